@@ -1,0 +1,166 @@
+package dev.kinesisboot.metrics;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+/**
+ * Sends metrics to a Micrometer {@link MeterRegistry}, so they appear wherever the
+ * application's metrics go ({@code /actuator/prometheus} with Spring Boot).
+ * <p>
+ * Counters are registered as {@code <namespace>.producer.records.sent} and so on, so a
+ * Prometheus registry prints exactly the reference names with the namespace prefix
+ * ({@code kinesis_producer_records_sent_total}); histograms are registered with the
+ * reference's buckets as service-level objectives. Every metric takes exactly the label
+ * keys of {@link MetricType#labelKeys()}: Prometheus needs one label set per name.
+ * Thread-safe; meters are cached per metric and labels, so the hot path does one map
+ * lookup.
+ */
+public class MicrometerMetricsCollector implements MetricsCollector {
+
+	private static final Pattern VALID_NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
+
+	private final MeterRegistry registry;
+
+	private final String prefix;
+
+	private final ConcurrentMap<MeterKey, Counter> counters = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<MeterKey, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<MeterKey, DistributionSummary> summaries = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<MeterKey, io.micrometer.core.instrument.Timer> timers = new ConcurrentHashMap<>();
+
+	/**
+	 * A collector without namespace prefix.
+	 * @param registry the registry to register meters in
+	 */
+	public MicrometerMetricsCollector(MeterRegistry registry) {
+		this(registry, "");
+	}
+
+	/**
+	 * A collector whose meter names start with a namespace.
+	 * @param registry the registry to register meters in
+	 * @param namespace the prefix, such as {@code kinesis} or {@code my_app}; empty for
+	 * none
+	 */
+	public MicrometerMetricsCollector(MeterRegistry registry, String namespace) {
+		this.registry = Objects.requireNonNull(registry, "registry");
+		String ns = (namespace != null) ? namespace : "";
+		if (!VALID_NAMESPACE.matcher(ns).matches()) {
+			throw new IllegalArgumentException("Invalid metrics namespace '" + ns
+					+ "': use letters, digits and underscores only, not starting with a digit (for example 'my_app')");
+		}
+		this.prefix = ns.isEmpty() ? "" : ns + ".";
+	}
+
+	/**
+	 * The registry meters go to.
+	 * @return the registry
+	 */
+	public MeterRegistry getRegistry() {
+		return this.registry;
+	}
+
+	@Override
+	public void increment(MetricType metric, double value, Map<String, String> labels) {
+		this.counters
+			.computeIfAbsent(key(metric, labels, MetricType.Kind.COUNTER),
+					(key) -> Counter.builder(name(metric))
+						.description(metric.description())
+						.tags(key.tags())
+						.register(this.registry))
+			.increment(value);
+	}
+
+	@Override
+	public void gauge(MetricType metric, double value, Map<String, String> labels) {
+		this.gauges.computeIfAbsent(key(metric, labels, MetricType.Kind.GAUGE), (key) -> {
+			AtomicLong bits = new AtomicLong(Double.doubleToLongBits(0));
+			Gauge.builder(name(metric), bits, (held) -> Double.longBitsToDouble(held.get()))
+				.description(metric.description())
+				.tags(key.tags())
+				.register(this.registry);
+			return bits;
+		}).set(Double.doubleToLongBits(value));
+	}
+
+	@Override
+	public void histogram(MetricType metric, double value, Map<String, String> labels) {
+		MeterKey meterKey = key(metric, labels, MetricType.Kind.HISTOGRAM);
+		if (metric.isDuration()) {
+			this.timers.computeIfAbsent(meterKey, this::registerTimer)
+				.record(Math.round(value * 1e9), TimeUnit.NANOSECONDS);
+		}
+		else {
+			this.summaries.computeIfAbsent(meterKey, this::registerSummary).record(value);
+		}
+	}
+
+	private io.micrometer.core.instrument.Timer registerTimer(MeterKey key) {
+		Duration[] slos = Arrays.stream(key.metric().buckets())
+			.mapToObj((seconds) -> Duration.ofNanos(Math.round(seconds * 1e9)))
+			.toArray(Duration[]::new);
+		return io.micrometer.core.instrument.Timer.builder(name(key.metric()))
+			.description(key.metric().description())
+			.tags(key.tags())
+			.serviceLevelObjectives(slos)
+			.register(this.registry);
+	}
+
+	private DistributionSummary registerSummary(MeterKey key) {
+		return DistributionSummary.builder(name(key.metric()))
+			.description(key.metric().description())
+			.tags(key.tags())
+			.serviceLevelObjectives(key.metric().buckets())
+			.register(this.registry);
+	}
+
+	private String name(MetricType metric) {
+		return this.prefix + metric.meterName();
+	}
+
+	private static MeterKey key(MetricType metric, Map<String, String> labels, MetricType.Kind expected) {
+		if (metric.kind() != expected) {
+			throw new IllegalArgumentException("Metric " + metric.prometheusName() + " is a "
+					+ metric.kind().name().toLowerCase() + ", not a " + expected.name().toLowerCase());
+		}
+		Map<String, String> given = (labels != null) ? labels : Map.of();
+		if (given.size() != metric.labelKeys().size() || !given.keySet().containsAll(metric.labelKeys())) {
+			given.keySet().forEach(MetricLabels::checkKey);
+			throw new IllegalArgumentException("Metric " + metric.prometheusName() + " takes the labels "
+					+ metric.labelKeys() + ", got " + new HashSet<>(given.keySet())
+					+ "; Prometheus needs the same label keys on every observation of a metric");
+		}
+		return new MeterKey(metric, given);
+	}
+
+	private record MeterKey(MetricType metric, Map<String, String> labels) {
+
+		Tags tags() {
+			Tags tags = Tags.empty();
+			for (String labelKey : this.metric.labelKeys()) {
+				String value = this.labels.get(labelKey);
+				tags = tags.and(labelKey, (value != null) ? value : "");
+			}
+			return tags;
+		}
+
+	}
+
+}

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Library code stays usable without Spring Boot: only {@code dev.kinesisboot.autoconfigure} may
- * import {@code org.springframework.boot}. Every package says in a package-info what it holds.
+ * Library code stays usable without Spring Boot: only
+ * {@code dev.kinesisboot.autoconfigure} may import {@code org.springframework.boot}.
+ * Every package says in a package-info what it holds.
  */
 class LibraryBoundaryTests {
 
@@ -42,8 +43,10 @@ class LibraryBoundaryTests {
 
 	private static boolean importsSpringBoot(Path file) {
 		try {
-			return Files.readAllLines(file).stream().anyMatch((line) -> line.startsWith("import org.springframework.boot")
-					|| line.startsWith("import static org.springframework.boot"));
+			return Files.readAllLines(file)
+				.stream()
+				.anyMatch((line) -> line.startsWith("import org.springframework.boot")
+						|| line.startsWith("import static org.springframework.boot"));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

@@ -1,0 +1,4 @@
+/**
+ * The order-events sample service.
+ */
+package dev.kinesisboot.sample;

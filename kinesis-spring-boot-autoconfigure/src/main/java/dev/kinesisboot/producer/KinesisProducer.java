@@ -1,0 +1,1009 @@
+package dev.kinesisboot.producer;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.kinesisboot.metrics.KinesisMetrics;
+import dev.kinesisboot.metrics.MetricLabels;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.metrics.Timer;
+import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Backoff;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * Sends records to one Kinesis stream in batches, within the stream's per-shard limits,
+ * retrying what Kinesis refused, and completes each record's future once Kinesis accepted
+ * it or it failed for good. Nothing is dropped without its future failing.
+ *
+ * <pre>{@code
+ * try (KinesisProducer producer = KinesisProducer.builder(kinesisAsyncClient).streamName("orders").build()) {
+ *     producer.put(Map.of("orderId", 42)).join();   // PutResult[shardId=..., sequenceNumber=...]
+ * }
+ * }</pre>
+ *
+ * <p>
+ * Records wait in a bounded queue for at most {@link ProducerOptions#bufferTime()}, or
+ * less when a full PutRecords batch (500 records or 5 MiB) is ready. Each record is
+ * counted against the rate limits of the shard its partition key hashes to, so a stream
+ * with more shards takes more. Throttled and internally failed entries of a PutRecords
+ * response are retried alone, with exponential back-off; failed calls (network, timeout,
+ * 5xx) are retried whole; other errors fail the affected records only.
+ * <p>
+ * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
+ * thread. The producer runs one background thread; it does not close the client it was
+ * given.
+ */
+public final class KinesisProducer implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(KinesisProducer.class);
+
+	private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+	private final KinesisAsyncClient client;
+
+	private final String streamName;
+
+	private final String streamArn;
+
+	private final ProducerOptions options;
+
+	private final MetricsCollector metrics;
+
+	private final PayloadSerializer serializer;
+
+	private final PartitionKeyStrategy partitionKeyStrategy;
+
+	private final Map<String, String> labels;
+
+	private final Backoff backoff;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition notFull = this.lock.newCondition();
+
+	private final Condition wake = this.lock.newCondition();
+
+	private final Condition drained = this.lock.newCondition();
+
+	private final Map<String, ShardQueue> queues = new LinkedHashMap<>();
+
+	private final Map<String, ShardRateLimiter> limiters = new ConcurrentHashMap<>();
+
+	private final Set<Pending> outstanding = ConcurrentHashMap.newKeySet();
+
+	private final Thread sender;
+
+	private ShardMap shardMap;
+
+	private int queued;
+
+	private long queuedBytes;
+
+	private int inFlight;
+
+	private long lastSeq;
+
+	private long flushThroughSeq;
+
+	private State state = State.RUNNING;
+
+	private boolean refreshing;
+
+	private boolean refreshRequested;
+
+	private long nextRefreshNanos;
+
+	private int roundRobin;
+
+	private KinesisProducer(Builder builder) {
+		this.client = builder.client;
+		this.streamArn = builder.streamArn;
+		this.streamName = (builder.streamName != null) ? builder.streamName : nameFromArn(builder.streamArn);
+		this.options = builder.options;
+		this.metrics = KinesisMetrics.orDefault(builder.metricsCollector);
+		this.serializer = builder.serializer;
+		this.partitionKeyStrategy = builder.partitionKeyStrategy;
+		this.labels = MetricLabels.stream(this.streamName);
+		this.backoff = new Backoff(this.options.retryBackoffBase(), this.options.retryBackoffMax());
+		this.shardMap = loadShardMapAtStart();
+		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
+		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+		this.sender = new Thread(this::runSender, "kinesis-producer-" + this.streamName);
+		this.sender.setDaemon(true);
+		this.sender.start();
+	}
+
+	/**
+	 * Starts building a producer.
+	 * @param client the Kinesis client to send with; the producer does not close it
+	 * @return a builder
+	 */
+	public static Builder builder(KinesisAsyncClient client) {
+		return new Builder(client);
+	}
+
+	/**
+	 * The stream this producer sends to.
+	 * @return the stream name
+	 */
+	public String streamName() {
+		return this.streamName;
+	}
+
+	/**
+	 * The options in use.
+	 * @return the options
+	 */
+	public ProducerOptions options() {
+		return this.options;
+	}
+
+	/**
+	 * Queues a record with a partition key from the {@link PartitionKeyStrategy} (random
+	 * by default).
+	 * @param payload the payload: {@code byte[]}, a {@code String}, or an object for the
+	 * serializer
+	 * @return a future completed with where Kinesis stored the record, or failed
+	 * @throws IllegalStateException when the producer is closed
+	 */
+	public CompletableFuture<PutResult> put(Object payload) {
+		return put(payload, null);
+	}
+
+	/**
+	 * Queues a record. Waits up to {@link ProducerOptions#queueFullTimeout()} while the
+	 * queue is full. A record that is too large or has an invalid key fails its own
+	 * future at once.
+	 * @param payload the payload: {@code byte[]}, a {@code String}, or an object for the
+	 * serializer
+	 * @param partitionKey the partition key, or {@code null} to use the strategy
+	 * @return a future completed with where Kinesis stored the record, or failed
+	 * @throws IllegalStateException when the producer is closed
+	 */
+	public CompletableFuture<PutResult> put(Object payload, String partitionKey) {
+		Objects.requireNonNull(payload, "payload must not be null");
+		checkOpen();
+		Pending pending;
+		try {
+			byte[] data = this.serializer.serialize(payload);
+			String key = (partitionKey != null) ? partitionKey : this.partitionKeyStrategy.partitionKey(payload);
+			pending = new Pending(data, key, RecordLimits.check(data, key), this.options.recordTtl());
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		enqueue(pending);
+		return pending.future;
+	}
+
+	/**
+	 * Sends everything queued so far without waiting for the buffer time.
+	 * @return a future completed once every record queued before this call is accepted or
+	 * failed
+	 */
+	public CompletableFuture<Void> flush() {
+		this.lock.lock();
+		try {
+			this.flushThroughSeq = this.lastSeq;
+			this.wake.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		CompletableFuture<?>[] settled = this.outstanding.stream()
+			.map((pending) -> pending.future.handle((result, error) -> null))
+			.toArray(CompletableFuture[]::new);
+		return CompletableFuture.allOf(settled);
+	}
+
+	/**
+	 * Sends what is queued, waiting at most {@link ProducerOptions#closeTimeout()}, then
+	 * stops. Records still not sent then fail their futures. Later {@code put} calls
+	 * throw {@link IllegalStateException}. Calling it again does nothing.
+	 */
+	@Override
+	public void close() {
+		this.lock.lock();
+		try {
+			if (this.state == State.RUNNING) {
+				this.state = State.CLOSING;
+				this.flushThroughSeq = this.lastSeq;
+				this.wake.signal();
+				this.notFull.signalAll();
+			}
+			long remaining = this.options.closeTimeout().toNanos();
+			while ((this.queued > 0 || this.inFlight > 0) && remaining > 0 && this.state == State.CLOSING) {
+				remaining = this.drained.awaitNanos(remaining);
+			}
+			if (this.state != State.CLOSED) {
+				this.state = State.CLOSED;
+				failQueued("the producer was closed before the record could be sent (close timeout "
+						+ this.options.closeTimeout() + ")");
+				this.wake.signal();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.state = State.CLOSED;
+			failQueued("the producer was closed (interrupted) before the record could be sent");
+			this.wake.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			this.sender.join(TimeUnit.SECONDS.toMillis(5));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void checkOpen() {
+		if (this.state != State.RUNNING) {
+			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName
+					+ "' is closed; create a new producer to send more records");
+		}
+	}
+
+	private void enqueue(Pending pending) {
+		long deadline = System.nanoTime() + this.options.queueFullTimeout().toNanos();
+		this.lock.lock();
+		try {
+			while (this.queued >= this.options.maxQueueSize()) {
+				checkOpen();
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					pending.future.completeExceptionally(new ProducerQueueFullException(
+							"Producer queue of stream '" + this.streamName + "' stayed full ("
+									+ this.options.maxQueueSize() + " records) for " + this.options.queueFullTimeout()
+									+ "; the record was not queued. Kinesis is not keeping up: "
+									+ "add shards, put more slowly, or raise max-queue-size / queue-full-timeout"));
+					return;
+				}
+				this.notFull.awaitNanos(remaining);
+			}
+			checkOpen();
+			pending.seq = ++this.lastSeq;
+			this.outstanding.add(pending);
+			pending.future.whenComplete((result, error) -> this.outstanding.remove(pending));
+			queueFor(pending).records.addLast(pending);
+			this.queued++;
+			this.queuedBytes += pending.size;
+			if (this.queued >= this.options.maxBatchRecords() || this.queuedBytes >= this.options.maxBatchBytes()) {
+				this.wake.signal();
+			}
+			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			pending.future.completeExceptionally(ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private ShardQueue queueFor(Pending pending) {
+		String shardId = this.shardMap.shardFor(pending.hashKey);
+		return this.queues.computeIfAbsent(shardId, ShardQueue::new);
+	}
+
+	private void runSender() {
+		this.lock.lock();
+		try {
+			while (this.state != State.CLOSED) {
+				long now = System.nanoTime();
+				maybeRefreshShardMap(now);
+				List<Batch> batches = assemble(now);
+				if (!batches.isEmpty()) {
+					this.inFlight += batches.size();
+					this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
+					this.lock.unlock();
+					try {
+						batches.forEach(this::send);
+					}
+					finally {
+						this.lock.lock();
+					}
+					continue;
+				}
+				if (this.queued == 0 && this.inFlight == 0) {
+					this.drained.signalAll();
+				}
+				this.wake.awaitNanos(nextWakeNanos(now));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Kinesis producer for stream '{}' stopped sending after an unexpected error", this.streamName,
+					ex);
+			this.state = State.CLOSED;
+			failQueued("the producer stopped after an unexpected error: " + ex);
+		}
+		finally {
+			this.drained.signalAll();
+			this.lock.unlock();
+		}
+	}
+
+	/** Takes the records that may go now into batches; called under the lock. */
+	private List<Batch> assemble(long now) {
+		if (this.queued == 0 || this.inFlight >= this.options.maxInFlightBatches() || !isDue(now)) {
+			return List.of();
+		}
+		List<Batch> batches = new ArrayList<>();
+		List<ShardQueue> order = new ArrayList<>(this.queues.values());
+		while (this.inFlight + batches.size() < this.options.maxInFlightBatches()) {
+			Batch batch = new Batch();
+			int start = this.roundRobin++;
+			for (int i = 0; i < order.size() && !batch.isFull(this.options); i++) {
+				ShardQueue queue = order.get(Math.floorMod(start + i, order.size()));
+				if (this.options.orderedPerShard() && queue.inFlight) {
+					continue;
+				}
+				takeFrom(queue, batch, now);
+			}
+			if (batch.records.isEmpty()) {
+				break;
+			}
+			batches.add(batch);
+		}
+		return batches;
+	}
+
+	private void takeFrom(ShardQueue queue, Batch batch, long now) {
+		boolean took = false;
+		while (!queue.records.isEmpty()) {
+			Pending head = queue.records.peekFirst();
+			if (head.notBeforeNanos > now || !batch.fits(head, this.options)) {
+				break;
+			}
+			if (this.options.rateLimitEnabled() && limiterFor(queue.shardId, now).tryAcquire(head.size, now) > 0) {
+				break;
+			}
+			queue.records.pollFirst();
+			this.queued--;
+			this.queuedBytes -= head.size;
+			batch.add(head);
+			took = true;
+		}
+		if (took) {
+			if (this.options.orderedPerShard()) {
+				queue.inFlight = true;
+				batch.shards.add(queue);
+			}
+			this.notFull.signalAll();
+		}
+	}
+
+	private boolean isDue(long now) {
+		if (this.state != State.RUNNING || this.queued >= this.options.maxBatchRecords()
+				|| this.queuedBytes >= this.options.maxBatchBytes()) {
+			return true;
+		}
+		long bufferNanos = this.options.bufferTime().toNanos();
+		for (ShardQueue queue : this.queues.values()) {
+			Pending head = queue.records.peekFirst();
+			if (head != null && head.notBeforeNanos <= now
+					&& (head.seq <= this.flushThroughSeq || now - head.enqueuedNanos >= bufferNanos)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private long nextWakeNanos(long now) {
+		long wait = Math.min(this.options.bufferTime().toNanos(), Math.max(1, this.nextRefreshNanos - now));
+		if (this.inFlight >= this.options.maxInFlightBatches()) {
+			return wait;
+		}
+		long bufferNanos = this.options.bufferTime().toNanos();
+		for (ShardQueue queue : this.queues.values()) {
+			Pending head = queue.records.peekFirst();
+			if (head == null) {
+				continue;
+			}
+			long due = Math.max(head.notBeforeNanos, Math.min(head.enqueuedNanos + bufferNanos,
+					(head.seq <= this.flushThroughSeq) ? now : Long.MAX_VALUE));
+			if (this.options.rateLimitEnabled() && due <= now) {
+				due = now + Math.max(TimeUnit.MILLISECONDS.toNanos(1), rateWait(queue, head, now));
+			}
+			wait = Math.min(wait, due - now);
+		}
+		return Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait);
+	}
+
+	private long rateWait(ShardQueue queue, Pending head, long now) {
+		return limiterFor(queue.shardId, now).nanosUntilAvailable(head.size, now);
+	}
+
+	private ShardRateLimiter limiterFor(String shardId, long now) {
+		return this.limiters.computeIfAbsent(shardId,
+				(id) -> new ShardRateLimiter(this.options.recordsPerSecondPerShard(),
+						this.options.bytesPerSecondPerShard(), now));
+	}
+
+	private void send(Batch batch) {
+		List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.records.size());
+		for (Pending pending : batch.records) {
+			pending.attempts++;
+			entries.add(PutRecordsRequestEntry.builder()
+				.data(SdkBytes.fromByteArrayUnsafe(pending.data))
+				.partitionKey(pending.partitionKey)
+				.build());
+		}
+		PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(entries);
+		if (this.streamArn != null) {
+			request.streamARN(this.streamArn);
+		}
+		else {
+			request.streamName(this.streamName);
+		}
+		this.metrics.histogram(MetricType.PRODUCER_BATCH_SIZE, batch.records.size(), this.labels);
+		Timer timer = this.metrics.timer(MetricType.PRODUCER_FLUSH_DURATION, this.labels);
+		CompletableFuture<PutRecordsResponse> call;
+		try {
+			call = this.client.putRecords(request.build());
+		}
+		catch (RuntimeException ex) {
+			call = CompletableFuture.failedFuture(ex);
+		}
+		call.whenComplete((response, error) -> {
+			timer.close();
+			onBatchComplete(batch, response, error);
+		});
+	}
+
+	private void onBatchComplete(Batch batch, PutRecordsResponse response, Throwable error) {
+		List<Pending> retries = new ArrayList<>();
+		List<Runnable> completions = new ArrayList<>();
+		if (error != null || response == null) {
+			Throwable failure = (error != null) ? error : new IllegalStateException("empty PutRecords response");
+			String type = AwsErrors.errorType(failure);
+			if (AwsErrors.THROTTLED.equals(type)) {
+				this.metrics.increment(MetricType.PRODUCER_THROTTLES, batch.records.size(), this.labels);
+			}
+			else {
+				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(type));
+			}
+			boolean retryable = AwsErrors.isRetryable(failure);
+			logger.debug("PutRecords of {} records to stream '{}' failed ({}), retryable={}", batch.records.size(),
+					this.streamName, type, retryable);
+			for (Pending pending : batch.records) {
+				pending.lastError = type + ": " + AwsErrors.unwrap(failure).getMessage();
+				if (retryable) {
+					retries.add(pending);
+				}
+				else {
+					completions.add(fail(pending, type, "PutRecords to stream '" + this.streamName + "' failed with "
+							+ pending.lastError + " (not retryable)", failure));
+				}
+			}
+		}
+		else {
+			onResponse(batch, response, retries, completions);
+		}
+		requeueOrFail(retries, completions);
+		completions.forEach(Runnable::run);
+		finish(batch);
+	}
+
+	/**
+	 * Frees the batch's in-flight slot once its futures are completed, so close sees them
+	 * done.
+	 */
+	private void finish(Batch batch) {
+		this.lock.lock();
+		try {
+			this.inFlight--;
+			batch.shards.forEach((queue) -> queue.inFlight = false);
+			this.wake.signal();
+			if (this.queued == 0 && this.inFlight == 0) {
+				this.drained.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void onResponse(Batch batch, PutRecordsResponse response, List<Pending> retries,
+			List<Runnable> completions) {
+		List<PutRecordsResultEntry> results = response.records();
+		long sent = 0;
+		long sentBytes = 0;
+		long throttled = 0;
+		for (int i = 0; i < batch.records.size(); i++) {
+			Pending pending = batch.records.get(i);
+			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
+			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
+				sent++;
+				sentBytes += pending.data.length;
+				PutResult putResult = new PutResult(result.shardId(), result.sequenceNumber());
+				completions.add(() -> pending.future.complete(putResult));
+				if (!this.shardMap.contains(result.shardId())) {
+					this.refreshRequested = true;
+				}
+				continue;
+			}
+			String code = (result != null && result.errorCode() != null) ? result.errorCode() : AwsErrors.UNKNOWN;
+			pending.lastError = code
+					+ ((result != null && result.errorMessage() != null) ? ": " + result.errorMessage() : "");
+			if (AwsErrors.THROTTLED.equals(code)) {
+				throttled++;
+			}
+			else {
+				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(code));
+			}
+			if (AwsErrors.isRetryableCode(code)) {
+				retries.add(pending);
+			}
+			else {
+				completions.add(fail(pending, code, "Kinesis refused the record for stream '" + this.streamName
+						+ "' with " + pending.lastError + " (not retryable)", null));
+			}
+		}
+		if (sent > 0) {
+			this.metrics.increment(MetricType.PRODUCER_RECORDS_SENT, sent, this.labels);
+			this.metrics.increment(MetricType.PRODUCER_BYTES_SENT, sentBytes, this.labels);
+		}
+		if (throttled > 0) {
+			this.metrics.increment(MetricType.PRODUCER_THROTTLES, throttled, this.labels);
+		}
+	}
+
+	private void requeueOrFail(List<Pending> retries, List<Runnable> completions) {
+		if (retries.isEmpty()) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			long now = System.nanoTime();
+			List<Pending> requeue = new ArrayList<>();
+			for (Pending pending : retries) {
+				if (this.state == State.CLOSED) {
+					completions.add(fail(pending, pending.errorCode(),
+							"the producer was closed while the record waited for a retry (last error "
+									+ pending.lastError + ")",
+							null));
+				}
+				else if (pending.attempts >= this.options.maxAttempts() || now >= pending.deadlineNanos) {
+					completions.add(fail(pending, pending.errorCode(),
+							"Record for stream '" + this.streamName + "' not accepted after " + pending.attempts
+									+ " attempts in " + Duration.ofNanos(now - pending.enqueuedNanos).toMillis()
+									+ " ms (last error " + pending.lastError
+									+ "); add shards or raise max-attempts / record-ttl",
+							null));
+				}
+				else {
+					pending.notBeforeNanos = now + this.backoff.delayNanos(pending.attempts);
+					requeue.add(pending);
+				}
+			}
+			for (int i = requeue.size() - 1; i >= 0; i--) {
+				Pending pending = requeue.get(i);
+				queueFor(pending).records.addFirst(pending);
+				this.queued++;
+				this.queuedBytes += pending.size;
+			}
+			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private Runnable fail(Pending pending, String code, String message, Throwable cause) {
+		KinesisPutException exception = new KinesisPutException(message, code, pending.attempts, cause);
+		return () -> pending.future.completeExceptionally(exception);
+	}
+
+	/** Fails every queued record; called under the lock. */
+	private void failQueued(String reason) {
+		for (ShardQueue queue : this.queues.values()) {
+			for (Pending pending : queue.records) {
+				String message = "Record for stream '" + this.streamName + "' not sent: " + reason;
+				pending.future.completeExceptionally(
+						new KinesisPutException(message, pending.errorCode(), pending.attempts, null));
+			}
+			queue.records.clear();
+		}
+		this.queued = 0;
+		this.queuedBytes = 0;
+		this.notFull.signalAll();
+		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+	}
+
+	private Map<String, String> errorLabels(String errorType) {
+		return Map.of(MetricLabels.STREAM_NAME, this.streamName, MetricLabels.ERROR_TYPE, errorType);
+	}
+
+	// Shard map: read at start, then every shardRefreshInterval and when Kinesis names an
+	// unknown shard; queued records move to the queues of their new shards.
+
+	private ShardMap loadShardMapAtStart() {
+		try {
+			return ShardMap.of(listShards().get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+		}
+		catch (TimeoutException ex) {
+			throw new IllegalStateException("Stream '" + this.streamName + "' did not answer ListShards within "
+					+ SETUP_TIMEOUT + "; check kinesis.endpoint and the network", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while reading the shards of stream " + this.streamName, ex);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			Throwable cause = AwsErrors.unwrap(ex);
+			if (cause instanceof ResourceNotFoundException && this.options.createStream()) {
+				createStream();
+				return loadShardMapAtStart();
+			}
+			if (cause instanceof ResourceNotFoundException) {
+				throw new IllegalStateException(
+						"Stream '" + this.streamName + "' not found; create it, or set "
+								+ "kinesis.producer.create-stream=true (ProducerOptions.createStream) for development",
+						cause);
+			}
+			throw new IllegalStateException(
+					"Could not read the shards of stream '" + this.streamName + "': " + cause.getMessage(), cause);
+		}
+	}
+
+	private void createStream() {
+		logger.info("Creating stream '{}' with {} shard(s)", this.streamName, this.options.createStreamShardCount());
+		this.client
+			.createStream(
+					(request) -> request.streamName(this.streamName).shardCount(this.options.createStreamShardCount()))
+			.exceptionally((ex) -> {
+				if (AwsErrors.unwrap(ex).getClass().getSimpleName().equals("ResourceInUseException")) {
+					return null;
+				}
+				throw new IllegalStateException("Could not create stream '" + this.streamName + "'", ex);
+			})
+			.join();
+		long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			StreamStatus status = this.client.describeStreamSummary((request) -> request.streamName(this.streamName))
+				.join()
+				.streamDescriptionSummary()
+				.streamStatus();
+			if (status == StreamStatus.ACTIVE) {
+				return;
+			}
+			try {
+				// our own short poll: the SDK waiter polls every 10 s
+				TimeUnit.MILLISECONDS.sleep(50);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while waiting for stream " + this.streamName, ex);
+			}
+		}
+		throw new IllegalStateException("Stream '" + this.streamName + "' was not ACTIVE within " + SETUP_TIMEOUT);
+	}
+
+	private CompletableFuture<List<Shard>> listShards() {
+		ListShardsRequest.Builder first = ListShardsRequest.builder();
+		if (this.streamArn != null) {
+			first.streamARN(this.streamArn);
+		}
+		else {
+			first.streamName(this.streamName);
+		}
+		return listShards(first.build(), new ArrayList<>());
+	}
+
+	private CompletableFuture<List<Shard>> listShards(ListShardsRequest request, List<Shard> shards) {
+		return this.client.listShards(request).thenCompose((ListShardsResponse response) -> {
+			shards.addAll(response.shards());
+			if (response.nextToken() == null) {
+				return CompletableFuture.completedFuture(shards);
+			}
+			return listShards(ListShardsRequest.builder().nextToken(response.nextToken()).build(), shards);
+		});
+	}
+
+	/** Starts a shard map refresh when one is due; called under the lock. */
+	private void maybeRefreshShardMap(long now) {
+		if (this.refreshing || (!this.refreshRequested && now < this.nextRefreshNanos)) {
+			return;
+		}
+		this.refreshing = true;
+		this.refreshRequested = false;
+		listShards().whenComplete((shards, error) -> {
+			this.lock.lock();
+			try {
+				this.refreshing = false;
+				this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
+				if (error != null) {
+					logger.warn("Could not refresh the shards of stream '{}': {}", this.streamName,
+							AwsErrors.unwrap(error).toString());
+					return;
+				}
+				applyShardMap(ShardMap.of(shards));
+			}
+			finally {
+				this.lock.unlock();
+			}
+		});
+	}
+
+	private void applyShardMap(ShardMap map) {
+		this.shardMap = map;
+		List<ShardQueue> old = new ArrayList<>(this.queues.values());
+		this.queues.clear();
+		for (ShardQueue queue : old) {
+			for (Pending pending : queue.records) {
+				queueFor(pending).records.addLast(pending);
+			}
+		}
+		this.limiters.keySet().removeIf((shardId) -> !map.contains(shardId));
+		this.wake.signal();
+	}
+
+	private static String nameFromArn(String arn) {
+		int slash = arn.lastIndexOf('/');
+		return (slash >= 0) ? arn.substring(slash + 1) : arn;
+	}
+
+	private enum State {
+
+		RUNNING, CLOSING, CLOSED
+
+	}
+
+	/** One record on its way, with its future and retry state. */
+	private static final class Pending {
+
+		final byte[] data;
+
+		final String partitionKey;
+
+		final BigInteger hashKey;
+
+		final int size;
+
+		final CompletableFuture<PutResult> future = new CompletableFuture<>();
+
+		final long enqueuedNanos;
+
+		final long deadlineNanos;
+
+		long seq;
+
+		int attempts;
+
+		long notBeforeNanos;
+
+		String lastError;
+
+		Pending(byte[] data, String partitionKey, int size, Duration ttl) {
+			this.data = data;
+			this.partitionKey = partitionKey;
+			this.hashKey = ShardMap.hashKey(partitionKey);
+			this.size = size;
+			this.enqueuedNanos = System.nanoTime();
+			this.deadlineNanos = this.enqueuedNanos + ttl.toNanos();
+		}
+
+		String errorCode() {
+			if (this.lastError == null) {
+				return AwsErrors.UNKNOWN;
+			}
+			int colon = this.lastError.indexOf(':');
+			return (colon < 0) ? this.lastError : this.lastError.substring(0, colon);
+		}
+
+	}
+
+	/** The queued records of one shard, oldest first (retries go to the front). */
+	private static final class ShardQueue {
+
+		final String shardId;
+
+		final ArrayDeque<Pending> records = new ArrayDeque<>();
+
+		boolean inFlight;
+
+		ShardQueue(String shardId) {
+			this.shardId = shardId;
+		}
+
+	}
+
+	/** The records of one PutRecords call. */
+	private static final class Batch {
+
+		final List<Pending> records = new ArrayList<>();
+
+		final List<ShardQueue> shards = new ArrayList<>(1);
+
+		long bytes;
+
+		boolean fits(Pending pending, ProducerOptions options) {
+			return this.records.size() < options.maxBatchRecords()
+					&& this.bytes + pending.size <= options.maxBatchBytes();
+		}
+
+		boolean isFull(ProducerOptions options) {
+			return this.records.size() >= options.maxBatchRecords();
+		}
+
+		void add(Pending pending) {
+			this.records.add(pending);
+			this.bytes += pending.size;
+		}
+
+	}
+
+	/**
+	 * Builds a {@link KinesisProducer}. Not thread-safe.
+	 */
+	public static final class Builder {
+
+		private final KinesisAsyncClient client;
+
+		private String streamName;
+
+		private String streamArn;
+
+		private ProducerOptions options = ProducerOptions.defaults();
+
+		private MetricsCollector metricsCollector;
+
+		private PayloadSerializer serializer;
+
+		private PartitionKeyStrategy partitionKeyStrategy = PartitionKeyStrategy.random();
+
+		private Builder(KinesisAsyncClient client) {
+			this.client = Objects.requireNonNull(client, "client");
+		}
+
+		/**
+		 * The stream to send to, by name.
+		 * @param streamName the name
+		 * @return this builder
+		 */
+		public Builder streamName(String streamName) {
+			this.streamName = streamName;
+			return this;
+		}
+
+		/**
+		 * The stream to send to, by ARN (for a stream of another account or region).
+		 * @param streamArn the ARN
+		 * @return this builder
+		 */
+		public Builder streamArn(String streamArn) {
+			this.streamArn = streamArn;
+			return this;
+		}
+
+		/**
+		 * The options (default {@link ProducerOptions#defaults()}).
+		 * @param options the options
+		 * @return this builder
+		 */
+		public Builder options(ProducerOptions options) {
+			this.options = Objects.requireNonNull(options, "options");
+			return this;
+		}
+
+		/**
+		 * Where metrics go (default {@link KinesisMetrics#getMetricsCollector()}).
+		 * @param metricsCollector the collector
+		 * @return this builder
+		 */
+		public Builder metricsCollector(MetricsCollector metricsCollector) {
+			this.metricsCollector = metricsCollector;
+			return this;
+		}
+
+		/**
+		 * How payloads become bytes (default {@link DefaultPayloadSerializer}: bytes as
+		 * they are, strings as UTF-8, objects as JSON).
+		 * @param serializer the serializer
+		 * @return this builder
+		 */
+		public Builder serializer(PayloadSerializer serializer) {
+			this.serializer = serializer;
+			return this;
+		}
+
+		/**
+		 * How records put without a key get one (default random).
+		 * @param partitionKeyStrategy the strategy
+		 * @return this builder
+		 */
+		public Builder partitionKeyStrategy(PartitionKeyStrategy partitionKeyStrategy) {
+			this.partitionKeyStrategy = Objects.requireNonNull(partitionKeyStrategy, "partitionKeyStrategy");
+			return this;
+		}
+
+		/**
+		 * Builds the producer: reads the stream's shards (creating the stream when
+		 * {@link ProducerOptions#createStream()} is set) and starts the sender thread.
+		 * @return the producer
+		 * @throws IllegalStateException when the stream does not exist or cannot be read
+		 */
+		public KinesisProducer build() {
+			if ((this.streamName == null) == (this.streamArn == null)) {
+				throw new IllegalArgumentException("Set exactly one of streamName and streamArn");
+			}
+			if (this.serializer == null) {
+				this.serializer = new DefaultPayloadSerializer();
+			}
+			return new KinesisProducer(this);
+		}
+
+	}
+
+	/** The size limits of a single record. */
+	static final class RecordLimits {
+
+		private RecordLimits() {
+		}
+
+		/**
+		 * Checks a record against the Kinesis limits.
+		 * @param data the record data
+		 * @param partitionKey the partition key
+		 * @return the record's size, data and key bytes
+		 * @throws IllegalArgumentException naming the size and the limit
+		 */
+		static int check(byte[] data, String partitionKey) {
+			if (partitionKey == null || partitionKey.isEmpty()) {
+				throw new IllegalArgumentException("Partition key must not be empty");
+			}
+			if (partitionKey.length() > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
+				throw new IllegalArgumentException("Partition key of " + partitionKey.length()
+						+ " characters exceeds the Kinesis limit of " + ProducerOptions.MAX_PARTITION_KEY_LENGTH
+						+ " characters; use a shorter key (a hash of it, for example)");
+			}
+			int keyBytes = partitionKey.getBytes(StandardCharsets.UTF_8).length;
+			long size = (long) data.length + keyBytes;
+			if (size > ProducerOptions.MAX_RECORD_BYTES) {
+				throw new IllegalArgumentException("Record of " + size + " bytes (data " + data.length
+						+ " + partition key " + keyBytes + ") exceeds the Kinesis limit of "
+						+ ProducerOptions.MAX_RECORD_BYTES + " bytes per record; split or compress the payload");
+			}
+			return (int) size;
+		}
+
+	}
+
+}

@@ -1,0 +1,138 @@
+package dev.kinesisboot.producer;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Backoff;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class ProducerBuildingBlocksTests {
+
+	private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	@Test
+	void rateLimiterLetsOneSecondOfRecordsThroughThenRefills() {
+		ShardRateLimiter limiter = new ShardRateLimiter(1000, 1024 * 1024, 0);
+		for (int i = 0; i < 1000; i++) {
+			assertThat(limiter.tryAcquire(10, 0)).isZero();
+		}
+		assertThat(limiter.tryAcquire(10, 0)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1));
+		assertThat(limiter.tryAcquire(10, TimeUnit.MILLISECONDS.toNanos(1))).isZero();
+		assertThat(limiter.tryAcquire(10, SECOND)).isZero();
+	}
+
+	@Test
+	void rateLimiterLimitsBytesPerSecond() {
+		ShardRateLimiter limiter = new ShardRateLimiter(1000, 1024 * 1024, 0);
+		assertThat(limiter.tryAcquire(1024 * 1024, 0)).isZero();
+		assertThat(limiter.tryAcquire(512 * 1024, 0)).isEqualTo(SECOND / 2);
+		assertThat(limiter.nanosUntilAvailable(512 * 1024, SECOND / 2)).isZero();
+	}
+
+	@Test
+	void shardMapRoutesKeysLikeKinesisAndSpreadsThemOverEveryShard() {
+		FakeKinesisClient four = new FakeKinesisClient(4);
+		ShardMap map = ShardMap.of(four.listShards(b -> {
+		}).join().shards());
+		Map<String, Integer> perShard = new HashMap<>();
+		for (int i = 0; i < 4000; i++) {
+			String key = "key-" + i;
+			String shard = map.shardFor(ShardMap.hashKey(key));
+			assertThat(shard).isEqualTo(four.shardFor(key));
+			perShard.merge(shard, 1, Integer::sum);
+		}
+		assertThat(perShard).hasSize(4).allSatisfy((shard, count) -> assertThat(count).isBetween(850, 1150));
+		assertThat(map.shardFor(BigInteger.ZERO)).isEqualTo("shardId-000000000000");
+		assertThat(map.shardFor(FakeKinesisClient.MAX_HASH)).isEqualTo("shardId-000000000003");
+		four.close();
+	}
+
+	@Test
+	void hashKeyIsTheUnsignedMd5OfTheKey() {
+		// md5("a") = 0cc175b9c0f1b6a831c399e269772661
+		assertThat(ShardMap.hashKey("a")).isEqualTo(new BigInteger("0cc175b9c0f1b6a831c399e269772661", 16));
+	}
+
+	@Test
+	void backoffDoublesUpToTheMaximumWithJitterBetweenHalfAndAll() {
+		Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+		assertThat(backoff.ceilingNanos(1)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+		assertThat(backoff.ceilingNanos(2)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+		assertThat(backoff.ceilingNanos(4)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(800));
+		assertThat(backoff.ceilingNanos(5)).isEqualTo(SECOND);
+		assertThat(backoff.ceilingNanos(500)).isEqualTo(SECOND);
+		for (int i = 0; i < 1000; i++) {
+			assertThat(backoff.delayNanos(3)).isBetween(TimeUnit.MILLISECONDS.toNanos(200),
+					TimeUnit.MILLISECONDS.toNanos(400));
+		}
+	}
+
+	@Test
+	void errorsAreClassifiedForTheMetricsAndRetries() {
+		SdkClientException reset = SdkClientException.create("reset", new IOException("Connection reset"));
+		assertThat(AwsErrors.errorType(new CompletionException(reset))).isEqualTo("connection");
+		assertThat(AwsErrors.isRetryable(reset)).isTrue();
+
+		ApiCallTimeoutException timeout = ApiCallTimeoutException.create(1000);
+		assertThat(AwsErrors.errorType(timeout)).isEqualTo("timeout");
+		assertThat(AwsErrors.isRetryable(timeout)).isTrue();
+
+		KinesisException serverError = (KinesisException) KinesisException.builder()
+			.statusCode(503)
+			.awsErrorDetails(AwsErrorDetails.builder().errorCode("ServiceUnavailable").build())
+			.build();
+		assertThat(AwsErrors.errorType(serverError)).isEqualTo("ServiceUnavailable");
+		assertThat(AwsErrors.isRetryable(serverError)).isTrue();
+
+		ResourceNotFoundException notFound = (ResourceNotFoundException) ResourceNotFoundException.builder()
+			.statusCode(400)
+			.awsErrorDetails(AwsErrorDetails.builder().errorCode("ResourceNotFoundException").build())
+			.build();
+		assertThat(AwsErrors.errorType(notFound)).isEqualTo("ResourceNotFoundException");
+		assertThat(AwsErrors.isRetryable(notFound)).isFalse();
+
+		assertThat(AwsErrors.errorType(new IllegalStateException("bug"))).isEqualTo("unknown");
+		assertThat(AwsErrors.isRetryable(new IllegalStateException("bug"))).isFalse();
+		assertThat(AwsErrors.isRetryableCode("ProvisionedThroughputExceededException")).isTrue();
+		assertThat(AwsErrors.isRetryableCode("InternalFailure")).isTrue();
+		assertThat(AwsErrors.isRetryableCode("AccessDeniedException")).isFalse();
+	}
+
+	@Test
+	void optionsRejectValuesBeyondTheKinesisLimits() {
+		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchRecords(501))
+			.withMessageContaining("between 1 and 500");
+		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchBytes(6L * 1024 * 1024))
+			.withMessageContaining("PutRecords limit");
+		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().bufferTime(Duration.ZERO))
+			.withMessageContaining("bufferTime must be positive");
+	}
+
+	@Test
+	void toBuilderKeepsEverySetting() {
+		ProducerOptions options = ProducerOptions.builder()
+			.bufferTime(Duration.ofMillis(50))
+			.maxQueueSize(7)
+			.orderedPerShard(true)
+			.createStream(true, 3)
+			.build();
+		ProducerOptions copy = options.toBuilder().build();
+		assertThat(copy).usingRecursiveComparison().isEqualTo(options);
+	}
+
+}

@@ -2,6 +2,9 @@ package dev.kinesisboot.testsupport;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 import org.awaitility.Awaitility;
 
@@ -9,7 +12,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -55,11 +63,23 @@ public final class LocalKinesis {
 	 * @return a new client
 	 */
 	public KinesisAsyncClient newClient() {
-		return KinesisAsyncClient.builder()
+		return newClient((builder) -> {
+		});
+	}
+
+	/**
+	 * A new client for this endpoint, adjusted by the caller (interceptors, retries);
+	 * close it when done.
+	 * @param customizer adjusts the builder
+	 * @return a new client
+	 */
+	public KinesisAsyncClient newClient(Consumer<KinesisAsyncClientBuilder> customizer) {
+		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
 			.endpointOverride(this.endpoint)
 			.region(REGION)
-			.credentialsProvider(CREDENTIALS)
-			.build();
+			.credentialsProvider(CREDENTIALS);
+		customizer.accept(builder);
+		return builder.build();
 	}
 
 	/**
@@ -88,6 +108,36 @@ public final class LocalKinesis {
 				.join()
 				.streamDescriptionSummary()
 				.streamStatus() == status);
+	}
+
+	/**
+	 * Reads every record of every shard of a stream, from the oldest, until each shard is
+	 * read up to its tip.
+	 * @param name the stream
+	 * @return the records, shard by shard, in order within each shard
+	 */
+	public List<Record> readAll(String name) {
+		List<Record> records = new ArrayList<>();
+		List<Shard> shards = this.client.listShards((request) -> request.streamName(name)).join().shards();
+		for (Shard shard : shards) {
+			String iterator = this.client
+				.getShardIterator((request) -> request.streamName(name)
+					.shardId(shard.shardId())
+					.shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+				.join()
+				.shardIterator();
+			while (iterator != null) {
+				String current = iterator;
+				GetRecordsResponse response = this.client
+					.getRecords((request) -> request.shardIterator(current).limit(10_000))
+					.join();
+				records.addAll(response.records());
+				boolean atTip = response.records().isEmpty()
+						&& (response.millisBehindLatest() == null || response.millisBehindLatest() == 0);
+				iterator = atTip ? null : response.nextShardIterator();
+			}
+		}
+		return records;
 	}
 
 	/**

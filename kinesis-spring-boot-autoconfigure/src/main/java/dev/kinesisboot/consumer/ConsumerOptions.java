@@ -1,0 +1,416 @@
+package dev.kinesisboot.consumer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Immutable settings of a {@link KinesisConsumer}. Build with {@link #builder()}; change
+ * a copy with {@link #toBuilder()}.
+ */
+public final class ConsumerOptions {
+
+	/** GetRecords returns at most this many records per call. */
+	public static final int MAX_RECORDS_PER_CALL = 10_000;
+
+	private static final ConsumerOptions DEFAULTS = new Builder().build();
+
+	private final InitialPosition initialPosition;
+
+	private final Instant startTimestamp;
+
+	private final Duration pollInterval;
+
+	private final Duration minFetchInterval;
+
+	private final int maxRecordsPerCall;
+
+	private final Duration shardRefreshInterval;
+
+	private final int maxQueueSize;
+
+	private final int handlerThreads;
+
+	private final Duration checkpointInterval;
+
+	private final Duration errorBackoffBase;
+
+	private final Duration errorBackoffMax;
+
+	private final Duration handlerRetryBackoffBase;
+
+	private final Duration handlerRetryBackoffMax;
+
+	private final Duration shutdownTimeout;
+
+	private ConsumerOptions(Builder builder) {
+		this.initialPosition = builder.initialPosition;
+		this.startTimestamp = builder.startTimestamp;
+		this.pollInterval = builder.pollInterval;
+		this.minFetchInterval = builder.minFetchInterval;
+		this.maxRecordsPerCall = builder.maxRecordsPerCall;
+		this.shardRefreshInterval = builder.shardRefreshInterval;
+		this.maxQueueSize = builder.maxQueueSize;
+		this.handlerThreads = builder.handlerThreads;
+		this.checkpointInterval = builder.checkpointInterval;
+		this.errorBackoffBase = builder.errorBackoffBase;
+		this.errorBackoffMax = builder.errorBackoffMax;
+		this.handlerRetryBackoffBase = builder.handlerRetryBackoffBase;
+		this.handlerRetryBackoffMax = builder.handlerRetryBackoffMax;
+		this.shutdownTimeout = builder.shutdownTimeout;
+	}
+
+	/**
+	 * A builder with the defaults.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * The default options.
+	 * @return the defaults
+	 */
+	public static ConsumerOptions defaults() {
+		return DEFAULTS;
+	}
+
+	/**
+	 * A builder holding these options.
+	 * @return a new builder
+	 */
+	public Builder toBuilder() {
+		return new Builder(this);
+	}
+
+	/**
+	 * @return where shards without a checkpoint start
+	 */
+	public InitialPosition initialPosition() {
+		return this.initialPosition;
+	}
+
+	/**
+	 * @return the start time for {@link InitialPosition#AT_TIMESTAMP}, or {@code null}
+	 */
+	public Instant startTimestamp() {
+		return this.startTimestamp;
+	}
+
+	/**
+	 * @return how long a shard waits before reading again once it is caught up
+	 */
+	public Duration pollInterval() {
+		return this.pollInterval;
+	}
+
+	/**
+	 * @return the least time between two GetRecords calls of one shard
+	 */
+	public Duration minFetchInterval() {
+		return this.minFetchInterval;
+	}
+
+	/**
+	 * @return the most records one GetRecords call returns
+	 */
+	public int maxRecordsPerCall() {
+		return this.maxRecordsPerCall;
+	}
+
+	/**
+	 * @return how often the shard list is read again to find new shards
+	 */
+	public Duration shardRefreshInterval() {
+		return this.shardRefreshInterval;
+	}
+
+	/**
+	 * @return the most records read but not yet handled, over all shards
+	 */
+	public int maxQueueSize() {
+		return this.maxQueueSize;
+	}
+
+	/**
+	 * @return the threads handlers run on (callback mode)
+	 */
+	public int handlerThreads() {
+		return this.handlerThreads;
+	}
+
+	/**
+	 * @return the least time between two checkpoints of a shard; zero writes after every
+	 * batch
+	 */
+	public Duration checkpointInterval() {
+		return this.checkpointInterval;
+	}
+
+	/**
+	 * @return the first delay after a read error
+	 */
+	public Duration errorBackoffBase() {
+		return this.errorBackoffBase;
+	}
+
+	/**
+	 * @return the longest delay after read errors
+	 */
+	public Duration errorBackoffMax() {
+		return this.errorBackoffMax;
+	}
+
+	/**
+	 * @return the first delay before a failed handler is called again
+	 */
+	public Duration handlerRetryBackoffBase() {
+		return this.handlerRetryBackoffBase;
+	}
+
+	/**
+	 * @return the longest delay before a failed handler is called again
+	 */
+	public Duration handlerRetryBackoffMax() {
+		return this.handlerRetryBackoffMax;
+	}
+
+	/**
+	 * @return how long {@code close} waits for running handlers
+	 */
+	public Duration shutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	/**
+	 * Builds {@link ConsumerOptions}. Not thread-safe.
+	 */
+	public static final class Builder {
+
+		private InitialPosition initialPosition = InitialPosition.LATEST;
+
+		private Instant startTimestamp;
+
+		private Duration pollInterval = Duration.ofMillis(500);
+
+		private Duration minFetchInterval = Duration.ofMillis(200);
+
+		private int maxRecordsPerCall = 1000;
+
+		private Duration shardRefreshInterval = Duration.ofSeconds(30);
+
+		private int maxQueueSize = 10_000;
+
+		private int handlerThreads = 4;
+
+		private Duration checkpointInterval = Duration.ZERO;
+
+		private Duration errorBackoffBase = Duration.ofMillis(200);
+
+		private Duration errorBackoffMax = Duration.ofSeconds(10);
+
+		private Duration handlerRetryBackoffBase = Duration.ofMillis(500);
+
+		private Duration handlerRetryBackoffMax = Duration.ofSeconds(30);
+
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		private Builder() {
+		}
+
+		private Builder(ConsumerOptions options) {
+			this.initialPosition = options.initialPosition;
+			this.startTimestamp = options.startTimestamp;
+			this.pollInterval = options.pollInterval;
+			this.minFetchInterval = options.minFetchInterval;
+			this.maxRecordsPerCall = options.maxRecordsPerCall;
+			this.shardRefreshInterval = options.shardRefreshInterval;
+			this.maxQueueSize = options.maxQueueSize;
+			this.handlerThreads = options.handlerThreads;
+			this.checkpointInterval = options.checkpointInterval;
+			this.errorBackoffBase = options.errorBackoffBase;
+			this.errorBackoffMax = options.errorBackoffMax;
+			this.handlerRetryBackoffBase = options.handlerRetryBackoffBase;
+			this.handlerRetryBackoffMax = options.handlerRetryBackoffMax;
+			this.shutdownTimeout = options.shutdownTimeout;
+		}
+
+		/**
+		 * Where shards without a checkpoint start (default
+		 * {@link InitialPosition#LATEST}).
+		 * @param initialPosition the position
+		 * @return this builder
+		 */
+		public Builder initialPosition(InitialPosition initialPosition) {
+			this.initialPosition = Objects.requireNonNull(initialPosition, "initialPosition");
+			return this;
+		}
+
+		/**
+		 * Start at the first record written at or after a time
+		 * ({@link InitialPosition#AT_TIMESTAMP}).
+		 * @param startTimestamp the time
+		 * @return this builder
+		 */
+		public Builder startAt(Instant startTimestamp) {
+			this.startTimestamp = Objects.requireNonNull(startTimestamp, "startTimestamp");
+			this.initialPosition = InitialPosition.AT_TIMESTAMP;
+			return this;
+		}
+
+		/**
+		 * How long a caught-up shard waits before reading again (default 500 ms).
+		 * @param pollInterval at least the min fetch interval
+		 * @return this builder
+		 */
+		public Builder pollInterval(Duration pollInterval) {
+			this.pollInterval = positive("pollInterval", pollInterval);
+			return this;
+		}
+
+		/**
+		 * Least time between two GetRecords calls of one shard (default 200 ms: Kinesis
+		 * allows 5 calls per second per shard).
+		 * @param minFetchInterval a positive duration
+		 * @return this builder
+		 */
+		public Builder minFetchInterval(Duration minFetchInterval) {
+			this.minFetchInterval = positive("minFetchInterval", minFetchInterval);
+			return this;
+		}
+
+		/**
+		 * Most records per GetRecords call (default 1,000; Kinesis allows 10,000).
+		 * @param maxRecordsPerCall 1 to 10,000
+		 * @return this builder
+		 */
+		public Builder maxRecordsPerCall(int maxRecordsPerCall) {
+			if (maxRecordsPerCall < 1 || maxRecordsPerCall > MAX_RECORDS_PER_CALL) {
+				throw new IllegalArgumentException("maxRecordsPerCall must be between 1 and " + MAX_RECORDS_PER_CALL
+						+ ", got " + maxRecordsPerCall);
+			}
+			this.maxRecordsPerCall = maxRecordsPerCall;
+			return this;
+		}
+
+		/**
+		 * How often the shard list is read again (default 30 s); it is also read at once
+		 * when a shard ends.
+		 * @param shardRefreshInterval a positive duration
+		 * @return this builder
+		 */
+		public Builder shardRefreshInterval(Duration shardRefreshInterval) {
+			this.shardRefreshInterval = positive("shardRefreshInterval", shardRefreshInterval);
+			return this;
+		}
+
+		/**
+		 * Most records read but not yet handled, over all shards (default 10,000);
+		 * reading pauses at the limit.
+		 * @param maxQueueSize at least 1
+		 * @return this builder
+		 */
+		public Builder maxQueueSize(int maxQueueSize) {
+			if (maxQueueSize < 1) {
+				throw new IllegalArgumentException("maxQueueSize must be at least 1, got " + maxQueueSize);
+			}
+			this.maxQueueSize = maxQueueSize;
+			return this;
+		}
+
+		/**
+		 * Threads that run handlers (default 4); shards share them, each shard in order.
+		 * @param handlerThreads at least 1
+		 * @return this builder
+		 */
+		public Builder handlerThreads(int handlerThreads) {
+			if (handlerThreads < 1) {
+				throw new IllegalArgumentException("handlerThreads must be at least 1, got " + handlerThreads);
+			}
+			this.handlerThreads = handlerThreads;
+			return this;
+		}
+
+		/**
+		 * Least time between two checkpoints of a shard (default zero: after every
+		 * handled batch). Shard ends, releases and shutdown always checkpoint.
+		 * @param checkpointInterval zero or positive
+		 * @return this builder
+		 */
+		public Builder checkpointInterval(Duration checkpointInterval) {
+			Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+			if (checkpointInterval.isNegative()) {
+				throw new IllegalArgumentException("checkpointInterval must not be negative");
+			}
+			this.checkpointInterval = checkpointInterval;
+			return this;
+		}
+
+		/**
+		 * Back-off after read errors (throttling, network, timeouts): doubles from base
+		 * up to max, retried for ever (defaults 200 ms, 10 s).
+		 * @param base the first delay
+		 * @param max the longest delay
+		 * @return this builder
+		 */
+		public Builder errorBackoff(Duration base, Duration max) {
+			this.errorBackoffBase = positive("errorBackoff base", base);
+			this.errorBackoffMax = atLeast("errorBackoff max", max, base);
+			return this;
+		}
+
+		/**
+		 * Back-off before a failed handler is called again (defaults 500 ms, 30 s).
+		 * @param base the first delay
+		 * @param max the longest delay
+		 * @return this builder
+		 */
+		public Builder handlerRetryBackoff(Duration base, Duration max) {
+			this.handlerRetryBackoffBase = positive("handlerRetryBackoff base", base);
+			this.handlerRetryBackoffMax = atLeast("handlerRetryBackoff max", max, base);
+			return this;
+		}
+
+		/**
+		 * How long {@code close} waits for running handlers (default 30 s).
+		 * @param shutdownTimeout zero or positive
+		 * @return this builder
+		 */
+		public Builder shutdownTimeout(Duration shutdownTimeout) {
+			Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		/**
+		 * Builds the options.
+		 * @return the options
+		 * @throws IllegalArgumentException when AT_TIMESTAMP has no timestamp
+		 */
+		public ConsumerOptions build() {
+			if (this.initialPosition == InitialPosition.AT_TIMESTAMP && this.startTimestamp == null) {
+				throw new IllegalArgumentException("initialPosition AT_TIMESTAMP needs a start timestamp (startAt)");
+			}
+			return new ConsumerOptions(this);
+		}
+
+		private static Duration positive(String name, Duration value) {
+			Objects.requireNonNull(value, name);
+			if (value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, got " + value);
+			}
+			return value;
+		}
+
+		private static Duration atLeast(String name, Duration value, Duration min) {
+			Objects.requireNonNull(value, name);
+			if (value.compareTo(min) < 0) {
+				throw new IllegalArgumentException(name + " (" + value + ") must not be below " + min);
+			}
+			return value;
+		}
+
+	}
+
+}

@@ -1,0 +1,388 @@
+package dev.kinesisboot.consumer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.metrics.MetricLabels;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.support.AwsErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/**
+ * The fetch loop of one shard: read a batch, hand it to the handlers, checkpoint what
+ * they handled, read the next one. Each step runs when the previous one completed, so the
+ * loop needs no thread of its own and one shard's waits never delay another.
+ */
+final class ShardReader {
+
+	private static final Logger logger = LoggerFactory.getLogger(ShardReader.class);
+
+	private static final String EXPIRED_ITERATOR = "ExpiredIteratorException";
+
+	private final KinesisConsumer consumer;
+
+	private final String shardId;
+
+	private final boolean startAtOldest;
+
+	private final Map<String, String> labels;
+
+	private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+	private volatile boolean stopRequested;
+
+	private volatile boolean dispatching;
+
+	private volatile ShardStatus.State state = ShardStatus.State.RUNNING;
+
+	private volatile Checkpoint lastHandled;
+
+	private volatile long millisBehindLatest = -1;
+
+	private volatile int consecutiveErrors;
+
+	private volatile String lastError;
+
+	private String iterator;
+
+	private long lastFetchNanos;
+
+	private long lastCheckpointNanos;
+
+	private Checkpoint lastWritten;
+
+	private double recordsPerSecond;
+
+	ShardReader(KinesisConsumer consumer, String shardId, boolean startAtOldest) {
+		this.consumer = consumer;
+		this.shardId = shardId;
+		this.startAtOldest = startAtOldest;
+		this.labels = MetricLabels.shard(consumer.streamName(), shardId);
+	}
+
+	String shardId() {
+		return this.shardId;
+	}
+
+	boolean isFinished() {
+		return this.state == ShardStatus.State.FINISHED;
+	}
+
+	boolean isActive() {
+		return !this.stopped.isDone();
+	}
+
+	/** Completes once the loop stopped and no handler of this shard runs any more. */
+	CompletableFuture<Void> whenStopped() {
+		return this.stopped;
+	}
+
+	ShardStatus status() {
+		Checkpoint handled = this.lastHandled;
+		return new ShardStatus(this.shardId, this.state, (handled != null) ? handled.sequenceNumber() : null,
+				this.millisBehindLatest, this.consecutiveErrors, this.lastError);
+	}
+
+	/** Asks the loop to stop after its current step. */
+	void stop(ShardStatus.State finalState) {
+		if (!this.stopRequested) {
+			this.stopRequested = true;
+			if (this.state != ShardStatus.State.FINISHED) {
+				this.state = finalState;
+			}
+		}
+		if (!this.dispatching) {
+			// waiting for a timer or a read: nothing of this shard is being handled
+			this.stopped.complete(null);
+		}
+	}
+
+	void start() {
+		this.consumer.checkpointer().getCheckpoint(this.shardId).whenComplete((checkpoint, error) -> {
+			if (error != null) {
+				onError(error, this::start);
+				return;
+			}
+			Checkpoint position = checkpoint.orElse(null);
+			if (position != null && position.isShardEnd()) {
+				finish();
+				return;
+			}
+			this.lastHandled = position;
+			this.lastWritten = position;
+			openIterator();
+		});
+	}
+
+	private void openIterator() {
+		if (stopIfRequested()) {
+			return;
+		}
+		GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().shardId(this.shardId);
+		this.consumer.target(request::streamName, request::streamARN);
+		Checkpoint from = this.lastHandled;
+		if (from != null) {
+			request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+				.startingSequenceNumber(from.sequenceNumber());
+		}
+		else if (this.startAtOldest) {
+			request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+		}
+		else {
+			ConsumerOptions options = this.consumer.options();
+			switch (options.initialPosition()) {
+				case TRIM_HORIZON -> request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+				case LATEST -> request.shardIteratorType(ShardIteratorType.LATEST);
+				case AT_TIMESTAMP ->
+					request.shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(options.startTimestamp());
+			}
+		}
+		call(() -> this.consumer.client().getShardIterator(request.build())).whenComplete((response, error) -> {
+			if (error != null) {
+				onError(error, this::openIterator);
+				return;
+			}
+			this.iterator = response.shardIterator();
+			fetch();
+		});
+	}
+
+	private void fetch() {
+		if (stopIfRequested()) {
+			return;
+		}
+		if (this.iterator == null) {
+			finish();
+			return;
+		}
+		String current = this.iterator;
+		this.lastFetchNanos = System.nanoTime();
+		call(() -> this.consumer.client()
+			.getRecords((request) -> request.shardIterator(current).limit(this.consumer.options().maxRecordsPerCall())))
+			.whenComplete((response, error) -> {
+				if (error != null) {
+					if (EXPIRED_ITERATOR.equals(AwsErrors.errorType(error))) {
+						countError(error);
+						// a new iterator right after the last handled record: nothing is
+						// skipped
+						this.consecutiveErrors = 0;
+						this.consumer.schedule(this::openIterator, 0);
+						return;
+					}
+					onError(error, this::fetch);
+					return;
+				}
+				onRecords(response);
+			});
+	}
+
+	boolean isStopRequested() {
+		return this.stopRequested;
+	}
+
+	Map<String, String> labels() {
+		return this.labels;
+	}
+
+	private void onRecords(GetRecordsResponse response) {
+		if (stopIfRequested()) {
+			// read after the stop: not handed over, not checkpointed; the next owner
+			// reads it again
+			return;
+		}
+		this.consecutiveErrors = 0;
+		if (this.state == ShardStatus.State.RETRYING) {
+			this.state = ShardStatus.State.RUNNING;
+		}
+		List<Record> records = response.records();
+		long bytes = 0;
+		for (Record record : records) {
+			bytes += record.data().asByteArrayUnsafe().length;
+		}
+		MetricsCollector metrics = this.consumer.metrics();
+		if (!records.isEmpty()) {
+			metrics.increment(MetricType.CONSUMER_RECORDS_RECEIVED, records.size(), this.labels);
+			metrics.increment(MetricType.CONSUMER_BYTES_RECEIVED, bytes, this.labels);
+		}
+		updateLag(response, records.size());
+		if (response.hasChildShards() && !response.childShards().isEmpty()) {
+			this.consumer.requestShardRefresh();
+		}
+		List<KinesisRecord<byte[]>> expanded = new ArrayList<>(records.size());
+		for (Record record : records) {
+			expanded.addAll(this.consumer.recordExpander().expand(this.consumer.streamName(), this.shardId, record));
+		}
+		String next = response.nextShardIterator();
+		this.dispatching = !expanded.isEmpty();
+		CompletableFuture<Void> handled = expanded.isEmpty() ? CompletableFuture.completedFuture(null)
+				: this.consumer.dispatch(this, expanded).thenCompose((ignored) -> {
+					KinesisRecord<byte[]> last = expanded.get(expanded.size() - 1);
+					this.lastHandled = new Checkpoint(last.sequenceNumber(), last.subSequenceNumber());
+					return maybeCheckpoint(next == null);
+				});
+		handled.whenComplete((ignored, error) -> {
+			this.dispatching = false;
+			if (error != null && AwsErrors.unwrap(error) instanceof LeaseLostException) {
+				onLeaseLost();
+				return;
+			}
+			this.iterator = next;
+			if (next == null) {
+				finish();
+				return;
+			}
+			boolean caughtUp = records.isEmpty() || Long.valueOf(0).equals(response.millisBehindLatest());
+			long minGap = this.consumer.options().minFetchInterval().toNanos();
+			long delay = caughtUp ? this.consumer.options().pollInterval().toNanos()
+					: Math.max(0, minGap - (System.nanoTime() - this.lastFetchNanos));
+			this.consumer.schedule(this::fetch, delay);
+		});
+	}
+
+	private void updateLag(GetRecordsResponse response, int received) {
+		long now = System.nanoTime();
+		double seconds = Math.max(1e-3, (now - this.lastFetchNanos) / 1e9);
+		double rate = received / Math.max(seconds, this.consumer.options().minFetchInterval().toNanos() / 1e9);
+		this.recordsPerSecond = (this.recordsPerSecond == 0) ? rate : 0.8 * this.recordsPerSecond + 0.2 * rate;
+		Long behind = response.millisBehindLatest();
+		if (behind == null) {
+			return;
+		}
+		this.millisBehindLatest = behind;
+		MetricsCollector metrics = this.consumer.metrics();
+		metrics.gauge(MetricType.CONSUMER_ITERATOR_AGE, behind, this.labels);
+		// records behind the tip: time behind times the rate this shard was read at
+		// recently
+		double lag = (behind == 0) ? 0 : Math.ceil(behind / 1000.0 * this.recordsPerSecond);
+		metrics.gauge(MetricType.CONSUMER_LAG_RECORDS, lag, this.labels);
+	}
+
+	private CompletableFuture<Void> maybeCheckpoint(boolean force) {
+		Checkpoint position = this.lastHandled;
+		if (position == null || position.equals(this.lastWritten)) {
+			return CompletableFuture.completedFuture(null);
+		}
+		long now = System.nanoTime();
+		if (!force && now - this.lastCheckpointNanos < this.consumer.options().checkpointInterval().toNanos()) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return writeCheckpoint(position).thenRun(() -> this.lastCheckpointNanos = now);
+	}
+
+	private CompletableFuture<Void> writeCheckpoint(Checkpoint position) {
+		return this.consumer.checkpointer().checkpoint(this.shardId, position).handle((ok, error) -> {
+			if (error == null) {
+				this.lastWritten = position;
+				return null;
+			}
+			Throwable cause = AwsErrors.unwrap(error);
+			if (cause instanceof LeaseLostException lost) {
+				throw lost;
+			}
+			// the records stay handled; the next checkpoint covers them
+			logger.warn("Checkpoint of shard {} of stream '{}' at {} failed: {}", this.shardId,
+					this.consumer.streamName(), position, cause.toString());
+			return null;
+		});
+	}
+
+	/** Writes the last handled position, for a release or shutdown; never fails. */
+	CompletableFuture<Void> flushCheckpoint() {
+		Checkpoint position = this.lastHandled;
+		if (position == null || position.equals(this.lastWritten) || this.state == ShardStatus.State.FINISHED) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return writeCheckpoint(position).exceptionally((error) -> null);
+	}
+
+	private void finish() {
+		this.consumer.checkpointer().checkpoint(this.shardId, Checkpoint.SHARD_END).whenComplete((ok, error) -> {
+			if (error != null) {
+				if (AwsErrors.unwrap(error) instanceof LeaseLostException) {
+					onLeaseLost();
+					return;
+				}
+				onError(error, this::finish);
+				return;
+			}
+			logger.info("Shard {} of stream '{}' read to its end", this.shardId, this.consumer.streamName());
+			this.lastWritten = Checkpoint.SHARD_END;
+			this.state = ShardStatus.State.FINISHED;
+			this.stopRequested = true;
+			this.stopped.complete(null);
+			this.consumer.onShardFinished(this);
+		});
+	}
+
+	private void onLeaseLost() {
+		logger.warn("Lease of shard {} of stream '{}' was lost; stopped reading it", this.shardId,
+				this.consumer.streamName());
+		this.consumer.metrics().increment(MetricType.CONSUMER_ERRORS, 1, errorLabels(KinesisConsumer.LEASE_LOST));
+		this.lastError = KinesisConsumer.LEASE_LOST;
+		stop(ShardStatus.State.STOPPED);
+		this.stopped.complete(null);
+		this.consumer.onLeaseLost(this);
+	}
+
+	private void onError(Throwable error, Runnable retry) {
+		if (stopIfRequested()) {
+			return;
+		}
+		countError(error);
+		int attempt = ++this.consecutiveErrors;
+		this.state = ShardStatus.State.RETRYING;
+		long delay = this.consumer.errorBackoff().delayNanos(attempt);
+		if (attempt == 1 || attempt % 10 == 0) {
+			logger.warn("Reading shard {} of stream '{}' failed ({} in a row, retrying in {} ms): {}", this.shardId,
+					this.consumer.streamName(), attempt, TimeUnit.NANOSECONDS.toMillis(delay),
+					AwsErrors.unwrap(error).toString());
+		}
+		this.consumer.schedule(retry, delay);
+	}
+
+	private void countError(Throwable error) {
+		String type = AwsErrors.errorType(error);
+		this.lastError = type + ": " + AwsErrors.unwrap(error).getMessage();
+		this.consumer.metrics().increment(MetricType.CONSUMER_ERRORS, 1, errorLabels(type));
+	}
+
+	private Map<String, String> errorLabels(String type) {
+		return Map.of(MetricLabels.STREAM_NAME, this.consumer.streamName(), MetricLabels.SHARD_ID, this.shardId,
+				MetricLabels.ERROR_TYPE, type);
+	}
+
+	private boolean stopIfRequested() {
+		if (this.stopRequested) {
+			this.stopped.complete(null);
+			return true;
+		}
+		return false;
+	}
+
+	private static <T> CompletableFuture<T> call(java.util.function.Supplier<CompletableFuture<T>> call) {
+		try {
+			return call.get();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ShardReader[" + this.shardId + ", " + this.state + "]";
+	}
+
+}

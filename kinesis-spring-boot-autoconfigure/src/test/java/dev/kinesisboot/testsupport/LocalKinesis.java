@@ -10,6 +10,8 @@ import org.awaitility.Awaitility;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
@@ -77,7 +79,10 @@ public final class LocalKinesis {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
 			.endpointOverride(this.endpoint)
 			.region(REGION)
-			.credentialsProvider(CREDENTIALS);
+			.credentialsProvider(CREDENTIALS)
+			// kinesis-local's HTTP/2 over plain HTTP drops streams under load; HTTP/1.1
+			// is solid
+			.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(100));
 		customizer.accept(builder);
 		return builder.build();
 	}

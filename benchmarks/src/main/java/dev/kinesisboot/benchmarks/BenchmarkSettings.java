@@ -1,0 +1,138 @@
+package dev.kinesisboot.benchmarks;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.http.Protocol;
+
+/**
+ * The settings of one benchmark invocation, read from {@code --name=value} (or
+ * {@code --name value}) arguments.
+ *
+ * @param endpoint the Kinesis endpoint
+ * @param label what the endpoint is, for the report heading
+ * @param shards the shard count of each run's stream
+ * @param records the records put per run
+ * @param runs the measured runs per scenario and record size
+ * @param warmupRuns the unmeasured runs per scenario and record size before them
+ * @param inFlight the most PutRecords calls in flight at once, for every scenario
+ * @param recordSizes the record data sizes in bytes
+ * @param putThreads the threads calling {@code KinesisProducer.put}
+ * @param httpProtocol the HTTP protocol of the client
+ * @param scenarios the scenarios to run
+ */
+record BenchmarkSettings(URI endpoint, String label, int shards, int records, int runs, int warmupRuns, int inFlight,
+		List<Integer> recordSizes, int putThreads, Protocol httpProtocol, List<Scenario> scenarios) {
+
+	private static final int MAX_RECORD_SIZE = 10 * 1024;
+
+	/**
+	 * The command-line help.
+	 * @return the usage text
+	 */
+	static String usage() {
+		return """
+				Usage: ProducerBenchmark --endpoint=URL [options]
+
+				  --endpoint=URL        Kinesis endpoint (default http://127.0.0.1:4567)
+				  --label=TEXT          what the endpoint is, for the report heading (default: the URL)
+				  --shards=N            shards of each run's fresh stream (default 1)
+				  --records=N           records per run (default 20000)
+				  --runs=N              measured runs per scenario and record size (default 5)
+				  --warmup=N            warm-up runs per scenario and record size, not measured (default 1)
+				  --in-flight=N         most PutRecords calls in flight, for every scenario (default 8)
+				  --sizes=B,B           record data sizes in bytes (default 100,1024)
+				  --put-threads=N       threads calling KinesisProducer.put (default 1)
+				  --http=1.1|2          HTTP protocol of the client (default 1.1)
+				  --scenarios=A,B       scenarios to run (default all: %s)
+				  --help                this text
+
+				Run the JVM with -Daws.cborEnabled=false for endpoints that speak only JSON (kinesalite).
+				""".formatted(Scenario.ids());
+	}
+
+	/**
+	 * Reads the arguments.
+	 * @param args the command-line arguments
+	 * @return the settings, or {@code null} when help was asked for
+	 * @throws IllegalArgumentException naming the bad argument
+	 */
+	static BenchmarkSettings parse(String[] args) {
+		Map<String, String> values = new LinkedHashMap<>();
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			if (arg.equals("--help") || arg.equals("-h")) {
+				return null;
+			}
+			if (!arg.startsWith("--") || arg.length() == 2) {
+				throw new IllegalArgumentException("Unexpected argument '" + arg + "'");
+			}
+			int equals = arg.indexOf('=');
+			if (equals > 0) {
+				values.put(arg.substring(2, equals), arg.substring(equals + 1));
+			}
+			else if (i + 1 < args.length) {
+				values.put(arg.substring(2), args[++i]);
+			}
+			else {
+				throw new IllegalArgumentException("Argument '" + arg + "' needs a value");
+			}
+		}
+		URI endpoint = URI.create(values.getOrDefault("endpoint", "http://127.0.0.1:4567"));
+		String label = values.getOrDefault("label", endpoint.toString());
+		int shards = intValue(values, "shards", 1, 1);
+		int records = intValue(values, "records", 20_000, 1);
+		int runs = intValue(values, "runs", 5, 1);
+		int warmupRuns = intValue(values, "warmup", 1, 0);
+		int inFlight = intValue(values, "in-flight", 8, 1);
+		List<Integer> sizes = new ArrayList<>();
+		for (String size : values.getOrDefault("sizes", "100,1024").split(",")) {
+			int bytes = parseInt("sizes", size.trim());
+			if (bytes < 1 || bytes > MAX_RECORD_SIZE) {
+				throw new IllegalArgumentException(
+						"Record sizes must be between 1 and " + MAX_RECORD_SIZE + " bytes, got " + bytes);
+			}
+			sizes.add(bytes);
+		}
+		int putThreads = intValue(values, "put-threads", 1, 1);
+		Protocol protocol = switch (values.getOrDefault("http", "1.1")) {
+			case "1.1" -> Protocol.HTTP1_1;
+			case "2" -> Protocol.HTTP2;
+			default -> throw new IllegalArgumentException("--http must be 1.1 or 2, got " + values.get("http"));
+		};
+		List<Scenario> scenarios = new ArrayList<>();
+		for (String id : values.getOrDefault("scenarios", Scenario.ids()).split(",")) {
+			scenarios.add(Scenario.fromId(id.trim()));
+		}
+		values.keySet()
+			.removeAll(List.of("endpoint", "label", "shards", "records", "runs", "warmup", "in-flight", "sizes",
+					"put-threads", "http", "scenarios"));
+		if (!values.isEmpty()) {
+			throw new IllegalArgumentException("Unknown option(s) " + values.keySet());
+		}
+		return new BenchmarkSettings(endpoint, label, shards, records, runs, warmupRuns, inFlight, List.copyOf(sizes),
+				putThreads, protocol, List.copyOf(scenarios));
+	}
+
+	private static int intValue(Map<String, String> values, String name, int defaultValue, int min) {
+		String text = values.get(name);
+		int value = (text != null) ? parseInt(name, text.replace("_", "").replace(",", "")) : defaultValue;
+		if (value < min) {
+			throw new IllegalArgumentException("--" + name + " must be at least " + min + ", got " + value);
+		}
+		return value;
+	}
+
+	private static int parseInt(String name, String text) {
+		try {
+			return Integer.parseInt(text);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("--" + name + " takes a whole number, got '" + text + "'");
+		}
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.kinesisboot.benchmarks;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * What one benchmark run sends records with.
+ */
+enum Scenario {
+
+	/** {@code KinesisProducer} with the no-op metrics collector. */
+	PRODUCER_NOOP("producer-noop", "KinesisProducer, NoOp metrics"),
+
+	/** {@code KinesisProducer} with a Micrometer collector over a Prometheus registry. */
+	PRODUCER_MICROMETER("producer-micrometer", "KinesisProducer, Micrometer metrics (Prometheus registry)"),
+
+	/** A plain AWS SDK v2 loop of PutRecords calls, 500 records each. */
+	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call");
+
+	private final String id;
+
+	private final String title;
+
+	Scenario(String id, String title) {
+		this.id = id;
+		this.title = title;
+	}
+
+	/**
+	 * The short name used on the command line and in stream names.
+	 * @return the id
+	 */
+	String id() {
+		return this.id;
+	}
+
+	/**
+	 * The name shown in the results table.
+	 * @return the title
+	 */
+	String title() {
+		return this.title;
+	}
+
+	/**
+	 * The scenario with an id.
+	 * @param id the id, such as {@code producer-noop}
+	 * @return the scenario
+	 * @throws IllegalArgumentException naming the valid ids
+	 */
+	static Scenario fromId(String id) {
+		for (Scenario scenario : values()) {
+			if (scenario.id.equals(id)) {
+				return scenario;
+			}
+		}
+		throw new IllegalArgumentException("Unknown scenario '" + id + "'; use one of " + ids());
+	}
+
+	/**
+	 * The ids of all scenarios, comma-separated.
+	 * @return the ids
+	 */
+	static String ids() {
+		return Arrays.stream(values()).map(Scenario::id).collect(Collectors.joining(","));
+	}
+
+}

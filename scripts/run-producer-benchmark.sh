@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Runs the producer benchmark (module benchmarks/, Maven profile "benchmarks") against two local
+# Kinesis emulators and prints one Markdown table per emulator:
+#   kinesis-local  on 127.0.0.1:$KINESIS_PORT (4567), started with scripts/start-local-servers.sh
+#                  when it does not answer, and then stopped again at exit
+#   kinesalite     on 127.0.0.1:$KINESALITE_PORT (4569), started here and stopped at exit; it speaks
+#                  only the JSON protocol, so its JVM runs with -Daws.cborEnabled=false
+# The tables are also written to benchmarks/target/producer-benchmark-<emulator>.md.
+#
+# Arguments go to the benchmark on both emulators, for example:
+#   bash scripts/run-producer-benchmark.sh --records=20000 --runs=5
+#   bash scripts/run-producer-benchmark.sh --records=2000 --runs=2 --warmup=1
+# (see --help for all). Environment:
+#   BENCHMARK_TARGETS="kinesis-local kinesalite"  which emulators, in this order
+#   JAVA_OPTS="-Xms512m -Xmx512m"                 options of the benchmark JVM
+#   SKIP_BUILD=1                                   use the last build of benchmarks/
+#   MAVEN_ARGS=...                                 extra arguments for the Maven build
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cd "$top"
+
+KINESIS_PORT="${KINESIS_PORT:-4567}"
+KINESALITE_PORT="${KINESALITE_PORT:-4569}"
+BENCHMARK_TARGETS="${BENCHMARK_TARGETS:-kinesis-local kinesalite}"
+JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m}"
+# Servers this script starts keep their PID files and logs here, so that the stop script stops
+# only those, never servers that were already running.
+state="$top/.local-servers/benchmark"
+
+log() { printf '[benchmark] %s\n' "$*" >&2; }
+
+kinesis_answers() {
+  curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$1/" \
+    -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
+    -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
+    -d '{}'
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+package_version() {
+  sed -n 's/^ *"version" *: *"\([^"]*\)".*/\1/p' "$here/node_modules/$1/package.json" | head -n 1
+}
+
+kinesalite_pid=""
+started_local_servers=""
+cleanup() {
+  if [ -n "$kinesalite_pid" ] && kill -0 "$kinesalite_pid" 2>/dev/null; then
+    kill "$kinesalite_pid"
+    for _ in $(seq 1 50); do kill -0 "$kinesalite_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$kinesalite_pid" 2>/dev/null && kill -9 "$kinesalite_pid"
+    log "stopped kinesalite (pid $kinesalite_pid)"
+  fi
+  if [ -n "$started_local_servers" ]; then
+    LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+targets=" $BENCHMARK_TARGETS "
+case "$targets" in *" kinesalite "*) want_kinesalite=1 ;; *) want_kinesalite="" ;; esac
+case "$targets" in *" kinesis-local "*) want_kinesis_local=1 ;; *) want_kinesis_local="" ;; esac
+
+if [ ! -f "$here/node_modules/kinesalite/cli.js" ] || [ ! -f "$here/node_modules/kinesis-local/main.js" ]; then
+  command -v npm >/dev/null || { log "npm is required (Node.js 20+); install Node.js first"; exit 1; }
+  log "installing the emulators (npm ci, pinned by scripts/package-lock.json)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  log "building benchmarks/ (./mvnw -Pbenchmarks -pl benchmarks -am package)"
+  ./mvnw -B -q -Pbenchmarks -pl benchmarks -am -DskipTests package
+fi
+classpath="$top/benchmarks/target/classes:$top/benchmarks/target/lib/*"
+[ -d "$top/benchmarks/target/lib" ] || { log "benchmarks/target/lib is missing; build without SKIP_BUILD"; exit 1; }
+
+if [ -n "$want_kinesis_local" ] && ! kinesis_answers "$KINESIS_PORT"; then
+  log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
+  mkdir -p "$state"
+  started_local_servers=1
+  LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
+fi
+
+if [ -n "$want_kinesalite" ]; then
+  if port_open "$KINESALITE_PORT"; then
+    log "port $KINESALITE_PORT is taken; stop what listens there or set KINESALITE_PORT"
+    exit 1
+  fi
+  mkdir -p "$state"
+  log "starting kinesalite on 127.0.0.1:$KINESALITE_PORT"
+  node --require "$here/listen-loopback.js" "$here/node_modules/kinesalite/cli.js" --port "$KINESALITE_PORT" \
+    --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 100 \
+    >"$state/kinesalite.log" 2>&1 &
+  kinesalite_pid=$!
+  for _ in $(seq 1 60); do
+    kinesis_answers "$KINESALITE_PORT" && break
+    kill -0 "$kinesalite_pid" 2>/dev/null || { log "kinesalite exited:"; cat "$state/kinesalite.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  kinesis_answers "$KINESALITE_PORT" || { log "kinesalite did not answer within 30 s"; exit 1; }
+fi
+
+status=0
+for target in $BENCHMARK_TARGETS; do
+  case "$target" in
+    kinesis-local)
+      endpoint="http://127.0.0.1:$KINESIS_PORT"
+      label="kinesis-local $(package_version kinesis-local)"
+      protocol_opts=""
+      ;;
+    kinesalite)
+      endpoint="http://127.0.0.1:$KINESALITE_PORT"
+      label="kinesalite $(package_version kinesalite)"
+      protocol_opts="-Daws.cborEnabled=false"
+      ;;
+    *)
+      log "unknown target '$target' in BENCHMARK_TARGETS; use kinesis-local and/or kinesalite"
+      exit 2
+      ;;
+  esac
+  log "running against $label ($endpoint)"
+  # shellcheck disable=SC2086 # JAVA_OPTS and protocol_opts are lists of options
+  java $JAVA_OPTS $protocol_opts -cp "$classpath" dev.kinesisboot.benchmarks.ProducerBenchmark \
+    --endpoint="$endpoint" --label="$label" --http=1.1 "$@" \
+    | tee "$top/benchmarks/target/producer-benchmark-$target.md" || status=$?
+done
+exit "$status"

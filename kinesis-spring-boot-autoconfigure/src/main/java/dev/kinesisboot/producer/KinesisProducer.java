@@ -25,6 +25,8 @@ import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.Timer;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.StreamNotFoundException;
+import dev.kinesisboot.support.Streams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,6 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * Sends records to one Kinesis stream in batches, within the stream's per-shard limits,
@@ -135,6 +136,10 @@ public final class KinesisProducer implements AutoCloseable {
 		this.partitionKeyStrategy = builder.partitionKeyStrategy;
 		this.labels = MetricLabels.stream(this.streamName);
 		this.backoff = new Backoff(this.options.retryBackoffBase(), this.options.retryBackoffMax());
+		if (this.options.createStream() && this.streamArn == null) {
+			Streams.ensureExists(this.client, this.streamName, true, this.options.createStreamShardCount(),
+					"kinesis.producer.create-stream");
+		}
 		this.shardMap = loadShardMapAtStart();
 		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
 		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
@@ -668,52 +673,14 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 		catch (java.util.concurrent.ExecutionException ex) {
 			Throwable cause = AwsErrors.unwrap(ex);
-			if (cause instanceof ResourceNotFoundException && this.options.createStream()) {
-				createStream();
-				return loadShardMapAtStart();
-			}
 			if (cause instanceof ResourceNotFoundException) {
-				throw new IllegalStateException(
-						"Stream '" + this.streamName + "' not found; create it, or set "
-								+ "kinesis.producer.create-stream=true (ProducerOptions.createStream) for development",
+				throw new StreamNotFoundException(this.streamName, this.client,
+						"create it, or set kinesis.producer.create-stream=true (ProducerOptions.createStream) for development",
 						cause);
 			}
 			throw new IllegalStateException(
 					"Could not read the shards of stream '" + this.streamName + "': " + cause.getMessage(), cause);
 		}
-	}
-
-	private void createStream() {
-		logger.info("Creating stream '{}' with {} shard(s)", this.streamName, this.options.createStreamShardCount());
-		this.client
-			.createStream(
-					(request) -> request.streamName(this.streamName).shardCount(this.options.createStreamShardCount()))
-			.exceptionally((ex) -> {
-				if (AwsErrors.unwrap(ex).getClass().getSimpleName().equals("ResourceInUseException")) {
-					return null;
-				}
-				throw new IllegalStateException("Could not create stream '" + this.streamName + "'", ex);
-			})
-			.join();
-		long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
-		while (System.nanoTime() < deadline) {
-			StreamStatus status = this.client.describeStreamSummary((request) -> request.streamName(this.streamName))
-				.join()
-				.streamDescriptionSummary()
-				.streamStatus();
-			if (status == StreamStatus.ACTIVE) {
-				return;
-			}
-			try {
-				// our own short poll: the SDK waiter polls every 10 s
-				TimeUnit.MILLISECONDS.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while waiting for stream " + this.streamName, ex);
-			}
-		}
-		throw new IllegalStateException("Stream '" + this.streamName + "' was not ACTIVE within " + SETUP_TIMEOUT);
 	}
 
 	private CompletableFuture<List<Shard>> listShards() {

@@ -1,0 +1,169 @@
+package dev.kinesisboot.autoconfigure;
+
+import java.net.URI;
+
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.metrics.MicrometerMetricsCollector;
+import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.producer.DefaultPayloadSerializer;
+import dev.kinesisboot.producer.KinesisProducer;
+import dev.kinesisboot.producer.KinesisTemplate;
+import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+
+/**
+ * Auto-configures the Kinesis client, the metrics collector, {@link KinesisTemplate} and,
+ * when {@code kinesis.producer.stream-name} is set, a {@link KinesisProducer}.
+ */
+@AutoConfiguration(afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration",
+		"io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration" })
+@ConditionalOnClass(KinesisAsyncClient.class)
+@EnableConfigurationProperties(KinesisProperties.class)
+public class KinesisAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	KinesisAsyncClient kinesisAsyncClient(KinesisProperties properties, ObjectProvider<AwsClientDefaults> awsDefaults,
+			ObjectProvider<KinesisAsyncClientCustomizer> customizers) {
+		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
+		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
+		if (properties.getRegion() != null) {
+			builder.region(Region.of(properties.getRegion()));
+		}
+		URI endpoint = properties.getEndpoint();
+		if (endpoint != null) {
+			builder.endpointOverride(endpoint);
+			if ("http".equalsIgnoreCase(endpoint.getScheme())) {
+				// plain HTTP means a local emulator: AWS serves HTTPS only, and emulators
+				// handle
+				// HTTP/1.1 better than HTTP/2 without TLS
+				builder.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
+			}
+		}
+		KinesisProperties.Credentials credentials = properties.getCredentials();
+		if (credentials.getAccessKey() != null || credentials.getSecretKey() != null) {
+			if (credentials.getAccessKey() == null || credentials.getSecretKey() == null) {
+				throw new InvalidKinesisPropertyException("kinesis.credentials",
+						(credentials.getAccessKey() != null) ? "access-key only" : "secret-key only",
+						"set both kinesis.credentials.access-key and kinesis.credentials.secret-key, or neither to "
+								+ "use the AWS default credentials chain");
+			}
+			builder.credentialsProvider(StaticCredentialsProvider
+				.create(AwsBasicCredentials.create(credentials.getAccessKey(), credentials.getSecretKey())));
+		}
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		try {
+			return builder.build();
+		}
+		catch (SdkClientException ex) {
+			throw new InvalidKinesisPropertyException("kinesis.region", properties.getRegion(),
+					"no usable AWS region (" + ex.getMessage()
+							+ "); set kinesis.region, spring.cloud.aws.region.static "
+							+ "or the AWS_REGION environment variable");
+		}
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
+			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
+		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
+				kinesisMetricsCollector,
+				new DefaultPayloadSerializer(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build())));
+	}
+
+	// the template creates and closes it
+	@Bean(destroyMethod = "")
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty("kinesis.producer.stream-name")
+	KinesisProducer kinesisProducer(KinesisTemplate kinesisTemplate, KinesisProperties properties) {
+		return kinesisTemplate.producer(properties.getProducer().getStreamName());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MetricsCollector kinesisMetricsCollector(KinesisProperties properties,
+			ObjectProvider<MeterCollectorFactory> micrometer) {
+		if (!properties.getMetrics().isEnabled()) {
+			return NoOpMetricsCollector.INSTANCE;
+		}
+		MeterCollectorFactory factory = micrometer.getIfAvailable();
+		return (factory != null) ? factory.create(properties.getMetrics().getNamespace())
+				: NoOpMetricsCollector.INSTANCE;
+	}
+
+	/**
+	 * Makes the metrics collector Micrometer-backed when the application has a
+	 * MeterRegistry.
+	 */
+	@FunctionalInterface
+	interface MeterCollectorFactory {
+
+		MetricsCollector create(String namespace);
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MicrometerConfiguration {
+
+		@Bean
+		MeterCollectorFactory kinesisMeterCollectorFactory(ObjectProvider<MeterRegistry> meterRegistry) {
+			return (namespace) -> {
+				MeterRegistry registry = meterRegistry.getIfUnique();
+				if (registry == null) {
+					return NoOpMetricsCollector.INSTANCE;
+				}
+				try {
+					return new MicrometerMetricsCollector(registry, namespace);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new InvalidKinesisPropertyException("kinesis.metrics.namespace", namespace, ex.getMessage());
+				}
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(AwsClientBuilderConfigurer.class)
+	static class SpringCloudAwsConfiguration {
+
+		@Bean
+		AwsClientDefaults kinesisSpringCloudAwsDefaults(ObjectProvider<AwsClientBuilderConfigurer> configurer) {
+			return new AwsClientDefaults() {
+
+				@Override
+				public <T extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<T, ?>> void apply(
+						T builder) {
+					configurer.ifAvailable((available) -> available.configure(builder));
+				}
+
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,71 @@
+package dev.kinesisboot.autoconfigure;
+
+import dev.kinesisboot.checkpoint.CheckpointerFactory;
+import dev.kinesisboot.consumer.ConsumerErrorHandler;
+import dev.kinesisboot.listener.DefaultKinesisListenerContainerFactory;
+import dev.kinesisboot.listener.KinesisListenerAnnotationBeanPostProcessor;
+import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
+import dev.kinesisboot.listener.ListenerErrorHandler;
+import dev.kinesisboot.listener.PayloadConverter;
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.producer.KinesisTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * Auto-configures {@code @KinesisListener} support: the default container factory (from
+ * {@code kinesis.consumer.*}), the endpoint registry and the annotation post-processor.
+ */
+@AutoConfiguration(after = { KinesisAutoConfiguration.class, KinesisCheckpointAutoConfiguration.class })
+public class KinesisListenerAutoConfiguration {
+
+	@Bean(name = KinesisListenerAnnotationBeanPostProcessor.DEFAULT_CONTAINER_FACTORY)
+	@ConditionalOnMissingBean(name = KinesisListenerAnnotationBeanPostProcessor.DEFAULT_CONTAINER_FACTORY)
+	DefaultKinesisListenerContainerFactory kinesisListenerContainerFactory(KinesisAsyncClient kinesisAsyncClient,
+			CheckpointerFactory checkpointerFactory, KinesisProperties properties,
+			MetricsCollector kinesisMetricsCollector, KinesisTemplate kinesisTemplate,
+			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ConsumerErrorHandler> errorHandler,
+			Environment environment) {
+		KinesisProperties.Consumer consumer = properties.getConsumer();
+		DefaultKinesisListenerContainerFactory factory = new DefaultKinesisListenerContainerFactory(kinesisAsyncClient,
+				checkpointerFactory,
+				new PayloadConverter(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build())));
+		factory.setConsumerOptions(KinesisOptionsMapper.consumerOptions(consumer));
+		String group = StringUtils.hasText(consumer.getGroup()) ? consumer.getGroup()
+				: environment.getProperty("spring.application.name", "default");
+		factory.setGroup(group);
+		factory.setCheckpointMode(consumer.getCheckpointMode());
+		factory.setMetricsCollector(kinesisMetricsCollector);
+		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
+		String deadLetterStream = consumer.getDeadLetterStream();
+		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
+				StringUtils.hasText(deadLetterStream) ? (records, error) -> records.forEach(
+						(record) -> kinesisTemplate.send(deadLetterStream, record.partitionKey(), record.data()).join())
+						: null)));
+		return factory;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KinesisListenerEndpointRegistry kinesisListenerEndpointRegistry() {
+		return new KinesisListenerEndpointRegistry();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static KinesisListenerAnnotationBeanPostProcessor kinesisListenerAnnotationBeanPostProcessor() {
+		return new KinesisListenerAnnotationBeanPostProcessor();
+	}
+
+}

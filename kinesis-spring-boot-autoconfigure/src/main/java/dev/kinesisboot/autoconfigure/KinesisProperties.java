@@ -1,0 +1,793 @@
+package dev.kinesisboot.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.kinesisboot.consumer.InitialPosition;
+import dev.kinesisboot.listener.CheckpointMode;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the Kinesis starter, under {@code kinesis.*}.
+ */
+@ConfigurationProperties("kinesis")
+public class KinesisProperties {
+
+	/**
+	 * AWS region of the streams, such as us-east-1. Defaults to
+	 * spring.cloud.aws.region.static when Spring Cloud AWS is present, else to the AWS
+	 * SDK's default region chain.
+	 */
+	private String region;
+
+	/**
+	 * Endpoint of the Kinesis API, for a local emulator such as http://127.0.0.1:4567.
+	 * Unset for AWS.
+	 */
+	private URI endpoint;
+
+	/**
+	 * Static credentials, for local development only; unset uses the AWS default
+	 * credentials chain (or Spring Cloud AWS's).
+	 */
+	@NestedConfigurationProperty
+	private final Credentials credentials = new Credentials();
+
+	/**
+	 * The default producer and KinesisTemplate.
+	 */
+	@NestedConfigurationProperty
+	private final Producer producer = new Producer();
+
+	/**
+	 * Defaults of every @KinesisListener container.
+	 */
+	@NestedConfigurationProperty
+	private final Consumer consumer = new Consumer();
+
+	/**
+	 * Where listeners keep leases and checkpoints.
+	 */
+	@NestedConfigurationProperty
+	private final Checkpoint checkpoint = new Checkpoint();
+
+	/**
+	 * Metrics of producers and consumers.
+	 */
+	@NestedConfigurationProperty
+	private final Metrics metrics = new Metrics();
+
+	public String getRegion() {
+		return this.region;
+	}
+
+	public void setRegion(String region) {
+		this.region = region;
+	}
+
+	public URI getEndpoint() {
+		return this.endpoint;
+	}
+
+	public void setEndpoint(URI endpoint) {
+		this.endpoint = endpoint;
+	}
+
+	public Credentials getCredentials() {
+		return this.credentials;
+	}
+
+	public Producer getProducer() {
+		return this.producer;
+	}
+
+	public Consumer getConsumer() {
+		return this.consumer;
+	}
+
+	public Checkpoint getCheckpoint() {
+		return this.checkpoint;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * Static credentials.
+	 */
+	public static class Credentials {
+
+		/**
+		 * Access key id.
+		 */
+		private String accessKey;
+
+		/**
+		 * Secret access key.
+		 */
+		private String secretKey;
+
+		public String getAccessKey() {
+			return this.accessKey;
+		}
+
+		public void setAccessKey(String accessKey) {
+			this.accessKey = accessKey;
+		}
+
+		public String getSecretKey() {
+			return this.secretKey;
+		}
+
+		public void setSecretKey(String secretKey) {
+			this.secretKey = secretKey;
+		}
+
+	}
+
+	/**
+	 * Producer settings.
+	 */
+	public static class Producer {
+
+		/**
+		 * Stream of the default KinesisProducer bean; unset creates no such bean
+		 * (KinesisTemplate works for any stream either way).
+		 */
+		private String streamName;
+
+		/**
+		 * Longest time a record waits before its batch is sent.
+		 */
+		private Duration bufferTime = Duration.ofMillis(500);
+
+		/**
+		 * Most records waiting to be sent, per stream.
+		 */
+		private int maxQueueSize = 10_000;
+
+		/**
+		 * How long a send waits for room in a full queue before it fails.
+		 */
+		private Duration queueFullTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Most records per PutRecords call (at most 500).
+		 */
+		private int maxBatchRecords = 500;
+
+		/**
+		 * Most bytes per PutRecords call, data and partition keys (1MB to 5MB).
+		 */
+		private DataSize maxBatchSize = DataSize.ofMegabytes(5);
+
+		/**
+		 * Whether records are paced to the per-shard limits.
+		 */
+		private boolean rateLimitEnabled = true;
+
+		/**
+		 * Records per second sent to one shard.
+		 */
+		private int recordsPerSecondPerShard = 1000;
+
+		/**
+		 * Bytes per second sent to one shard.
+		 */
+		private DataSize bytesPerSecondPerShard = DataSize.ofMegabytes(1);
+
+		/**
+		 * Most PutRecords calls in flight at once, per stream.
+		 */
+		private int maxInFlightBatches = 8;
+
+		/**
+		 * Whether records of a shard are sent one batch at a time, keeping their order.
+		 */
+		private boolean orderedPerShard;
+
+		/**
+		 * Most times a record is sent before it fails.
+		 */
+		private int maxAttempts = 20;
+
+		/**
+		 * How long after the send a record may still be retried.
+		 */
+		private Duration recordTtl = Duration.ofMinutes(2);
+
+		/**
+		 * First retry delay; it doubles on each further attempt.
+		 */
+		private Duration retryBackoff = Duration.ofMillis(100);
+
+		/**
+		 * Longest retry delay.
+		 */
+		private Duration retryBackoffMax = Duration.ofSeconds(5);
+
+		/**
+		 * How long shutdown waits for queued records to be sent.
+		 */
+		private Duration closeTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How often the shard map is read again to follow resharding.
+		 */
+		private Duration shardRefreshInterval = Duration.ofSeconds(60);
+
+		/**
+		 * Whether a missing stream is created (development and tests only).
+		 */
+		private boolean createStream;
+
+		/**
+		 * Shard count of a stream created by create-stream.
+		 */
+		private int createStreamShardCount = 1;
+
+		public String getStreamName() {
+			return this.streamName;
+		}
+
+		public void setStreamName(String streamName) {
+			this.streamName = streamName;
+		}
+
+		public Duration getBufferTime() {
+			return this.bufferTime;
+		}
+
+		public void setBufferTime(Duration bufferTime) {
+			this.bufferTime = bufferTime;
+		}
+
+		public int getMaxQueueSize() {
+			return this.maxQueueSize;
+		}
+
+		public void setMaxQueueSize(int maxQueueSize) {
+			this.maxQueueSize = maxQueueSize;
+		}
+
+		public Duration getQueueFullTimeout() {
+			return this.queueFullTimeout;
+		}
+
+		public void setQueueFullTimeout(Duration queueFullTimeout) {
+			this.queueFullTimeout = queueFullTimeout;
+		}
+
+		public int getMaxBatchRecords() {
+			return this.maxBatchRecords;
+		}
+
+		public void setMaxBatchRecords(int maxBatchRecords) {
+			this.maxBatchRecords = maxBatchRecords;
+		}
+
+		public DataSize getMaxBatchSize() {
+			return this.maxBatchSize;
+		}
+
+		public void setMaxBatchSize(DataSize maxBatchSize) {
+			this.maxBatchSize = maxBatchSize;
+		}
+
+		public boolean isRateLimitEnabled() {
+			return this.rateLimitEnabled;
+		}
+
+		public void setRateLimitEnabled(boolean rateLimitEnabled) {
+			this.rateLimitEnabled = rateLimitEnabled;
+		}
+
+		public int getRecordsPerSecondPerShard() {
+			return this.recordsPerSecondPerShard;
+		}
+
+		public void setRecordsPerSecondPerShard(int recordsPerSecondPerShard) {
+			this.recordsPerSecondPerShard = recordsPerSecondPerShard;
+		}
+
+		public DataSize getBytesPerSecondPerShard() {
+			return this.bytesPerSecondPerShard;
+		}
+
+		public void setBytesPerSecondPerShard(DataSize bytesPerSecondPerShard) {
+			this.bytesPerSecondPerShard = bytesPerSecondPerShard;
+		}
+
+		public int getMaxInFlightBatches() {
+			return this.maxInFlightBatches;
+		}
+
+		public void setMaxInFlightBatches(int maxInFlightBatches) {
+			this.maxInFlightBatches = maxInFlightBatches;
+		}
+
+		public boolean isOrderedPerShard() {
+			return this.orderedPerShard;
+		}
+
+		public void setOrderedPerShard(boolean orderedPerShard) {
+			this.orderedPerShard = orderedPerShard;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getRecordTtl() {
+			return this.recordTtl;
+		}
+
+		public void setRecordTtl(Duration recordTtl) {
+			this.recordTtl = recordTtl;
+		}
+
+		public Duration getRetryBackoff() {
+			return this.retryBackoff;
+		}
+
+		public void setRetryBackoff(Duration retryBackoff) {
+			this.retryBackoff = retryBackoff;
+		}
+
+		public Duration getRetryBackoffMax() {
+			return this.retryBackoffMax;
+		}
+
+		public void setRetryBackoffMax(Duration retryBackoffMax) {
+			this.retryBackoffMax = retryBackoffMax;
+		}
+
+		public Duration getCloseTimeout() {
+			return this.closeTimeout;
+		}
+
+		public void setCloseTimeout(Duration closeTimeout) {
+			this.closeTimeout = closeTimeout;
+		}
+
+		public Duration getShardRefreshInterval() {
+			return this.shardRefreshInterval;
+		}
+
+		public void setShardRefreshInterval(Duration shardRefreshInterval) {
+			this.shardRefreshInterval = shardRefreshInterval;
+		}
+
+		public boolean isCreateStream() {
+			return this.createStream;
+		}
+
+		public void setCreateStream(boolean createStream) {
+			this.createStream = createStream;
+		}
+
+		public int getCreateStreamShardCount() {
+			return this.createStreamShardCount;
+		}
+
+		public void setCreateStreamShardCount(int createStreamShardCount) {
+			this.createStreamShardCount = createStreamShardCount;
+		}
+
+	}
+
+	/**
+	 * Consumer (listener) settings.
+	 */
+	public static class Consumer {
+
+		/**
+		 * Consumer group: listeners of one group share the shards of a stream and its
+		 * checkpoints. Defaults to spring.application.name.
+		 */
+		private String group;
+
+		/**
+		 * Where a shard without a checkpoint starts.
+		 */
+		private InitialPosition startPosition = InitialPosition.LATEST;
+
+		/**
+		 * Start time when start-position is AT_TIMESTAMP.
+		 */
+		private Instant startTimestamp;
+
+		/**
+		 * How long a caught-up shard waits before reading again.
+		 */
+		private Duration pollInterval = Duration.ofMillis(500);
+
+		/**
+		 * Most records per GetRecords call (at most 10000).
+		 */
+		private int maxRecordsPerCall = 1000;
+
+		/**
+		 * How often the shard list is read again to find new shards.
+		 */
+		private Duration shardRefreshInterval = Duration.ofSeconds(30);
+
+		/**
+		 * Most records read but not yet handled, per listener container.
+		 */
+		private int maxQueueSize = 10_000;
+
+		/**
+		 * Threads that run listener methods, per container.
+		 */
+		private int handlerThreads = 4;
+
+		/**
+		 * Whether checkpoints are written after each handled batch (auto) or only when
+		 * the listener acknowledges (manual).
+		 */
+		private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+
+		/**
+		 * Least time between two checkpoint writes of a shard; zero writes after every
+		 * batch.
+		 */
+		private Duration checkpointInterval = Duration.ZERO;
+
+		/**
+		 * How long a shard lease lasts without renewal; a crashed worker's shards move
+		 * after it.
+		 */
+		private Duration leaseDuration = Duration.ofSeconds(10);
+
+		/**
+		 * Attempts before a failing record goes to the dead-letter stream (or is logged
+		 * and skipped when none is set); 0 retries for ever.
+		 */
+		private int maxAttempts;
+
+		/**
+		 * Stream that receives records the listener failed max-attempts times.
+		 */
+		private String deadLetterStream;
+
+		/**
+		 * First delay before a failed listener call is retried; doubles up to
+		 * retry-backoff-max.
+		 */
+		private Duration retryBackoff = Duration.ofMillis(500);
+
+		/**
+		 * Longest delay before a failed listener call is retried.
+		 */
+		private Duration retryBackoffMax = Duration.ofSeconds(30);
+
+		/**
+		 * How long shutdown waits for running listener calls.
+		 */
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Whether a listener stream that does not exist is created (development and tests
+		 * only).
+		 */
+		private boolean createStream;
+
+		/**
+		 * Shard count of a stream created by create-stream.
+		 */
+		private int createStreamShardCount = 1;
+
+		public String getGroup() {
+			return this.group;
+		}
+
+		public void setGroup(String group) {
+			this.group = group;
+		}
+
+		public InitialPosition getStartPosition() {
+			return this.startPosition;
+		}
+
+		public void setStartPosition(InitialPosition startPosition) {
+			this.startPosition = startPosition;
+		}
+
+		public Instant getStartTimestamp() {
+			return this.startTimestamp;
+		}
+
+		public void setStartTimestamp(Instant startTimestamp) {
+			this.startTimestamp = startTimestamp;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public int getMaxRecordsPerCall() {
+			return this.maxRecordsPerCall;
+		}
+
+		public void setMaxRecordsPerCall(int maxRecordsPerCall) {
+			this.maxRecordsPerCall = maxRecordsPerCall;
+		}
+
+		public Duration getShardRefreshInterval() {
+			return this.shardRefreshInterval;
+		}
+
+		public void setShardRefreshInterval(Duration shardRefreshInterval) {
+			this.shardRefreshInterval = shardRefreshInterval;
+		}
+
+		public int getMaxQueueSize() {
+			return this.maxQueueSize;
+		}
+
+		public void setMaxQueueSize(int maxQueueSize) {
+			this.maxQueueSize = maxQueueSize;
+		}
+
+		public int getHandlerThreads() {
+			return this.handlerThreads;
+		}
+
+		public void setHandlerThreads(int handlerThreads) {
+			this.handlerThreads = handlerThreads;
+		}
+
+		public CheckpointMode getCheckpointMode() {
+			return this.checkpointMode;
+		}
+
+		public void setCheckpointMode(CheckpointMode checkpointMode) {
+			this.checkpointMode = checkpointMode;
+		}
+
+		public Duration getCheckpointInterval() {
+			return this.checkpointInterval;
+		}
+
+		public void setCheckpointInterval(Duration checkpointInterval) {
+			this.checkpointInterval = checkpointInterval;
+		}
+
+		public Duration getLeaseDuration() {
+			return this.leaseDuration;
+		}
+
+		public void setLeaseDuration(Duration leaseDuration) {
+			this.leaseDuration = leaseDuration;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public String getDeadLetterStream() {
+			return this.deadLetterStream;
+		}
+
+		public void setDeadLetterStream(String deadLetterStream) {
+			this.deadLetterStream = deadLetterStream;
+		}
+
+		public Duration getRetryBackoff() {
+			return this.retryBackoff;
+		}
+
+		public void setRetryBackoff(Duration retryBackoff) {
+			this.retryBackoff = retryBackoff;
+		}
+
+		public Duration getRetryBackoffMax() {
+			return this.retryBackoffMax;
+		}
+
+		public void setRetryBackoffMax(Duration retryBackoffMax) {
+			this.retryBackoffMax = retryBackoffMax;
+		}
+
+		public Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+		public boolean isCreateStream() {
+			return this.createStream;
+		}
+
+		public void setCreateStream(boolean createStream) {
+			this.createStream = createStream;
+		}
+
+		public int getCreateStreamShardCount() {
+			return this.createStreamShardCount;
+		}
+
+		public void setCreateStreamShardCount(int createStreamShardCount) {
+			this.createStreamShardCount = createStreamShardCount;
+		}
+
+	}
+
+	/**
+	 * Checkpoint store settings.
+	 */
+	public static class Checkpoint {
+
+		/**
+		 * Where leases and checkpoints live: memory (one process), redis or dynamodb.
+		 */
+		private Store store = Store.MEMORY;
+
+		/**
+		 * Redis settings (the application's RedisConnectionFactory is used).
+		 */
+		@NestedConfigurationProperty
+		private final Redis redis = new Redis();
+
+		/**
+		 * DynamoDB settings.
+		 */
+		@NestedConfigurationProperty
+		private final DynamoDb dynamodb = new DynamoDb();
+
+		public Store getStore() {
+			return this.store;
+		}
+
+		public void setStore(Store store) {
+			this.store = store;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
+		public DynamoDb getDynamodb() {
+			return this.dynamodb;
+		}
+
+		/**
+		 * Checkpoint stores.
+		 */
+		public enum Store {
+
+			/** In memory: one process, lost on restart. */
+			MEMORY,
+
+			/** Redis, through the application's RedisConnectionFactory. */
+			REDIS,
+
+			/** A DynamoDB table. */
+			DYNAMODB
+
+		}
+
+		/**
+		 * Redis checkpoint store settings.
+		 */
+		public static class Redis {
+
+			/**
+			 * Prefix of every key.
+			 */
+			private String keyPrefix = "kinesis";
+
+			public String getKeyPrefix() {
+				return this.keyPrefix;
+			}
+
+			public void setKeyPrefix(String keyPrefix) {
+				this.keyPrefix = keyPrefix;
+			}
+
+		}
+
+		/**
+		 * DynamoDB checkpoint store settings.
+		 */
+		public static class DynamoDb {
+
+			/**
+			 * Table holding leases and checkpoints.
+			 */
+			private String tableName = "kinesis-checkpoints";
+
+			/**
+			 * Whether the table is created (on-demand billing) when missing.
+			 */
+			private boolean createTable;
+
+			/**
+			 * Endpoint of the DynamoDB API, for a local emulator; unset for AWS.
+			 */
+			private URI endpoint;
+
+			public String getTableName() {
+				return this.tableName;
+			}
+
+			public void setTableName(String tableName) {
+				this.tableName = tableName;
+			}
+
+			public boolean isCreateTable() {
+				return this.createTable;
+			}
+
+			public void setCreateTable(boolean createTable) {
+				this.createTable = createTable;
+			}
+
+			public URI getEndpoint() {
+				return this.endpoint;
+			}
+
+			public void setEndpoint(URI endpoint) {
+				this.endpoint = endpoint;
+			}
+
+		}
+
+	}
+
+	/**
+	 * Metrics settings.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether producers and consumers report metrics to the application's
+		 * MeterRegistry.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Prefix of every metric name, such as kinesis in
+		 * kinesis_producer_records_sent_total.
+		 */
+		private String namespace = "kinesis";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(String namespace) {
+			this.namespace = namespace;
+		}
+
+	}
+
+}

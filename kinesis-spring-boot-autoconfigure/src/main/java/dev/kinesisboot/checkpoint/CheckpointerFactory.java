@@ -1,0 +1,37 @@
+package dev.kinesisboot.checkpoint;
+
+import java.time.Duration;
+
+/**
+ * Creates the checkpointer of one consumer group and stream; listener containers ask it
+ * for one per stream they read.
+ */
+@FunctionalInterface
+public interface CheckpointerFactory {
+
+	/**
+	 * Creates a checkpointer.
+	 * @param applicationName the consumer group
+	 * @param streamName the stream
+	 * @param autoCheckpoint whether checkpoints are written at once (else buffered until
+	 * {@link Checkpointer#manualCheckpoint()})
+	 * @return a checkpointer for that group and stream
+	 */
+	Checkpointer create(String applicationName, String streamName, boolean autoCheckpoint);
+
+	/**
+	 * In-memory checkpointers sharing one store and one worker id (one process).
+	 * @param leaseDuration the lease duration
+	 * @return the factory
+	 */
+	static CheckpointerFactory memory(Duration leaseDuration) {
+		MemoryCheckpointer.Store store = new MemoryCheckpointer.Store();
+		String workerId = WorkerIds.generate();
+		return (applicationName, streamName,
+				autoCheckpoint) -> new MemoryCheckpointer(CheckpointerSettings.of(applicationName, streamName)
+					.withWorkerId(workerId)
+					.withLeaseDuration(leaseDuration)
+					.withAutoCheckpoint(autoCheckpoint), store);
+	}
+
+}

@@ -1,0 +1,165 @@
+package dev.kinesisboot.listener;
+
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.kinesisboot.checkpoint.CheckpointerFactory;
+import dev.kinesisboot.consumer.ConsumerErrorHandler;
+import dev.kinesisboot.consumer.ConsumerOptions;
+import dev.kinesisboot.consumer.RecordExpander;
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.metrics.NoOpMetricsCollector;
+
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * Builds {@link KinesisListenerContainer}s with shared defaults: the client, the
+ * checkpointer factory, consumer options, group, checkpoint mode, metrics, payload
+ * conversion and error handling. Configure it, then let the registry use it; setters are
+ * not thread-safe.
+ */
+public class DefaultKinesisListenerContainerFactory implements KinesisListenerContainerFactory {
+
+	private final KinesisAsyncClient client;
+
+	private final CheckpointerFactory checkpointerFactory;
+
+	private final PayloadConverter payloadConverter;
+
+	private ConsumerOptions consumerOptions = ConsumerOptions.defaults();
+
+	private String group = "default";
+
+	private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+
+	private MetricsCollector metricsCollector = NoOpMetricsCollector.INSTANCE;
+
+	private ConsumerErrorHandler errorHandler = new ListenerErrorHandler(0, null);
+
+	private RecordExpander recordExpander;
+
+	private boolean createStreams;
+
+	private int createStreamShardCount = 1;
+
+	/**
+	 * Creates a factory.
+	 * @param client the Kinesis client
+	 * @param checkpointerFactory creates a checkpointer per group and stream
+	 * @param payloadConverter converts record data to listener parameters
+	 */
+	public DefaultKinesisListenerContainerFactory(KinesisAsyncClient client, CheckpointerFactory checkpointerFactory,
+			PayloadConverter payloadConverter) {
+		this.client = Objects.requireNonNull(client, "client");
+		this.checkpointerFactory = Objects.requireNonNull(checkpointerFactory, "checkpointerFactory");
+		this.payloadConverter = Objects.requireNonNull(payloadConverter, "payloadConverter");
+	}
+
+	@Override
+	public KinesisListenerContainer createContainer(KinesisListenerEndpoint endpoint) {
+		return new KinesisListenerContainer(endpoint, this);
+	}
+
+	/**
+	 * Sets the consumer options every container starts from.
+	 * @param consumerOptions the options
+	 */
+	public void setConsumerOptions(ConsumerOptions consumerOptions) {
+		this.consumerOptions = Objects.requireNonNull(consumerOptions, "consumerOptions");
+	}
+
+	/**
+	 * Sets the default consumer group.
+	 * @param group the group
+	 */
+	public void setGroup(String group) {
+		this.group = Objects.requireNonNull(group, "group");
+	}
+
+	/**
+	 * Sets the default checkpoint mode.
+	 * @param checkpointMode the mode
+	 */
+	public void setCheckpointMode(CheckpointMode checkpointMode) {
+		this.checkpointMode = Objects.requireNonNull(checkpointMode, "checkpointMode");
+	}
+
+	/**
+	 * Sets where metrics go.
+	 * @param metricsCollector the collector
+	 */
+	public void setMetricsCollector(MetricsCollector metricsCollector) {
+		this.metricsCollector = Objects.requireNonNull(metricsCollector, "metricsCollector");
+	}
+
+	/**
+	 * Sets what happens when a listener throws.
+	 * @param errorHandler the error handler
+	 */
+	public void setErrorHandler(ConsumerErrorHandler errorHandler) {
+		this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
+	}
+
+	/**
+	 * Sets how Kinesis records become user records (KPL de-aggregation).
+	 * @param recordExpander the expander, or {@code null} for one-for-one
+	 */
+	public void setRecordExpander(RecordExpander recordExpander) {
+		this.recordExpander = recordExpander;
+	}
+
+	/**
+	 * Creates missing listener streams at start (development and tests only).
+	 * @param createStreams whether to create
+	 * @param shardCount the shard count of created streams
+	 */
+	public void setCreateStreams(boolean createStreams, int shardCount) {
+		this.createStreams = createStreams;
+		this.createStreamShardCount = shardCount;
+	}
+
+	KinesisAsyncClient client() {
+		return this.client;
+	}
+
+	CheckpointerFactory checkpointerFactory() {
+		return this.checkpointerFactory;
+	}
+
+	PayloadConverter payloadConverter() {
+		return this.payloadConverter;
+	}
+
+	ConsumerOptions consumerOptions() {
+		return this.consumerOptions;
+	}
+
+	String group() {
+		return this.group;
+	}
+
+	CheckpointMode checkpointMode() {
+		return this.checkpointMode;
+	}
+
+	MetricsCollector metricsCollector() {
+		return this.metricsCollector;
+	}
+
+	ConsumerErrorHandler errorHandler() {
+		return this.errorHandler;
+	}
+
+	Optional<RecordExpander> recordExpander() {
+		return Optional.ofNullable(this.recordExpander);
+	}
+
+	boolean createStreams() {
+		return this.createStreams;
+	}
+
+	int createStreamShardCount() {
+		return this.createStreamShardCount;
+	}
+
+}

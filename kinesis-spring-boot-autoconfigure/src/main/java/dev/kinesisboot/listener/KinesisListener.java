@@ -1,0 +1,93 @@
+package dev.kinesisboot.listener;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method that receives the records of one or more Kinesis streams. Every
+ * attribute is a String that may hold {@code ${...}} placeholders; empty attributes take
+ * the {@code kinesis.consumer.*} defaults.
+ *
+ * <pre>{@code
+ * &#64;KinesisListener(streams = "${orders.stream}")
+ * void onOrder(Order order) { ... }                          // JSON bound with the application's mapper
+ *
+ *
+
+&#64;KinesisListener(streams = "audit", batch = "true", checkpointMode = "MANUAL")
+ * void onAudit(List<KinesisRecord<String>> records, Acknowledgement ack) { ...; ack.acknowledge(); }
+ * }</pre>
+ *
+ * Parameters may be: the payload ({@code String}, {@code byte[]}, {@code ByteBuffer} or
+ * any type bound from JSON), {@code KinesisRecord<T>}, in batch mode {@code List<T>} or
+ * {@code List<KinesisRecord<T>>}, and {@link Acknowledgement}.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface KinesisListener {
+
+	/**
+	 * The container id, for
+	 * {@code KinesisListenerEndpointRegistry.getListenerContainer(id)}; defaults to the
+	 * bean and method name.
+	 * @return the id
+	 */
+	String id() default "";
+
+	/**
+	 * The streams to read (names or ARNs).
+	 * @return the streams
+	 */
+	String[] streams();
+
+	/**
+	 * The bean name of the {@link KinesisListenerContainerFactory}; defaults to
+	 * {@code kinesisListenerContainerFactory}.
+	 * @return the factory bean name
+	 */
+	String containerFactory() default "";
+
+	/**
+	 * The consumer group: containers of one group share shards and checkpoints; defaults
+	 * to {@code kinesis.consumer.group}, else {@code spring.application.name}.
+	 * @return the group
+	 */
+	String group() default "";
+
+	/**
+	 * Where shards without a checkpoint start: {@code TRIM_HORIZON}, {@code LATEST} or
+	 * {@code AT_TIMESTAMP}.
+	 * @return the start position
+	 */
+	String startPosition() default "";
+
+	/**
+	 * {@code true} to receive each GetRecords batch of a shard as a list.
+	 * @return whether batch mode is on
+	 */
+	String batch() default "";
+
+	/**
+	 * {@code AUTO} (checkpoint after each handled batch) or {@code MANUAL} (only on
+	 * {@link Acknowledgement#acknowledge()}).
+	 * @return the checkpoint mode
+	 */
+	String checkpointMode() default "";
+
+	/**
+	 * Threads that run this listener; shards are handled in parallel, each in order.
+	 * @return the thread count
+	 */
+	String concurrency() default "";
+
+	/**
+	 * {@code false} to start the container only on request.
+	 * @return whether the container starts with the application
+	 */
+	String autoStartup() default "";
+
+}

@@ -1,0 +1,147 @@
+package dev.kinesisboot.listener;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.kinesisboot.consumer.InitialPosition;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds {@link KinesisListener} methods on beans, resolves their placeholders, and
+ * registers an endpoint for each with the {@link KinesisListenerEndpointRegistry} once
+ * all singletons exist.
+ */
+public class KinesisListenerAnnotationBeanPostProcessor
+		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+
+	/** Bean name of the default container factory. */
+	public static final String DEFAULT_CONTAINER_FACTORY = "kinesisListenerContainerFactory";
+
+	private final List<Pending> pending = new ArrayList<>();
+
+	private ConfigurableBeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+		this.beanFactory = (ConfigurableBeanFactory) beanFactory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		Map<Method, KinesisListener> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<KinesisListener>) (method) -> AnnotatedElementUtils
+					.findMergedAnnotation(method, KinesisListener.class));
+		methods.forEach((method, annotation) -> this.pending
+			.add(new Pending(bean, beanName, AopUtils.selectInvocableMethod(method, bean.getClass()), annotation)));
+		return bean;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		KinesisListenerEndpointRegistry registry = this.beanFactory.getBean(KinesisListenerEndpointRegistry.class);
+		for (Pending listener : this.pending) {
+			KinesisListener annotation = listener.annotation();
+			String factoryName = resolve(annotation.containerFactory());
+			KinesisListenerContainerFactory factory = this.beanFactory.getBean(
+					StringUtils.hasText(factoryName) ? factoryName : DEFAULT_CONTAINER_FACTORY,
+					KinesisListenerContainerFactory.class);
+			registry.registerListenerContainer(endpoint(listener), factory);
+		}
+		this.pending.clear();
+	}
+
+	private KinesisListenerEndpoint endpoint(Pending listener) {
+		KinesisListener annotation = listener.annotation();
+		String where = "@KinesisListener on " + listener.method().getDeclaringClass().getSimpleName() + "."
+				+ listener.method().getName();
+		List<String> streams = Arrays.stream(annotation.streams())
+			.map(this::resolve)
+			.flatMap((value) -> Arrays.stream(StringUtils.commaDelimitedListToStringArray(value)))
+			.map(String::trim)
+			.filter(StringUtils::hasText)
+			.toList();
+		if (streams.isEmpty()) {
+			throw new IllegalStateException(where + " names no stream; set streams = \"...\"");
+		}
+		String id = resolve(annotation.id());
+		if (!StringUtils.hasText(id)) {
+			id = listener.beanName() + "." + listener.method().getName();
+		}
+		return new KinesisListenerEndpoint(id, streams, blankToNull(resolve(annotation.group())),
+				parseEnum(InitialPosition.class, resolve(annotation.startPosition()), where, "startPosition"),
+				parseBoolean(resolve(annotation.batch()), where, "batch"),
+				parseEnum(CheckpointMode.class, resolve(annotation.checkpointMode()), where, "checkpointMode"),
+				parseInteger(resolve(annotation.concurrency()), where, "concurrency"),
+				parseBoolean(resolve(annotation.autoStartup()), where, "autoStartup"), listener.bean(),
+				listener.method());
+	}
+
+	private String resolve(String value) {
+		return StringUtils.hasText(value) ? this.beanFactory.resolveEmbeddedValue(value) : value;
+	}
+
+	private static String blankToNull(String value) {
+		return StringUtils.hasText(value) ? value.trim() : null;
+	}
+
+	private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String where, String attribute) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		try {
+			return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException(where + ": " + attribute + " = \"" + value + "\" is not one of "
+					+ Arrays.toString(type.getEnumConstants()));
+		}
+	}
+
+	private static Boolean parseBoolean(String value, String where, String attribute) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		return switch (value.trim().toLowerCase(Locale.ROOT)) {
+			case "true" -> true;
+			case "false" -> false;
+			default -> throw new IllegalStateException(
+					where + ": " + attribute + " = \"" + value + "\" must be true or false");
+		};
+	}
+
+	private static Integer parseInteger(String value, String where, String attribute) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		try {
+			int parsed = Integer.parseInt(value.trim());
+			if (parsed < 1) {
+				throw new NumberFormatException();
+			}
+			return parsed;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalStateException(
+					where + ": " + attribute + " = \"" + value + "\" must be a positive number");
+		}
+	}
+
+	private record Pending(Object bean, String beanName, Method method, KinesisListener annotation) {
+	}
+
+}

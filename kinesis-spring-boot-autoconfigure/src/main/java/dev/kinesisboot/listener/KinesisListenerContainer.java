@@ -1,0 +1,166 @@
+package dev.kinesisboot.listener;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.consumer.ConsumerOptions;
+import dev.kinesisboot.consumer.KinesisConsumer;
+import dev.kinesisboot.consumer.KinesisRecord;
+import dev.kinesisboot.support.Streams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs one {@link KinesisListener} method: a {@link KinesisConsumer} per stream, started
+ * late and stopped early in the application's lifecycle. Stopping finishes the running
+ * listener calls, writes the checkpoints of what was handled and releases the leases.
+ * Thread-safe.
+ */
+public class KinesisListenerContainer implements SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(KinesisListenerContainer.class);
+
+	private final KinesisListenerEndpoint endpoint;
+
+	private final DefaultKinesisListenerContainerFactory factory;
+
+	private final ListenerMethodAdapter adapter;
+
+	private final List<KinesisConsumer> consumers = new ArrayList<>();
+
+	private volatile boolean running;
+
+	KinesisListenerContainer(KinesisListenerEndpoint endpoint, DefaultKinesisListenerContainerFactory factory) {
+		this.endpoint = endpoint;
+		this.factory = factory;
+		this.adapter = new ListenerMethodAdapter(endpoint.bean(), endpoint.method(), isBatch(),
+				factory.payloadConverter());
+	}
+
+	/**
+	 * The container id.
+	 * @return the id
+	 */
+	public String getId() {
+		return this.endpoint.id();
+	}
+
+	/**
+	 * The endpoint this container runs.
+	 * @return the endpoint
+	 */
+	public KinesisListenerEndpoint getEndpoint() {
+		return this.endpoint;
+	}
+
+	/**
+	 * The consumers of a running container, one per stream.
+	 * @return the consumers
+	 */
+	public synchronized List<KinesisConsumer> getConsumers() {
+		return List.copyOf(this.consumers);
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		try {
+			for (String stream : this.endpoint.streams()) {
+				this.consumers.add(startConsumer(stream));
+			}
+			this.running = true;
+		}
+		catch (RuntimeException ex) {
+			this.consumers.forEach(KinesisConsumer::close);
+			this.consumers.clear();
+			throw ex;
+		}
+	}
+
+	private KinesisConsumer startConsumer(String stream) {
+		boolean arn = stream.startsWith("arn:");
+		if (this.factory.createStreams() && !arn) {
+			Streams.ensureExists(this.factory.client(), stream, true, this.factory.createStreamShardCount(),
+					"kinesis.consumer.create-stream");
+		}
+		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
+		String streamName = arn ? stream.substring(stream.lastIndexOf('/') + 1) : stream;
+		CheckpointMode mode = (this.endpoint.checkpointMode() != null) ? this.endpoint.checkpointMode()
+				: this.factory.checkpointMode();
+		Checkpointer checkpointer = this.factory.checkpointerFactory()
+			.create(group, streamName, mode == CheckpointMode.AUTO);
+		ConsumerOptions.Builder options = this.factory.consumerOptions().toBuilder();
+		if (this.endpoint.startPosition() != null) {
+			options.initialPosition(this.endpoint.startPosition());
+		}
+		if (this.endpoint.concurrency() != null) {
+			options.handlerThreads(this.endpoint.concurrency());
+		}
+		KinesisConsumer.Builder builder = KinesisConsumer.builder(this.factory.client())
+			.options(options.build())
+			.checkpointer(checkpointer)
+			.metricsCollector(this.factory.metricsCollector())
+			.errorHandler(this.factory.errorHandler());
+		if (arn) {
+			builder.streamArn(stream);
+		}
+		else {
+			builder.streamName(stream);
+		}
+		this.factory.recordExpander().ifPresent(builder::recordExpander);
+		KinesisConsumer consumer = builder.build();
+		if (isBatch()) {
+			consumer.startBatch((records) -> this.adapter.invokeBatch(records,
+					acknowledgement(checkpointer, records.get(records.size() - 1))));
+		}
+		else {
+			consumer.start((record) -> this.adapter.invokeRecord(record, acknowledgement(checkpointer, record)));
+		}
+		logger.info("@KinesisListener {} reads stream '{}' as group '{}'", this.adapter.describe(), stream, group);
+		return consumer;
+	}
+
+	private Acknowledgement acknowledgement(Checkpointer checkpointer, KinesisRecord<byte[]> last) {
+		return () -> checkpointer
+			.checkpoint(last.shardId(), new Checkpoint(last.sequenceNumber(), last.subSequenceNumber()))
+			.thenCompose((ignored) -> checkpointer.manualCheckpoint())
+			.join();
+	}
+
+	private boolean isBatch() {
+		return Boolean.TRUE.equals(this.endpoint.batch());
+	}
+
+	@Override
+	public void stop() {
+		List<KinesisConsumer> toClose;
+		synchronized (this) {
+			toClose = new ArrayList<>(this.consumers);
+			this.consumers.clear();
+			this.running = false;
+		}
+		CompletableFuture
+			.allOf(toClose.stream()
+				.map((consumer) -> CompletableFuture.runAsync(consumer::close))
+				.toArray(CompletableFuture[]::new))
+			.join();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public boolean isAutoStartup() {
+		return !Boolean.FALSE.equals(this.endpoint.autoStartup());
+	}
+
+}

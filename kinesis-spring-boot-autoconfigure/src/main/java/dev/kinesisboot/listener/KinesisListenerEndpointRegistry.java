@@ -1,0 +1,90 @@
+package dev.kinesisboot.listener;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Owns the containers of every {@link KinesisListener} method, starts them after
+ * everything else and stops them first. Use {@link #getListenerContainer(String)} to stop
+ * or start one. Thread-safe.
+ */
+public class KinesisListenerEndpointRegistry implements SmartLifecycle {
+
+	private final Map<String, KinesisListenerContainer> containers = new LinkedHashMap<>();
+
+	private volatile boolean running;
+
+	/**
+	 * Creates and registers the container of an endpoint.
+	 * @param endpoint the endpoint
+	 * @param factory the factory that builds its container
+	 * @return the container, started at once when the registry already runs
+	 * @throws IllegalStateException when the id is taken
+	 */
+	public synchronized KinesisListenerContainer registerListenerContainer(KinesisListenerEndpoint endpoint,
+			KinesisListenerContainerFactory factory) {
+		if (this.containers.containsKey(endpoint.id())) {
+			throw new IllegalStateException("Another @KinesisListener already has the id '" + endpoint.id()
+					+ "'; give each listener a unique id");
+		}
+		KinesisListenerContainer container = factory.createContainer(endpoint);
+		this.containers.put(endpoint.id(), container);
+		if (this.running && container.isAutoStartup()) {
+			container.start();
+		}
+		return container;
+	}
+
+	/**
+	 * A container by id.
+	 * @param id the id
+	 * @return the container, or {@code null}
+	 */
+	public synchronized KinesisListenerContainer getListenerContainer(String id) {
+		return this.containers.get(id);
+	}
+
+	/**
+	 * Every container.
+	 * @return the containers
+	 */
+	public synchronized Collection<KinesisListenerContainer> getListenerContainers() {
+		return List.copyOf(this.containers.values());
+	}
+
+	@Override
+	public synchronized void start() {
+		for (KinesisListenerContainer container : this.containers.values()) {
+			if (container.isAutoStartup()) {
+				container.start();
+			}
+		}
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		List<KinesisListenerContainer> toStop;
+		synchronized (this) {
+			this.running = false;
+			toStop = new ArrayList<>(this.containers.values());
+		}
+		CompletableFuture
+			.allOf(toStop.stream()
+				.map((container) -> CompletableFuture.runAsync(container::stop))
+				.toArray(CompletableFuture[]::new))
+			.join();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

@@ -158,7 +158,17 @@ public class KinesisAutoConfiguration {
 				@Override
 				public <T extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<T, ?>> void apply(
 						T builder) {
-					configurer.ifAvailable((available) -> available.configure(builder));
+					configurer.ifAvailable((available) -> {
+						try {
+							available.configure(builder);
+						}
+						catch (SdkClientException ex) {
+							// no region in spring.cloud.aws.* nor the default chain:
+							// kinesis.region may
+							// still provide one, else the build below explains what to
+							// set
+						}
+					});
 				}
 
 			};

@@ -11,4 +11,4 @@ trap 'bash scripts/stop-local-servers.sh' EXIT
 
 ./mvnw -B -q -DskipTests package
 export KINESIS_ENDPOINT="${KINESIS_ENDPOINT:-http://127.0.0.1:${KINESIS_PORT:-4567}}"
-java -jar sample-app/target/sample-app-*.jar "$@"
+java -jar sample-app/target/sample-app-*-exec.jar --spring.profiles.active=local "$@"

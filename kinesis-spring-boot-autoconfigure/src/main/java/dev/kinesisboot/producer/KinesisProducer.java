@@ -305,7 +305,13 @@ public final class KinesisProducer implements AutoCloseable {
 			queueFor(pending).records.addLast(pending);
 			this.queued++;
 			this.queuedBytes += pending.size;
-			if (this.queued >= this.options.maxBatchRecords() || this.queuedBytes >= this.options.maxBatchBytes()) {
+			// wake the sender when a full batch just became ready, not on every later
+			// put: it
+			// re-checks the queue on each pass and is woken by every completed batch
+			boolean batchReady = this.queued == this.options.maxBatchRecords()
+					|| (this.queuedBytes >= this.options.maxBatchBytes()
+							&& this.queuedBytes - pending.size < this.options.maxBatchBytes());
+			if (batchReady && this.inFlight < this.options.maxInFlightBatches()) {
 				this.wake.signal();
 			}
 			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);

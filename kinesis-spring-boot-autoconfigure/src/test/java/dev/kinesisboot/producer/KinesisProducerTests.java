@@ -334,6 +334,29 @@ class KinesisProducerTests {
 	}
 
 	@Test
+	void rateLimitIsPerShardSoFourShardsTakeFourTimesAsMuch() {
+		ProducerOptions.Builder limited = fast().recordsPerSecondPerShard(100).maxQueueSize(1000);
+		KinesisProducer oneShard = producer(limited);
+		for (int i = 0; i < 400; i++) {
+			oneShard.put("r" + i, "key-" + i);
+		}
+		// one shard: a second's worth (100) goes at once, the rest at 100 records/s
+		await().during(Duration.ofMillis(500))
+			.atMost(Duration.ofSeconds(2))
+			.until(() -> this.kinesis.stored.size() <= 200);
+		oneShard.close();
+
+		this.kinesis.close();
+		this.kinesis = new FakeKinesisClient(4);
+		KinesisProducer fourShards = producer(limited);
+		for (int i = 0; i < 400; i++) {
+			fourShards.put("r" + i, "key-" + i);
+		}
+		// four shards: keys spread over all of them, about 100 each, all within the first second
+		await().atMost(Duration.ofSeconds(2)).until(() -> this.kinesis.stored.size() >= 370);
+	}
+
+	@Test
 	void objectsAreSentAsJsonAndStringsAsUtf8() {
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
 		producer.put(Map.of("orderId", 42), "k").join();

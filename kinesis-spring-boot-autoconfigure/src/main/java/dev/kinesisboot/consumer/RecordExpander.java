@@ -6,7 +6,9 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
  * Turns one Kinesis record into the user records it holds: one for a plain record, many
- * for an aggregated (KPL) record. The consumer calls it for every record it reads.
+ * for an aggregated (KPL) record. The consumer calls it for every record it reads; its
+ * default is {@link dev.kinesisboot.aggregation.RecordDeaggregator}, which unpacks KPL
+ * aggregated records and hands every other record over as it is.
  */
 @FunctionalInterface
 public interface RecordExpander {
@@ -21,7 +23,8 @@ public interface RecordExpander {
 	List<KinesisRecord<byte[]>> expand(String streamName, String shardId, Record record);
 
 	/**
-	 * Hands every record over as it is.
+	 * Hands every record over as it is, aggregated or not (to read the raw bytes of a
+	 * stream).
 	 * @return the expander
 	 */
 	static RecordExpander plain() {

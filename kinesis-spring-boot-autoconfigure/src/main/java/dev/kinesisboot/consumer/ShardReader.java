@@ -63,6 +63,9 @@ final class ShardReader {
 
 	private Checkpoint lastWritten;
 
+	/** The checkpoint the iterator was opened at, until the first records are read. */
+	private Checkpoint resumeAt;
+
 	private double recordsPerSecond;
 
 	ShardReader(KinesisConsumer consumer, String shardId, boolean startAtOldest) {
@@ -133,8 +136,11 @@ final class ShardReader {
 		GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().shardId(this.shardId);
 		this.consumer.target(request::streamName, request::streamARN);
 		Checkpoint from = this.lastHandled;
+		this.resumeAt = from;
 		if (from != null) {
-			request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+			// AT, not AFTER: an aggregated record may hold user records after the
+			// checkpointed one (sub-sequence numbers); skipHandled drops the others
+			request.shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
 				.startingSequenceNumber(from.sequenceNumber());
 		}
 		else if (this.startAtOldest) {
@@ -207,22 +213,23 @@ final class ShardReader {
 			this.state = ShardStatus.State.RUNNING;
 		}
 		List<Record> records = response.records();
-		long bytes = 0;
-		for (Record record : records) {
-			bytes += record.data().asByteArrayUnsafe().length;
-		}
-		MetricsCollector metrics = this.consumer.metrics();
-		if (!records.isEmpty()) {
-			metrics.increment(MetricType.CONSUMER_RECORDS_RECEIVED, records.size(), this.labels);
-			metrics.increment(MetricType.CONSUMER_BYTES_RECEIVED, bytes, this.labels);
-		}
-		updateLag(response, records.size());
-		if (response.hasChildShards() && !response.childShards().isEmpty()) {
-			this.consumer.requestShardRefresh();
-		}
 		List<KinesisRecord<byte[]>> expanded = new ArrayList<>(records.size());
 		for (Record record : records) {
 			expanded.addAll(this.consumer.recordExpander().expand(this.consumer.streamName(), this.shardId, record));
+		}
+		int reread = skipHandled(records, expanded);
+		long bytes = 0;
+		for (Record record : records.subList(reread, records.size())) {
+			bytes += record.data().asByteArrayUnsafe().length;
+		}
+		MetricsCollector metrics = this.consumer.metrics();
+		if (records.size() > reread) {
+			metrics.increment(MetricType.CONSUMER_RECORDS_RECEIVED, records.size() - reread, this.labels);
+			metrics.increment(MetricType.CONSUMER_BYTES_RECEIVED, bytes, this.labels);
+		}
+		updateLag(response, records.size() - reread);
+		if (response.hasChildShards() && !response.childShards().isEmpty()) {
+			this.consumer.requestShardRefresh();
 		}
 		String next = response.nextShardIterator();
 		this.dispatching = !expanded.isEmpty();
@@ -249,6 +256,28 @@ final class ShardReader {
 					: Math.max(0, minGap - (System.nanoTime() - this.lastFetchNanos));
 			this.consumer.schedule(this::fetch, delay);
 		});
+	}
+
+	/**
+	 * After {@link #openIterator()} resumed AT the checkpoint's record, drops the user
+	 * records of that record up to the checkpoint's sub-sequence number; only in the
+	 * first records read.
+	 * @return 1 when the checkpoint's record was read again and held nothing new (it is
+	 * then not counted as received), else 0
+	 */
+	private int skipHandled(List<Record> records, List<KinesisRecord<byte[]>> expanded) {
+		Checkpoint resumed = this.resumeAt;
+		if (resumed == null || records.isEmpty()) {
+			return 0;
+		}
+		this.resumeAt = null;
+		String sequence = resumed.sequenceNumber();
+		if (!records.get(0).sequenceNumber().equals(sequence)) {
+			return 0;
+		}
+		expanded.removeIf((record) -> record.sequenceNumber().equals(sequence)
+				&& record.subSequenceNumber() <= resumed.subSequenceNumber());
+		return (expanded.isEmpty() || !expanded.get(0).sequenceNumber().equals(sequence)) ? 1 : 0;
 	}
 
 	private void updateLag(GetRecordsResponse response, int received) {

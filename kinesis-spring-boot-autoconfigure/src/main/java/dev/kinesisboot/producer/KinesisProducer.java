@@ -18,6 +18,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.kinesisboot.aggregation.AggregatedRecord;
+import dev.kinesisboot.aggregation.RecordAggregator;
+import dev.kinesisboot.aggregation.UserRecord;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
@@ -48,7 +51,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *
  * <pre>{@code
  * try (KinesisProducer producer = KinesisProducer.builder(kinesisAsyncClient).streamName("orders").build()) {
- *     producer.put(Map.of("orderId", 42)).join();   // PutResult[shardId=..., sequenceNumber=...]
+ *     producer.put(Map.of("orderId", 42)).join();   // PutResult[shardId=..., sequenceNumber=..., subSequenceNumber=0]
  * }
  * }</pre>
  *
@@ -59,6 +62,11 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * with more shards takes more. Throttled and internally failed entries of a PutRecords
  * response are retried alone, with exponential back-off; failed calls (network, timeout,
  * 5xx) are retried whole; other errors fail the affected records only.
+ * <p>
+ * With {@link ProducerOptions#aggregationEnabled()}, the records queued for one shard are
+ * packed into KPL aggregated records when their batch is assembled; each packed record is
+ * put, rate-limited, counted in metrics and retried as the one Kinesis record it is, and
+ * each of its records completes with its sequence number and sub-sequence number.
  * <p>
  * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
  * thread. The producer runs one background thread; it does not close the client it was
@@ -387,7 +395,7 @@ public final class KinesisProducer implements AutoCloseable {
 				}
 				takeFrom(queue, batch, now);
 			}
-			if (batch.records.isEmpty()) {
+			if (batch.entries.isEmpty()) {
 				break;
 			}
 			batches.add(batch);
@@ -397,18 +405,30 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private void takeFrom(ShardQueue queue, Batch batch, long now) {
 		boolean took = false;
-		while (!queue.records.isEmpty()) {
+		while (!queue.records.isEmpty() && !batch.isFull(this.options)) {
 			Pending head = queue.records.peekFirst();
-			if (head.notBeforeNanos > now || !batch.fits(head, this.options)) {
+			if (head.notBeforeNanos > now) {
 				break;
 			}
-			if (this.options.rateLimitEnabled() && limiterFor(queue.shardId, now).tryAcquire(head.size, now) > 0) {
+			RecordAggregator aggregator = aggregatorFor(queue, batch);
+			List<Pending> members = (aggregator != null) ? collect(queue, aggregator, now) : List.of();
+			boolean packed = members.size() > 1;
+			int size = packed ? aggregator.size() : head.size;
+			if (!batch.fits(size, this.options)) {
 				break;
 			}
-			queue.records.pollFirst();
-			this.queued--;
-			this.queuedBytes -= head.size;
-			batch.add(head);
+			if (this.options.rateLimitEnabled() && limiterFor(queue.shardId, now).tryAcquire(size, now) > 0) {
+				queue.blockedSize = size;
+				break;
+			}
+			queue.blockedSize = 0;
+			Entry entry = packed ? new Entry(members, aggregator.build()) : new Entry(head);
+			for (Pending member : entry.records) {
+				queue.records.pollFirst();
+				this.queued--;
+				this.queuedBytes -= member.size;
+			}
+			batch.add(entry);
 			took = true;
 		}
 		if (took) {
@@ -418,6 +438,33 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 			this.notFull.signalAll();
 		}
+	}
+
+	/**
+	 * An aggregator sized for what the batch can still take, or {@code null} when the
+	 * records of this queue go one by one (aggregation off, or their shard unknown).
+	 */
+	private RecordAggregator aggregatorFor(ShardQueue queue, Batch batch) {
+		if (!this.options.aggregationEnabled() || ShardMap.UNKNOWN_SHARD.equals(queue.shardId)) {
+			return null;
+		}
+		long room = Math.min(this.options.aggregationMaxSize(), this.options.maxBatchBytes() - batch.bytes);
+		return (room >= ProducerOptions.MIN_AGGREGATION_MAX_SIZE) ? new RecordAggregator((int) room) : null;
+	}
+
+	/**
+	 * Adds the queue's ready records, from its head, while they fit; empty when the head
+	 * is too large to share a record. Called under the lock.
+	 */
+	private static List<Pending> collect(ShardQueue queue, RecordAggregator aggregator, long now) {
+		List<Pending> members = new ArrayList<>();
+		for (Pending pending : queue.records) {
+			if (pending.notBeforeNanos > now || !aggregator.tryAdd(UserRecord.of(pending.partitionKey, pending.data))) {
+				break;
+			}
+			members.add(pending);
+		}
+		return members;
 	}
 
 	private boolean isDue(long now) {
@@ -458,7 +505,8 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	private long rateWait(ShardQueue queue, Pending head, long now) {
-		return limiterFor(queue.shardId, now).nanosUntilAvailable(head.size, now);
+		// a packed record refused by the limiter is larger than the head alone
+		return limiterFor(queue.shardId, now).nanosUntilAvailable(Math.max(head.size, queue.blockedSize), now);
 	}
 
 	private ShardRateLimiter limiterFor(String shardId, long now) {
@@ -468,12 +516,13 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	private void send(Batch batch) {
-		List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.records.size());
-		for (Pending pending : batch.records) {
-			pending.attempts++;
+		List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.entries.size());
+		for (Entry entry : batch.entries) {
+			entry.records.forEach((pending) -> pending.attempts++);
 			entries.add(PutRecordsRequestEntry.builder()
-				.data(SdkBytes.fromByteArrayUnsafe(pending.data))
-				.partitionKey(pending.partitionKey)
+				.data(SdkBytes.fromByteArrayUnsafe(entry.data))
+				.partitionKey(entry.partitionKey)
+				.explicitHashKey(entry.explicitHashKey)
 				.build());
 		}
 		PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(entries);
@@ -483,7 +532,7 @@ public final class KinesisProducer implements AutoCloseable {
 		else {
 			request.streamName(this.streamName);
 		}
-		this.metrics.histogram(MetricType.PRODUCER_BATCH_SIZE, batch.records.size(), this.labels);
+		this.metrics.histogram(MetricType.PRODUCER_BATCH_SIZE, batch.entries.size(), this.labels);
 		Timer timer = this.metrics.timer(MetricType.PRODUCER_FLUSH_DURATION, this.labels);
 		CompletableFuture<PutRecordsResponse> call;
 		try {
@@ -505,15 +554,15 @@ public final class KinesisProducer implements AutoCloseable {
 			Throwable failure = (error != null) ? error : new IllegalStateException("empty PutRecords response");
 			String type = AwsErrors.errorType(failure);
 			if (AwsErrors.THROTTLED.equals(type)) {
-				this.metrics.increment(MetricType.PRODUCER_THROTTLES, batch.records.size(), this.labels);
+				this.metrics.increment(MetricType.PRODUCER_THROTTLES, batch.entries.size(), this.labels);
 			}
 			else {
 				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(type));
 			}
 			boolean retryable = AwsErrors.isRetryable(failure);
-			logger.debug("PutRecords of {} records to stream '{}' failed ({}), retryable={}", batch.records.size(),
+			logger.debug("PutRecords of {} records to stream '{}' failed ({}), retryable={}", batch.entries.size(),
 					this.streamName, type, retryable);
-			for (Pending pending : batch.records) {
+			for (Pending pending : batch.userRecords()) {
 				pending.lastError = type + ": " + AwsErrors.unwrap(failure).getMessage();
 				if (retryable) {
 					retries.add(pending);
@@ -557,21 +606,24 @@ public final class KinesisProducer implements AutoCloseable {
 		long sent = 0;
 		long sentBytes = 0;
 		long throttled = 0;
-		for (int i = 0; i < batch.records.size(); i++) {
-			Pending pending = batch.records.get(i);
+		for (int i = 0; i < batch.entries.size(); i++) {
+			Entry entry = batch.entries.get(i);
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
 			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
 				sent++;
-				sentBytes += pending.data.length;
-				PutResult putResult = new PutResult(result.shardId(), result.sequenceNumber());
-				completions.add(() -> pending.future.complete(putResult));
+				sentBytes += entry.data.length;
+				for (int sub = 0; sub < entry.records.size(); sub++) {
+					Pending pending = entry.records.get(sub);
+					PutResult putResult = new PutResult(result.shardId(), result.sequenceNumber(), sub);
+					completions.add(() -> pending.future.complete(putResult));
+				}
 				if (!this.shardMap.contains(result.shardId())) {
 					this.refreshRequested = true;
 				}
 				continue;
 			}
 			String code = (result != null && result.errorCode() != null) ? result.errorCode() : AwsErrors.UNKNOWN;
-			pending.lastError = code
+			String error = code
 					+ ((result != null && result.errorMessage() != null) ? ": " + result.errorMessage() : "");
 			if (AwsErrors.THROTTLED.equals(code)) {
 				throttled++;
@@ -579,12 +631,16 @@ public final class KinesisProducer implements AutoCloseable {
 			else {
 				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(code));
 			}
-			if (AwsErrors.isRetryableCode(code)) {
-				retries.add(pending);
-			}
-			else {
-				completions.add(fail(pending, code, "Kinesis refused the record for stream '" + this.streamName
-						+ "' with " + pending.lastError + " (not retryable)", null));
+			// a packed record failed: every record in it is retried (or fails)
+			for (Pending pending : entry.records) {
+				pending.lastError = error;
+				if (AwsErrors.isRetryableCode(code)) {
+					retries.add(pending);
+				}
+				else {
+					completions.add(fail(pending, code, "Kinesis refused the record for stream '" + this.streamName
+							+ "' with " + pending.lastError + " (not retryable)", null));
+				}
 			}
 		}
 		if (sent > 0) {
@@ -812,33 +868,76 @@ public final class KinesisProducer implements AutoCloseable {
 
 		boolean inFlight;
 
+		/** Size of the packed record the rate limiter last refused, 0 after a take. */
+		int blockedSize;
+
 		ShardQueue(String shardId) {
 			this.shardId = shardId;
 		}
 
 	}
 
-	/** The records of one PutRecords call. */
+	/**
+	 * One Kinesis record of a batch: a record as it was put, or several records of one
+	 * shard packed into a KPL aggregated record.
+	 */
+	private static final class Entry {
+
+		/** The records it holds; a record's index is its sub-sequence number. */
+		final List<Pending> records;
+
+		final byte[] data;
+
+		final String partitionKey;
+
+		final String explicitHashKey;
+
+		final int size;
+
+		Entry(Pending pending) {
+			this.records = List.of(pending);
+			this.data = pending.data;
+			this.partitionKey = pending.partitionKey;
+			this.explicitHashKey = null;
+			this.size = pending.size;
+		}
+
+		Entry(List<Pending> records, AggregatedRecord packed) {
+			this.records = records;
+			this.data = packed.data();
+			this.partitionKey = packed.partitionKey();
+			this.explicitHashKey = packed.explicitHashKey();
+			this.size = packed.size();
+		}
+
+	}
+
+	/** The Kinesis records of one PutRecords call. */
 	private static final class Batch {
 
-		final List<Pending> records = new ArrayList<>();
+		final List<Entry> entries = new ArrayList<>();
 
 		final List<ShardQueue> shards = new ArrayList<>(1);
 
 		long bytes;
 
-		boolean fits(Pending pending, ProducerOptions options) {
-			return this.records.size() < options.maxBatchRecords()
-					&& this.bytes + pending.size <= options.maxBatchBytes();
+		boolean fits(long size, ProducerOptions options) {
+			return this.entries.size() < options.maxBatchRecords() && this.bytes + size <= options.maxBatchBytes();
 		}
 
 		boolean isFull(ProducerOptions options) {
-			return this.records.size() >= options.maxBatchRecords();
+			return this.entries.size() >= options.maxBatchRecords();
 		}
 
-		void add(Pending pending) {
-			this.records.add(pending);
-			this.bytes += pending.size;
+		void add(Entry entry) {
+			this.entries.add(entry);
+			this.bytes += entry.size;
+		}
+
+		List<Pending> userRecords() {
+			List<Pending> records = new ArrayList<>();
+			this.entries.forEach((entry) -> records.addAll(entry.records));
+			return records;
 		}
 
 	}

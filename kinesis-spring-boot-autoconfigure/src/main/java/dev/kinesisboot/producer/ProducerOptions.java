@@ -3,6 +3,8 @@ package dev.kinesisboot.producer;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.kinesisboot.aggregation.RecordAggregator;
+
 /**
  * Immutable settings of a {@link KinesisProducer}. Build with {@link #builder()}; change
  * a copy with {@link #toBuilder()}. The defaults suit a provisioned stream.
@@ -20,6 +22,9 @@ public final class ProducerOptions {
 
 	/** A partition key has at most this many characters. */
 	public static final int MAX_PARTITION_KEY_LENGTH = 256;
+
+	/** The smallest aggregated record size worth setting. */
+	public static final int MIN_AGGREGATION_MAX_SIZE = 1024;
 
 	private static final ProducerOptions DEFAULTS = new Builder().build();
 
@@ -59,6 +64,10 @@ public final class ProducerOptions {
 
 	private final int createStreamShardCount;
 
+	private final boolean aggregationEnabled;
+
+	private final int aggregationMaxSize;
+
 	private ProducerOptions(Builder builder) {
 		this.bufferTime = builder.bufferTime;
 		this.maxQueueSize = builder.maxQueueSize;
@@ -78,6 +87,8 @@ public final class ProducerOptions {
 		this.shardRefreshInterval = builder.shardRefreshInterval;
 		this.createStream = builder.createStream;
 		this.createStreamShardCount = builder.createStreamShardCount;
+		this.aggregationEnabled = builder.aggregationEnabled;
+		this.aggregationMaxSize = builder.aggregationMaxSize;
 	}
 
 	/**
@@ -231,6 +242,20 @@ public final class ProducerOptions {
 	}
 
 	/**
+	 * @return whether records of one shard are packed into KPL aggregated records
+	 */
+	public boolean aggregationEnabled() {
+		return this.aggregationEnabled;
+	}
+
+	/**
+	 * @return the largest aggregated record, data plus partition key
+	 */
+	public int aggregationMaxSize() {
+		return this.aggregationMaxSize;
+	}
+
+	/**
 	 * Builds {@link ProducerOptions}. Not thread-safe.
 	 */
 	public static final class Builder {
@@ -271,6 +296,10 @@ public final class ProducerOptions {
 
 		private int createStreamShardCount = 1;
 
+		private boolean aggregationEnabled;
+
+		private int aggregationMaxSize = RecordAggregator.DEFAULT_MAX_SIZE;
+
 		private Builder() {
 		}
 
@@ -293,6 +322,8 @@ public final class ProducerOptions {
 			this.shardRefreshInterval = options.shardRefreshInterval;
 			this.createStream = options.createStream;
 			this.createStreamShardCount = options.createStreamShardCount;
+			this.aggregationEnabled = options.aggregationEnabled;
+			this.aggregationMaxSize = options.aggregationMaxSize;
 		}
 
 		/**
@@ -481,6 +512,35 @@ public final class ProducerOptions {
 		public Builder createStream(boolean createStream, int shardCount) {
 			this.createStream = createStream;
 			this.createStreamShardCount = atLeast("createStream shardCount", shardCount, 1);
+			return this;
+		}
+
+		/**
+		 * Pack the queued records of each shard into KPL aggregated records (default
+		 * off). Many small records then take one Kinesis record: fewer records against
+		 * the 1,000 records/s shard limit and fewer PutRecords entries. Each record keeps
+		 * its own partition key and completes with the Kinesis sequence number and its
+		 * sub-sequence number. Readers must de-aggregate: {@code KinesisConsumer} does by
+		 * default, as do the KCL and Firehose; a Lambda function needs the
+		 * kinesis-aggregation library.
+		 * @param aggregationEnabled whether to aggregate
+		 * @return this builder
+		 */
+		public Builder aggregationEnabled(boolean aggregationEnabled) {
+			this.aggregationEnabled = aggregationEnabled;
+			return this;
+		}
+
+		/**
+		 * Largest aggregated record, data plus partition key, counted as Kinesis counts
+		 * it against its 1 MiB record limit (default 1 MiB less 1 KiB). A single record
+		 * too large to share goes alone.
+		 * @param aggregationMaxSize 1 KiB to 1 MiB
+		 * @return this builder
+		 */
+		public Builder aggregationMaxSize(int aggregationMaxSize) {
+			this.aggregationMaxSize = between("aggregationMaxSize", aggregationMaxSize, MIN_AGGREGATION_MAX_SIZE,
+					MAX_RECORD_BYTES);
 			return this;
 		}
 

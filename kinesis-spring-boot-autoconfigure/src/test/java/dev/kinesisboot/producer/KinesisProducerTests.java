@@ -352,7 +352,8 @@ class KinesisProducerTests {
 		for (int i = 0; i < 400; i++) {
 			fourShards.put("r" + i, "key-" + i);
 		}
-		// four shards: keys spread over all of them, about 100 each, all within the first second
+		// four shards: keys spread over all of them, about 100 each, all within the first
+		// second
 		await().atMost(Duration.ofSeconds(2)).until(() -> this.kinesis.stored.size() >= 370);
 	}
 

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.metrics.MetricsCollector;
-import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.support.AwsErrors;
 
 /**
@@ -39,7 +39,8 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 
 	private final Map<String, Checkpoint> buffered = new ConcurrentHashMap<>();
 
-	private volatile MetricsCollector metrics = NoOpMetricsCollector.INSTANCE;
+	// the process-wide default until a consumer binds its own
+	private volatile MetricsCollector metrics = KinesisMetrics.getMetricsCollector();
 
 	private volatile Map<String, String> baseLabels = MetricLabels.stream(MetricLabels.STANDALONE_STREAM);
 

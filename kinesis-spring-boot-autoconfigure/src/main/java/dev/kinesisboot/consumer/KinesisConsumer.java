@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +39,7 @@ import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.Timer;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.StreamNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +113,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	private final BlockingQueue<Delivery> handoff = new LinkedBlockingQueue<>();
 
 	private final AtomicBoolean cycleRequested = new AtomicBoolean();
+
+	private final Map<String, CompletableFuture<Void>> releasing = new ConcurrentHashMap<>();
 
 	private final Object lifecycle = new Object();
 
@@ -322,6 +326,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			}
 			this.closing = true;
 		}
+		awaitCycle();
 		List<ShardReader> owned = new ArrayList<>(this.readers.values());
 		owned.forEach((reader) -> reader.stop(ShardStatus.State.STOPPED));
 		CompletableFuture<Void> stopped = CompletableFuture
@@ -345,6 +350,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 					return null;
 				}));
 		}
+		// shards being handed over to other workers
+		releases.addAll(this.releasing.values());
 		awaitQuietly(CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)));
 		if (!this.checkpointer.isAutoCheckpoint()) {
 			awaitQuietly(this.checkpointer.manualCheckpoint());
@@ -356,6 +363,45 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			this.handlerExecutor.shutdownNow();
 		}
 		logger.info("Consumer of stream '{}' closed", this.streamName);
+	}
+
+	/**
+	 * Waits until a lease cycle that is running ends, so that no shard starts after
+	 * {@link #close()} took the list of shards to release.
+	 */
+	private void awaitCycle() {
+		try {
+			this.coordinator.submit(() -> {
+			}).get(this.options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.warn("Lease cycle of stream '{}' still running while closing: {}", this.streamName, ex.toString());
+		}
+	}
+
+	/**
+	 * Stops at once, as if the process had died: no final checkpoint and no release, so
+	 * other workers take the shards only once the leases expire. For tests.
+	 */
+	void haltForTesting() {
+		synchronized (this.lifecycle) {
+			if (this.closing || this.mode == Mode.NOT_STARTED) {
+				this.closing = true;
+				return;
+			}
+			this.closing = true;
+		}
+		this.scheduler.shutdownNow();
+		this.coordinator.shutdownNow();
+		if (this.handlerExecutor != null) {
+			this.handlerExecutor.shutdownNow();
+		}
+		this.readers.values().forEach((reader) -> reader.stop(ShardStatus.State.STOPPED));
+		this.readers.clear();
+		logger.info("Consumer of stream '{}' halted without releasing its leases", this.streamName);
 	}
 
 	private void awaitQuietly(CompletableFuture<?> future) {
@@ -399,8 +445,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		catch (RuntimeException ex) {
 			Throwable cause = AwsErrors.unwrap(ex);
 			if (cause instanceof ResourceNotFoundException) {
-				throw new IllegalStateException("Stream '" + this.streamName + "' not found; create it first "
-						+ "(or set kinesis.consumer.create-stream=true in development)", cause);
+				throw new StreamNotFoundException(this.streamName, this.client,
+						"create it, or set kinesis.consumer.create-stream=true for development", cause);
 			}
 			throw new IllegalStateException("Could not describe stream '" + this.streamName + "': " + cause.getMessage()
 					+ "; check the " + "endpoint, region and credentials", cause);
@@ -426,6 +472,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			return;
 		}
 		try {
+			// heartbeats first, so a slow or failing ListShards never lets a lease lapse
+			renewOwned();
 			long now = System.nanoTime();
 			if (this.refreshRequested || now >= this.nextRefreshNanos) {
 				this.refreshRequested = false;
@@ -436,7 +484,6 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			for (Lease lease : this.checkpointer.listLeases().join()) {
 				leases.put(lease.shardId(), lease);
 			}
-			renewOwned();
 			takeEligible(leases);
 		}
 		catch (RuntimeException ex) {
@@ -464,8 +511,17 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		}
 	}
 
+	/**
+	 * Balances the shards that may start (parents finished) across the live workers, the
+	 * owners of unexpired leases plus this one: each aims at ceil(shards / workers). Over
+	 * its target, a worker hands extra shards back (final checkpoint, then release).
+	 * Under it, it takes free or expired leases first, and otherwise steals at most one
+	 * lease per cycle from the worker holding the most, when that one holds at least two
+	 * more than this worker (so that shards do not bounce between two workers).
+	 */
 	private void takeEligible(Map<String, Lease> leases) {
 		Instant now = this.checkpointer.clock().instant();
+		String me = this.checkpointer.workerId();
 		List<String> eligible = new ArrayList<>();
 		for (Shard shard : this.shards.values()) {
 			Lease lease = leases.get(shard.shardId());
@@ -475,29 +531,91 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		}
 		eligible.sort(Comparator.naturalOrder());
 		Set<String> liveWorkers = new HashSet<>();
-		liveWorkers.add(this.checkpointer.workerId());
+		liveWorkers.add(me);
 		leases.values()
 			.stream()
 			.filter((lease) -> lease.owner() != null && !lease.isAvailable(now))
 			.forEach((lease) -> liveWorkers.add(lease.owner()));
-		int target = (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size();
-		int owned = (int) this.readers.values().stream().filter(ShardReader::isActive).count();
+		List<String> available = new ArrayList<>();
+		Map<String, List<Lease>> heldByOthers = new HashMap<>();
 		for (String shardId : eligible) {
-			if (owned >= target || this.closing) {
-				break;
-			}
-			if (this.readers.containsKey(shardId)) {
+			if (this.readers.containsKey(shardId) || this.releasing.containsKey(shardId)) {
 				continue;
 			}
 			Lease lease = leases.get(shardId);
-			boolean mine = lease != null && this.checkpointer.workerId().equals(lease.owner());
-			if (lease == null || mine || lease.isAvailable(now)) {
-				if (this.checkpointer.takeLease(shardId, lease).join()) {
-					startReader(shardId);
-					owned++;
-				}
+			if (lease == null || me.equals(lease.owner()) || lease.isAvailable(now)) {
+				available.add(shardId);
+			}
+			else {
+				heldByOthers.computeIfAbsent(lease.owner(), (owner) -> new ArrayList<>()).add(lease);
 			}
 		}
+		int target = (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size();
+		List<ShardReader> owned = this.readers.values()
+			.stream()
+			.filter(ShardReader::isActive)
+			.sorted(Comparator.comparing(ShardReader::shardId))
+			.toList();
+		if (owned.size() > target) {
+			// hand the extra shards to the workers under their target
+			owned.subList(target, owned.size()).forEach(this::handOver);
+			return;
+		}
+		int count = owned.size();
+		for (String shardId : available) {
+			if (count >= target || this.closing) {
+				return;
+			}
+			if (this.checkpointer.takeLease(shardId, leases.get(shardId)).join()) {
+				startReader(shardId);
+				count++;
+			}
+		}
+		if (count < target && available.isEmpty() && !this.closing) {
+			stealOne(heldByOthers, count);
+		}
+	}
+
+	private void stealOne(Map<String, List<Lease>> heldByOthers, int owned) {
+		List<Lease> richest = heldByOthers.values().stream().max(Comparator.comparingInt(List::size)).orElse(List.of());
+		if (richest.size() <= owned + 1) {
+			return;
+		}
+		Lease victim = richest.get(ThreadLocalRandom.current().nextInt(richest.size()));
+		// conditional on the lease as read: fails if the owner renewed it meanwhile
+		if (this.checkpointer.takeLease(victim.shardId(), victim).join()) {
+			logger.info("Worker {} took shard {} of stream '{}' from worker {} (it held {}, this worker {})",
+					this.checkpointer.workerId(), victim.shardId(), this.streamName, victim.owner(), richest.size(),
+					owned);
+			startReader(victim.shardId());
+		}
+	}
+
+	/**
+	 * Stops reading a shard, writes the checkpoint of what was handled and releases the
+	 * lease, so that another worker continues right after it.
+	 */
+	private void handOver(ShardReader reader) {
+		String shardId = reader.shardId();
+		CompletableFuture<Void> released = new CompletableFuture<>();
+		this.releasing.put(shardId, released);
+		this.readers.remove(shardId, reader);
+		logger.info("Worker {} hands shard {} of stream '{}' over to another worker", this.checkpointer.workerId(),
+				shardId, this.streamName);
+		reader.stop(ShardStatus.State.STOPPED);
+		reader.whenStopped()
+			.thenApply((ignored) -> ignored)
+			.completeOnTimeout(null, this.options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+			.thenCompose((ignored) -> reader.flushCheckpoint())
+			.thenCompose((ignored) -> this.checkpointer.releaseLease(shardId))
+			.whenComplete((ok, error) -> {
+				if (error != null) {
+					logger.warn("Could not release the lease of shard {} of stream '{}' (it expires instead): {}",
+							shardId, this.streamName, AwsErrors.unwrap(error).toString());
+				}
+				this.releasing.remove(shardId, released);
+				released.complete(null);
+			});
 	}
 
 	private boolean parentsFinished(Shard shard, Map<String, Lease> leases) {
@@ -833,7 +951,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 
 		private MetricsCollector metricsCollector;
 
-		private RecordExpander recordExpander = RecordExpander.plain();
+		private RecordExpander recordExpander = new dev.kinesisboot.aggregation.RecordDeaggregator();
 
 		private ConsumerErrorHandler errorHandler = ConsumerErrorHandler.retryForever();
 
@@ -904,8 +1022,9 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		}
 
 		/**
-		 * How Kinesis records become user records (default: one for one; the aggregation
-		 * module unpacks KPL records).
+		 * How Kinesis records become user records (default: a
+		 * {@link dev.kinesisboot.aggregation.RecordDeaggregator}, which unpacks KPL
+		 * aggregated records and hands plain ones over as they are).
 		 * @param recordExpander the expander
 		 * @return this builder
 		 */

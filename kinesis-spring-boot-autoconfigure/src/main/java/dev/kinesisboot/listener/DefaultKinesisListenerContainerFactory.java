@@ -101,8 +101,9 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	}
 
 	/**
-	 * Sets how Kinesis records become user records (KPL de-aggregation).
-	 * @param recordExpander the expander, or {@code null} for one-for-one
+	 * Sets how Kinesis records become user records.
+	 * @param recordExpander the expander, or {@code null} for the consumer's default (KPL
+	 * de-aggregation)
 	 */
 	public void setRecordExpander(RecordExpander recordExpander) {
 		this.recordExpander = recordExpander;

@@ -1,0 +1,473 @@
+package dev.kinesisboot.checkpoint.dynamodb;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import dev.kinesisboot.checkpoint.AbstractCheckpointer;
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.metrics.KinesisMetrics;
+import dev.kinesisboot.metrics.MetricLabels;
+import dev.kinesisboot.support.AwsErrors;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Keeps leases and checkpoints in a DynamoDB table, through the AWS SDK's asynchronous
+ * client, so that consumers on several machines share them and progress survives
+ * restarts.
+ *
+ * <h2>Table</h2> One table (default {@value #DEFAULT_TABLE_NAME}) for any number of
+ * streams and groups, with partition key {@code stream_key} (string,
+ * {@code applicationName:streamName}) and sort key {@code shard_id} (string). One item
+ * per shard, with the attributes {@code owner} (absent when free), {@code lease_counter}
+ * (number), {@code expires_at} (number, epoch milliseconds of the {@linkplain #clock()
+ * checkpointer's clock}; absent when free) and {@code checkpoint}
+ * ({@link Checkpoint#toText()}). The leases of a stream are read with one strongly
+ * consistent Query on its partition: no scan, no secondary index. Items have no time to
+ * live: a checkpoint stays however long the stream is idle.
+ * <p>
+ * The table is created only when asked ({@link Builder#createTableIfMissing(boolean)}, on
+ * demand capacity, {@code PAY_PER_REQUEST}); otherwise a missing table fails every
+ * operation with a message naming the table and that option. The check runs on first use;
+ * call {@link #ensureTable()} at startup to fail early.
+ *
+ * <h2>Atomicity</h2> Every write is one UpdateItem with a ConditionExpression: a take
+ * requires {@code owner} and {@code lease_counter} as the caller read them (or no item),
+ * renewals, checkpoints and releases require {@code owner} to be this worker. A refused
+ * condition ({@code ConditionalCheckFailedException}) makes a take or renewal return
+ * {@code false} and a checkpoint fail with {@link LeaseLostException}. No transactions
+ * are used.
+ *
+ * <h2>Failures</h2> Errors of the client (network, throttling after the SDK's retries)
+ * fail the futures; bound each call with the client's {@code apiCallTimeout} so that an
+ * unreachable endpoint fails well within the lease duration. Lease expiry compares times
+ * of the workers' clocks: keep them in sync (NTP). Thread-safe. {@link #close()} does not
+ * close the client, which belongs to the caller.
+ */
+public class DynamoDbCheckpointer extends AbstractCheckpointer {
+
+	/** The table used unless another is named. */
+	public static final String DEFAULT_TABLE_NAME = "kinesis-checkpoints";
+
+	/** Partition key: {@code applicationName:streamName}. */
+	public static final String STREAM_KEY = "stream_key";
+
+	/** Sort key: the shard id. */
+	public static final String SHARD_ID = "shard_id";
+
+	/** The worker holding the lease; absent when free. */
+	public static final String OWNER = "owner";
+
+	/** Incremented by every take, renewal and release. */
+	public static final String LEASE_COUNTER = "lease_counter";
+
+	/** When the lease lapses, in epoch milliseconds; absent when free. */
+	public static final String EXPIRES_AT = "expires_at";
+
+	/** The checkpoint, as {@link Checkpoint#toText()}. */
+	public static final String CHECKPOINT = "checkpoint";
+
+	private static final Duration TABLE_POLL_INTERVAL = Duration.ofMillis(100);
+
+	private static final Duration TABLE_ACTIVE_TIMEOUT = Duration.ofMinutes(5);
+
+	private final DynamoDbAsyncClient client;
+
+	private final String tableName;
+
+	private final boolean createTableIfMissing;
+
+	private final String streamKey;
+
+	private final AtomicReference<CompletableFuture<Void>> tableReady = new AtomicReference<>();
+
+	private DynamoDbCheckpointer(Builder builder) {
+		super(builder.settings);
+		this.client = builder.client;
+		this.tableName = builder.tableName;
+		this.createTableIfMissing = builder.createTableIfMissing;
+		this.streamKey = applicationName() + ":" + streamName();
+		// until a consumer binds it: the process-wide default collector, as a standalone
+		// checkpointer
+		bindMetrics(KinesisMetrics.getMetricsCollector(), MetricLabels.stream(MetricLabels.STANDALONE_STREAM));
+	}
+
+	/**
+	 * Starts building a checkpointer.
+	 * @param settings the group, stream, worker id, lease duration and checkpoint mode
+	 * @param client the DynamoDB client; not closed by the checkpointer
+	 * @return a builder
+	 */
+	public static Builder builder(CheckpointerSettings settings, DynamoDbAsyncClient client) {
+		return new Builder(settings, client);
+	}
+
+	/**
+	 * The table holding the leases.
+	 * @return the table name
+	 */
+	public String tableName() {
+		return this.tableName;
+	}
+
+	/**
+	 * The partition key value of this stream and group.
+	 * @return {@code applicationName:streamName}
+	 */
+	public String streamKey() {
+		return this.streamKey;
+	}
+
+	/**
+	 * Checks that the table exists with the expected key, creating it when
+	 * {@link Builder#createTableIfMissing(boolean)} is set, and waits until it is active.
+	 * Runs once; after a failure the next operation checks again.
+	 * @return completed when the table is usable; failed with
+	 * {@link IllegalStateException} naming the table when it is missing or has another
+	 * key
+	 */
+	public CompletableFuture<Void> ensureTable() {
+		CompletableFuture<Void> current = this.tableReady.get();
+		if (current != null && !current.isCompletedExceptionally()) {
+			return current;
+		}
+		CompletableFuture<Void> next = new CompletableFuture<>();
+		if (!this.tableReady.compareAndSet(current, next)) {
+			return this.tableReady.get();
+		}
+		call(this::checkTable).whenComplete((ok, error) -> {
+			if (error != null) {
+				next.completeExceptionally(AwsErrors.unwrap(error));
+			}
+			else {
+				next.complete(null);
+			}
+		});
+		return next;
+	}
+
+	private CompletableFuture<Void> checkTable() {
+		return this.client.describeTable((request) -> request.tableName(this.tableName))
+			.thenCompose((response) -> checkKeyAndAwait(response.table()))
+			.exceptionallyCompose((error) -> {
+				if (!(AwsErrors.unwrap(error) instanceof ResourceNotFoundException)) {
+					return CompletableFuture.failedFuture(AwsErrors.unwrap(error));
+				}
+				if (!this.createTableIfMissing) {
+					return CompletableFuture.failedFuture(new IllegalStateException("DynamoDB table '" + this.tableName
+							+ "' for the Kinesis leases and checkpoints does not exist; create it with partition key '"
+							+ STREAM_KEY + "' (string) and sort key '" + SHARD_ID
+							+ "' (string), or let the checkpointer create it with createTableIfMissing(true)",
+							AwsErrors.unwrap(error)));
+				}
+				return createTable();
+			});
+	}
+
+	private CompletableFuture<Void> createTable() {
+		return this.client.createTable((request) -> request.tableName(this.tableName)
+			.billingMode(BillingMode.PAY_PER_REQUEST)
+			.keySchema(KeySchemaElement.builder().attributeName(STREAM_KEY).keyType(KeyType.HASH).build(),
+					KeySchemaElement.builder().attributeName(SHARD_ID).keyType(KeyType.RANGE).build())
+			.attributeDefinitions(
+					AttributeDefinition.builder()
+						.attributeName(STREAM_KEY)
+						.attributeType(ScalarAttributeType.S)
+						.build(),
+					AttributeDefinition.builder().attributeName(SHARD_ID).attributeType(ScalarAttributeType.S).build()))
+			.thenApply((response) -> (Void) null)
+			.exceptionallyCompose((error) -> (AwsErrors.unwrap(error) instanceof ResourceInUseException)
+					// another worker created it meanwhile
+					? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(AwsErrors.unwrap(error)))
+			.thenCompose((ignored) -> awaitActive(System.nanoTime() + TABLE_ACTIVE_TIMEOUT.toNanos()));
+	}
+
+	private CompletableFuture<Void> checkKeyAndAwait(TableDescription table) {
+		Map<String, KeyType> key = new HashMap<>();
+		table.keySchema().forEach((element) -> key.put(element.attributeName(), element.keyType()));
+		if (key.size() != 2 || key.get(STREAM_KEY) != KeyType.HASH || key.get(SHARD_ID) != KeyType.RANGE) {
+			return CompletableFuture.failedFuture(new IllegalStateException("DynamoDB table '" + this.tableName
+					+ "' has the key " + table.keySchema() + ", but the Kinesis checkpointer needs partition key '"
+					+ STREAM_KEY + "' and sort key '" + SHARD_ID + "'; name another table"));
+		}
+		if (table.tableStatus() == TableStatus.ACTIVE || table.tableStatus() == TableStatus.UPDATING) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return awaitActive(System.nanoTime() + TABLE_ACTIVE_TIMEOUT.toNanos());
+	}
+
+	private CompletableFuture<Void> awaitActive(long deadlineNanos) {
+		return this.client.describeTable((request) -> request.tableName(this.tableName))
+			.exceptionallyCompose((error) -> (AwsErrors.unwrap(error) instanceof ResourceNotFoundException)
+					// not visible yet right after creation
+					? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(error))
+			.thenCompose((response) -> {
+				if (response != null && response.table().tableStatus() == TableStatus.ACTIVE) {
+					return CompletableFuture.completedFuture(null);
+				}
+				if (System.nanoTime() > deadlineNanos) {
+					return CompletableFuture.failedFuture(new IllegalStateException(
+							"DynamoDB table '" + this.tableName + "' not ACTIVE after " + TABLE_ACTIVE_TIMEOUT));
+				}
+				return CompletableFuture
+					.supplyAsync(() -> null,
+							CompletableFuture.delayedExecutor(TABLE_POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS))
+					.thenCompose((ignored) -> awaitActive(deadlineNanos));
+			});
+	}
+
+	@Override
+	public CompletableFuture<List<Lease>> listLeases() {
+		return whenReady(() -> query(null, new ArrayList<>())).thenApply((leases) -> {
+			leases.sort(Comparator.comparing(Lease::shardId));
+			return leases;
+		});
+	}
+
+	private CompletableFuture<List<Lease>> query(Map<String, AttributeValue> startKey, List<Lease> leases) {
+		QueryRequest.Builder request = QueryRequest.builder()
+			.tableName(this.tableName)
+			.keyConditionExpression("#sk = :sk")
+			.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
+			.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(this.streamKey)))
+			.consistentRead(true);
+		if (startKey != null) {
+			request.exclusiveStartKey(startKey);
+		}
+		return this.client.query(request.build()).thenCompose((response) -> {
+			response.items().forEach((item) -> leases.add(toLease(item)));
+			if (response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()) {
+				return query(response.lastEvaluatedKey(), leases);
+			}
+			return CompletableFuture.completedFuture(leases);
+		});
+	}
+
+	@Override
+	protected CompletableFuture<Optional<Checkpoint>> readCheckpoint(String shardId) {
+		return whenReady(() -> this.client.getItem((request) -> request.tableName(this.tableName)
+			.key(key(shardId))
+			.consistentRead(true)
+			.projectionExpression("#cp")
+			.expressionAttributeNames(Map.of("#cp", CHECKPOINT)))).thenApply((response) -> {
+				AttributeValue checkpoint = response.hasItem() ? response.item().get(CHECKPOINT) : null;
+				return Optional.ofNullable(checkpoint).map((value) -> Checkpoint.fromText(value.s()));
+			});
+	}
+
+	@Override
+	public CompletableFuture<Boolean> takeLease(String shardId, Lease expected) {
+		Map<String, String> names = new HashMap<>();
+		names.put("#owner", OWNER);
+		names.put("#exp", EXPIRES_AT);
+		names.put("#counter", LEASE_COUNTER);
+		Map<String, AttributeValue> values = new HashMap<>();
+		values.put(":me", AttributeValue.fromS(workerId()));
+		values.put(":exp", number(newExpiry().toEpochMilli()));
+		values.put(":one", number(1));
+		UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(this.tableName).key(key(shardId));
+		if (expected == null) {
+			names.put("#shard", SHARD_ID);
+			request.updateExpression("SET #owner = :me, #exp = :exp, #counter = :one")
+				.conditionExpression("attribute_not_exists(#shard)");
+		}
+		else {
+			values.put(":counter", number(expected.counter()));
+			String ownerCondition;
+			if (expected.owner() != null) {
+				values.put(":owner", AttributeValue.fromS(expected.owner()));
+				ownerCondition = "#owner = :owner";
+			}
+			else {
+				ownerCondition = "attribute_not_exists(#owner)";
+			}
+			request.updateExpression("SET #owner = :me, #exp = :exp, #counter = #counter + :one")
+				.conditionExpression("#counter = :counter AND " + ownerCondition);
+		}
+		request.expressionAttributeNames(names).expressionAttributeValues(values);
+		return conditional(request.build());
+	}
+
+	@Override
+	public CompletableFuture<Boolean> renewLease(String shardId) {
+		return conditional(UpdateItemRequest.builder()
+			.tableName(this.tableName)
+			.key(key(shardId))
+			.updateExpression("SET #exp = :exp, #counter = #counter + :one")
+			.conditionExpression("#owner = :me")
+			.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
+			.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":exp",
+					number(newExpiry().toEpochMilli()), ":one", number(1)))
+			.build());
+	}
+
+	@Override
+	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
+		return conditional(UpdateItemRequest.builder()
+			.tableName(this.tableName)
+			.key(key(shardId))
+			.updateExpression("SET #cp = :cp")
+			.conditionExpression("#owner = :me")
+			.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT))
+			.expressionAttributeValues(
+					Map.of(":me", AttributeValue.fromS(workerId()), ":cp", AttributeValue.fromS(checkpoint.toText())))
+			.build()).thenAccept((written) -> {
+				if (!written) {
+					throw new LeaseLostException(shardId,
+							"Worker " + workerId() + " does not hold the lease of shard " + shardId + " (table '"
+									+ this.tableName + "', " + STREAM_KEY + " '" + this.streamKey + "'); checkpoint "
+									+ checkpoint + " refused");
+				}
+			});
+	}
+
+	@Override
+	protected CompletableFuture<Void> writeRelease(String shardId) {
+		return conditional(UpdateItemRequest.builder()
+			.tableName(this.tableName)
+			.key(key(shardId))
+			.updateExpression("REMOVE #owner, #exp SET #counter = #counter + :one")
+			.conditionExpression("#owner = :me")
+			.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
+			.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":one", number(1)))
+			.build()).thenAccept((released) -> {
+			});
+	}
+
+	/**
+	 * Runs a conditional update.
+	 * @return {@code true} when written, {@code false} when the condition did not hold
+	 */
+	private CompletableFuture<Boolean> conditional(UpdateItemRequest request) {
+		return whenReady(() -> this.client.updateItem(request)).handle((response, error) -> {
+			if (error == null) {
+				return true;
+			}
+			Throwable cause = AwsErrors.unwrap(error);
+			if (cause instanceof ConditionalCheckFailedException) {
+				return false;
+			}
+			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+		});
+	}
+
+	private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> operation) {
+		return ensureTable().thenCompose((ignored) -> call(operation));
+	}
+
+	private Map<String, AttributeValue> key(String shardId) {
+		return Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey), SHARD_ID, AttributeValue.fromS(shardId));
+	}
+
+	private static Lease toLease(Map<String, AttributeValue> item) {
+		AttributeValue owner = item.get(OWNER);
+		AttributeValue counter = item.get(LEASE_COUNTER);
+		AttributeValue expiresAt = item.get(EXPIRES_AT);
+		AttributeValue checkpoint = item.get(CHECKPOINT);
+		return new Lease(item.get(SHARD_ID).s(), (owner != null) ? owner.s() : null,
+				(counter != null) ? Long.parseLong(counter.n()) : 0,
+				(expiresAt != null) ? Instant.ofEpochMilli(Long.parseLong(expiresAt.n())) : null,
+				(checkpoint != null) ? Checkpoint.fromText(checkpoint.s()) : null);
+	}
+
+	private static AttributeValue number(long value) {
+		return AttributeValue.fromN(Long.toString(value));
+	}
+
+	private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
+		try {
+			return call.get();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "DynamoDbCheckpointer[" + this.tableName + "/" + this.streamKey + ", worker " + workerId() + "]";
+	}
+
+	/**
+	 * Builds a {@link DynamoDbCheckpointer}. Not thread-safe.
+	 */
+	public static final class Builder {
+
+		private final CheckpointerSettings settings;
+
+		private final DynamoDbAsyncClient client;
+
+		private String tableName = DEFAULT_TABLE_NAME;
+
+		private boolean createTableIfMissing;
+
+		private Builder(CheckpointerSettings settings, DynamoDbAsyncClient client) {
+			this.settings = Objects.requireNonNull(settings, "settings");
+			this.client = Objects.requireNonNull(client, "client");
+		}
+
+		/**
+		 * The table (default {@value DynamoDbCheckpointer#DEFAULT_TABLE_NAME}).
+		 * @param tableName the table name
+		 * @return this builder
+		 */
+		public Builder tableName(String tableName) {
+			Objects.requireNonNull(tableName, "tableName");
+			if (tableName.isBlank()) {
+				throw new IllegalArgumentException("tableName must not be blank");
+			}
+			this.tableName = tableName;
+			return this;
+		}
+
+		/**
+		 * Whether to create the table when it does not exist (default {@code false}). It
+		 * is created with on demand capacity ({@code PAY_PER_REQUEST}), so it costs
+		 * nothing while idle.
+		 * @param createTableIfMissing {@code true} to create a missing table
+		 * @return this builder
+		 */
+		public Builder createTableIfMissing(boolean createTableIfMissing) {
+			this.createTableIfMissing = createTableIfMissing;
+			return this;
+		}
+
+		/**
+		 * Builds the checkpointer. It checks the table on first use (or
+		 * {@link DynamoDbCheckpointer#ensureTable()}).
+		 * @return the checkpointer
+		 */
+		public DynamoDbCheckpointer build() {
+			return new DynamoDbCheckpointer(this);
+		}
+
+	}
+
+}

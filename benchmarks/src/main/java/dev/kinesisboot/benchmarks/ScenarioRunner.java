@@ -98,25 +98,33 @@ final class ScenarioRunner {
 		byte[] template = new byte[recordSize];
 		new Random(SEED).nextBytes(template);
 		return switch (scenario) {
-			case PRODUCER_NOOP -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null);
+			case PRODUCER_NOOP -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()));
 			case PRODUCER_MICROMETER -> {
 				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 				yield runProducer(streamName, template, new MicrometerMetricsCollector(registry, METRICS_NAMESPACE),
-						registry);
+						registry, producerOptions(this.settings.inFlight()));
 			}
+			case PRODUCER_RATE_LIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()).toBuilder().rateLimitEnabled(true).build());
+			case PRODUCER_AGGREGATED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()).toBuilder()
+						.rateLimitEnabled(true)
+						.aggregationEnabled(true)
+						.build());
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
 		};
 	}
 
 	private RunResult runProducer(String streamName, byte[] template, MetricsCollector metrics,
-			PrometheusMeterRegistry registry) {
+			PrometheusMeterRegistry registry, ProducerOptions options) {
 		int records = this.settings.records();
 		CompletableFuture<?>[] futures = new CompletableFuture<?>[records];
 		Failures failures = new Failures();
 		RunResult result;
 		try (KinesisProducer producer = KinesisProducer.builder(this.client)
 			.streamName(streamName)
-			.options(producerOptions(this.settings.inFlight()))
+			.options(options)
 			.metricsCollector(metrics)
 			.build()) {
 			Measurement measurement = startMeasurement();

@@ -1,7 +1,5 @@
 package dev.kinesisboot.autoconfigure;
 
-import java.net.URI;
-
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
@@ -21,11 +19,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.Protocol;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
@@ -49,40 +43,9 @@ public class KinesisAutoConfiguration {
 			ObjectProvider<KinesisAsyncClientCustomizer> customizers) {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
 		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
-		if (properties.getRegion() != null) {
-			builder.region(Region.of(properties.getRegion()));
-		}
-		URI endpoint = properties.getEndpoint();
-		if (endpoint != null) {
-			builder.endpointOverride(endpoint);
-			if ("http".equalsIgnoreCase(endpoint.getScheme())) {
-				// plain HTTP means a local emulator: AWS serves HTTPS only, and emulators
-				// handle
-				// HTTP/1.1 better than HTTP/2 without TLS
-				builder.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
-			}
-		}
-		KinesisProperties.Credentials credentials = properties.getCredentials();
-		if (credentials.getAccessKey() != null || credentials.getSecretKey() != null) {
-			if (credentials.getAccessKey() == null || credentials.getSecretKey() == null) {
-				throw new InvalidKinesisPropertyException("kinesis.credentials",
-						(credentials.getAccessKey() != null) ? "access-key only" : "secret-key only",
-						"set both kinesis.credentials.access-key and kinesis.credentials.secret-key, or neither to "
-								+ "use the AWS default credentials chain");
-			}
-			builder.credentialsProvider(StaticCredentialsProvider
-				.create(AwsBasicCredentials.create(credentials.getAccessKey(), credentials.getSecretKey())));
-		}
+		KinesisClientSettings.apply(properties, builder, properties.getEndpoint());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-		try {
-			return builder.build();
-		}
-		catch (SdkClientException ex) {
-			throw new InvalidKinesisPropertyException("kinesis.region", properties.getRegion(),
-					"no usable AWS region (" + ex.getMessage()
-							+ "); set kinesis.region, spring.cloud.aws.region.static "
-							+ "or the AWS_REGION environment variable");
-		}
+		return KinesisClientSettings.build(properties, builder);
 	}
 
 	@Bean

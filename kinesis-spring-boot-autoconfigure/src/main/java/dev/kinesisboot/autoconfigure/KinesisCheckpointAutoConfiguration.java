@@ -1,6 +1,21 @@
 package dev.kinesisboot.autoconfigure;
 
+import java.time.Duration;
+
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.WorkerIds;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
+import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
+import dev.kinesisboot.support.AwsErrors;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -27,7 +42,85 @@ public class KinesisCheckpointAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnProperty(name = "kinesis.checkpoint.store", havingValue = "redis")
-	@ConditionalOnMissingClass("org.springframework.data.redis.connection.RedisConnectionFactory")
+	@ConditionalOnClass(name = "org.springframework.data.redis.connection.ReactiveRedisConnectionFactory")
+	static class RedisConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CheckpointerFactory kinesisRedisCheckpointerFactory(KinesisProperties properties,
+				ObjectProvider<ReactiveRedisConnectionFactory> connectionFactory) {
+			ReactiveRedisConnectionFactory redis = connectionFactory.getIfUnique();
+			if (redis == null) {
+				throw new InvalidKinesisPropertyException("kinesis.checkpoint.store", "redis",
+						"there is no Redis connection factory; add spring-boot-starter-data-redis and set "
+								+ "spring.data.redis.host/port (or define a LettuceConnectionFactory bean)");
+			}
+			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
+			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
+			String workerId = WorkerIds.generate();
+			String keyPrefix = properties.getCheckpoint().getRedis().getKeyPrefix();
+			return (applicationName, streamName, autoCheckpoint) -> RedisCheckpointer
+				.builder(settings(applicationName, streamName, workerId, leaseDuration, autoCheckpoint), redis)
+				.keyPrefix(keyPrefix)
+				.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "kinesis.checkpoint.store", havingValue = "dynamodb")
+	@ConditionalOnClass(name = "software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient")
+	static class DynamoDbConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(name = "kinesisCheckpointDynamoDbClient")
+		DynamoDbAsyncClient kinesisCheckpointDynamoDbClient(KinesisProperties properties,
+				ObjectProvider<AwsClientDefaults> awsDefaults,
+				ObjectProvider<DynamoDbAsyncClientCustomizer> customizers) {
+			DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
+			awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
+			KinesisClientSettings.apply(properties, builder, properties.getCheckpoint().getDynamodb().getEndpoint());
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+			return KinesisClientSettings.build(properties, builder);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		CheckpointerFactory kinesisDynamoDbCheckpointerFactory(KinesisProperties properties,
+				@Qualifier("kinesisCheckpointDynamoDbClient") DynamoDbAsyncClient client) {
+			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
+			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
+			KinesisProperties.Checkpoint.DynamoDb dynamoDb = properties.getCheckpoint().getDynamodb();
+			String workerId = WorkerIds.generate();
+			CheckpointerFactory factory = (applicationName, streamName, autoCheckpoint) -> DynamoDbCheckpointer
+				.builder(settings(applicationName, streamName, workerId, leaseDuration, autoCheckpoint), client)
+				.tableName(dynamoDb.getTableName())
+				.createTableIfMissing(dynamoDb.isCreateTable())
+				.build();
+			try {
+				((DynamoDbCheckpointer) factory.create("startup-check", "startup-check", true)).ensureTable().join();
+			}
+			catch (RuntimeException ex) {
+				throw new InvalidKinesisPropertyException("kinesis.checkpoint.dynamodb.table-name",
+						dynamoDb.getTableName(), AwsErrors.unwrap(ex).getMessage()
+								+ " (kinesis.checkpoint.dynamodb.create-table=true creates it, billed per request)");
+			}
+			return factory;
+		}
+
+	}
+
+	private static CheckpointerSettings settings(String applicationName, String streamName, String workerId,
+			Duration leaseDuration, boolean autoCheckpoint) {
+		return CheckpointerSettings.of(applicationName, streamName)
+			.withWorkerId(workerId)
+			.withLeaseDuration(leaseDuration)
+			.withAutoCheckpoint(autoCheckpoint);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "kinesis.checkpoint.store", havingValue = "redis")
+	@ConditionalOnMissingClass("org.springframework.data.redis.connection.ReactiveRedisConnectionFactory")
 	static class RedisMissingConfiguration {
 
 		@Bean

@@ -37,6 +37,9 @@ final class KinesisOptionsMapper {
 				(max) -> builder.retryBackoff(producer.getRetryBackoff(), max));
 		set(prefix + "close-timeout", producer.getCloseTimeout(), builder::closeTimeout);
 		set(prefix + "shard-refresh-interval", producer.getShardRefreshInterval(), builder::shardRefreshInterval);
+		builder.aggregationEnabled(producer.isAggregationEnabled());
+		set(prefix + "aggregation-max-size", producer.getAggregationMaxSize(),
+				(size) -> builder.aggregationMaxSize((int) Math.min(Integer.MAX_VALUE, size.toBytes())));
 		set(prefix + "create-stream-shard-count", producer.getCreateStreamShardCount(),
 				(count) -> builder.createStream(producer.isCreateStream(), count));
 		return builder.build();

@@ -222,6 +222,17 @@ public class KinesisProperties {
 		private Duration shardRefreshInterval = Duration.ofSeconds(60);
 
 		/**
+		 * Whether small records are packed into KPL-format aggregated records (consumers
+		 * of this starter and the KCL unpack them).
+		 */
+		private boolean aggregationEnabled;
+
+		/**
+		 * Largest aggregated record, overhead included (1KB to 1MB).
+		 */
+		private DataSize aggregationMaxSize = DataSize.ofBytes(1024 * 1024 - 1024);
+
+		/**
 		 * Whether a missing stream is created (development and tests only).
 		 */
 		private boolean createStream;
@@ -230,6 +241,22 @@ public class KinesisProperties {
 		 * Shard count of a stream created by create-stream.
 		 */
 		private int createStreamShardCount = 1;
+
+		public boolean isAggregationEnabled() {
+			return this.aggregationEnabled;
+		}
+
+		public void setAggregationEnabled(boolean aggregationEnabled) {
+			this.aggregationEnabled = aggregationEnabled;
+		}
+
+		public DataSize getAggregationMaxSize() {
+			return this.aggregationMaxSize;
+		}
+
+		public void setAggregationMaxSize(DataSize aggregationMaxSize) {
+			this.aggregationMaxSize = aggregationMaxSize;
+		}
 
 		public String getStreamName() {
 			return this.streamName;

@@ -29,7 +29,6 @@ record BenchmarkSettings(URI endpoint, String label, int shards, int records, in
 
 	static final String DEFAULT_SCENARIOS = "producer-noop,producer-micrometer,sdk-put-records";
 
-
 	private static final int MAX_RECORD_SIZE = 10 * 1024;
 
 	/**

@@ -14,10 +14,16 @@ enum Scenario {
 	/** {@code KinesisProducer} with a Micrometer collector over a Prometheus registry. */
 	PRODUCER_MICROMETER("producer-micrometer", "KinesisProducer, Micrometer metrics (Prometheus registry)"),
 
-	/** {@code KinesisProducer} held to the AWS per-shard limits (1,000 records/s, 1 MiB/s). */
+	/**
+	 * {@code KinesisProducer} held to the AWS per-shard limits (1,000 records/s, 1
+	 * MiB/s).
+	 */
 	PRODUCER_RATE_LIMITED("producer-rate-limited", "KinesisProducer, AWS per-shard rate limits"),
 
-	/** {@code KinesisProducer} held to the AWS per-shard limits, packing records (KPL format). */
+	/**
+	 * {@code KinesisProducer} held to the AWS per-shard limits, packing records (KPL
+	 * format).
+	 */
 	PRODUCER_AGGREGATED("producer-aggregated", "KinesisProducer, AWS per-shard rate limits, KPL aggregation"),
 
 	/** A plain AWS SDK v2 loop of PutRecords calls, 500 records each. */

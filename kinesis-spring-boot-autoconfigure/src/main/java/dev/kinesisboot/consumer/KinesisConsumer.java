@@ -40,12 +40,11 @@ import dev.kinesisboot.metrics.Timer;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Backoff;
 import dev.kinesisboot.support.StreamNotFoundException;
+import dev.kinesisboot.support.Streams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -681,19 +680,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	private CompletableFuture<List<Shard>> listShards() {
-		ListShardsRequest.Builder first = ListShardsRequest.builder();
-		target(first::streamName, first::streamARN);
-		return listShards(first.build(), new ArrayList<>());
-	}
-
-	private CompletableFuture<List<Shard>> listShards(ListShardsRequest request, List<Shard> shards) {
-		return this.client.listShards(request).thenCompose((ListShardsResponse response) -> {
-			shards.addAll(response.shards());
-			if (response.nextToken() == null) {
-				return CompletableFuture.completedFuture(shards);
-			}
-			return listShards(ListShardsRequest.builder().nextToken(response.nextToken()).build(), shards);
-		});
+		return Streams.listShards(this.client, (request) -> target(request::streamName, request::streamARN));
 	}
 
 	// Called by the shard readers.

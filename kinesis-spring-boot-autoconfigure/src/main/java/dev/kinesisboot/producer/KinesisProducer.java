@@ -35,8 +35,6 @@ import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
@@ -746,23 +744,13 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	private CompletableFuture<List<Shard>> listShards() {
-		ListShardsRequest.Builder first = ListShardsRequest.builder();
-		if (this.streamArn != null) {
-			first.streamARN(this.streamArn);
-		}
-		else {
-			first.streamName(this.streamName);
-		}
-		return listShards(first.build(), new ArrayList<>());
-	}
-
-	private CompletableFuture<List<Shard>> listShards(ListShardsRequest request, List<Shard> shards) {
-		return this.client.listShards(request).thenCompose((ListShardsResponse response) -> {
-			shards.addAll(response.shards());
-			if (response.nextToken() == null) {
-				return CompletableFuture.completedFuture(shards);
+		return Streams.listShards(this.client, (request) -> {
+			if (this.streamArn != null) {
+				request.streamARN(this.streamArn);
 			}
-			return listShards(ListShardsRequest.builder().nextToken(response.nextToken()).build(), shards);
+			else {
+				request.streamName(this.streamName);
+			}
 		});
 	}
 

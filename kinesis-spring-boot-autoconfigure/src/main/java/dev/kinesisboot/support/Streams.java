@@ -1,14 +1,21 @@
 package dev.kinesisboot.support;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -58,6 +65,32 @@ public final class Streams {
 			}
 		}
 		awaitActive(client, streamName);
+	}
+
+	/**
+	 * Every shard of a stream, open and closed, following ListShards pages (streams of
+	 * more than 1,000 shards answer in several pages).
+	 * @param client the client
+	 * @param stream names the stream on the first request (by name or ARN)
+	 * @return the shards
+	 */
+	public static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client,
+			Consumer<ListShardsRequest.Builder> stream) {
+		ListShardsRequest.Builder first = ListShardsRequest.builder();
+		stream.accept(first);
+		return listShards(client, first.build(), new ArrayList<>());
+	}
+
+	private static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, ListShardsRequest request,
+			List<Shard> shards) {
+		return client.listShards(request).thenCompose((ListShardsResponse response) -> {
+			shards.addAll(response.shards());
+			if (response.nextToken() == null) {
+				return CompletableFuture.completedFuture(shards);
+			}
+			// a page token replaces the stream name: the request must not carry both
+			return listShards(client, ListShardsRequest.builder().nextToken(response.nextToken()).build(), shards);
+		});
 	}
 
 	private static void awaitActive(KinesisAsyncClient client, String streamName) {

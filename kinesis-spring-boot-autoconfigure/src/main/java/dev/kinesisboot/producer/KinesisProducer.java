@@ -402,6 +402,9 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	private void takeFrom(ShardQueue queue, Batch batch, long now) {
+		if (rateGated(queue, now) > 0) {
+			return;
+		}
 		boolean took = false;
 		while (!queue.records.isEmpty() && !batch.isFull(this.options)) {
 			Pending head = queue.records.peekFirst();
@@ -495,11 +498,31 @@ public final class KinesisProducer implements AutoCloseable {
 			long due = Math.max(head.notBeforeNanos, Math.min(head.enqueuedNanos + bufferNanos,
 					(head.seq <= this.flushThroughSeq) ? now : Long.MAX_VALUE));
 			if (this.options.rateLimitEnabled() && due <= now) {
-				due = now + Math.max(TimeUnit.MILLISECONDS.toNanos(1), rateWait(queue, head, now));
+				due = now + Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+						Math.max(rateWait(queue, head, now), rateGated(queue, now)));
 			}
 			wait = Math.min(wait, due - now);
 		}
 		return Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait);
+	}
+
+	/**
+	 * Under a rate limit, a shard's records go in batches: the shard waits until its
+	 * bucket holds tokens for what it has queued (at most a buffer time's worth), instead
+	 * of sending a record or two each time a token comes back. Not when flushing or
+	 * closing, nor with aggregation, which packs records anyway.
+	 * @return 0 when the shard may send now, else the nanoseconds to wait
+	 */
+	private long rateGated(ShardQueue queue, long now) {
+		Pending head = queue.records.peekFirst();
+		if (!this.options.rateLimitEnabled() || this.options.aggregationEnabled() || head == null
+				|| this.state != State.RUNNING || head.seq <= this.flushThroughSeq) {
+			return 0;
+		}
+		long perBufferTime = this.options.recordsPerSecondPerShard() * this.options.bufferTime().toMillis() / 1000;
+		int wanted = (int) Math.min(Math.min(queue.records.size(), this.options.maxBatchRecords()),
+				Math.max(1, perBufferTime));
+		return limiterFor(queue.shardId, now).nanosUntilRecords(wanted, now);
 	}
 
 	private long rateWait(ShardQueue queue, Pending head, long now) {

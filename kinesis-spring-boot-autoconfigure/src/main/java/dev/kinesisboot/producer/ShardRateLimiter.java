@@ -55,6 +55,18 @@ final class ShardRateLimiter {
 		return (wait == 0) ? 0 : Math.max(1, (long) Math.ceil(wait * NANOS_PER_SECOND));
 	}
 
+	/**
+	 * How long until the records bucket holds a number of records, without taking them.
+	 * @param records the records wanted, at most one second's worth
+	 * @param nowNanos the current monotonic time
+	 * @return 0 when it holds them now, else the nanoseconds to wait
+	 */
+	long nanosUntilRecords(int records, long nowNanos) {
+		refill(nowNanos);
+		double missing = Math.min(records, this.recordsPerSecond) - this.records;
+		return (missing <= 0) ? 0 : Math.max(1, (long) Math.ceil(missing / this.recordsPerSecond * NANOS_PER_SECOND));
+	}
+
 	private void refill(long nowNanos) {
 		long elapsed = nowNanos - this.lastRefillNanos;
 		if (elapsed > 0) {

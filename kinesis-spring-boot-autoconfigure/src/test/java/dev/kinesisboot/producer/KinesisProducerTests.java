@@ -358,6 +358,20 @@ class KinesisProducerTests {
 	}
 
 	@Test
+	void rateLimitedShardSendsBatchesNotARecordPerToken() {
+		KinesisProducer producer = producer(
+				fast().bufferTime(Duration.ofMillis(200)).recordsPerSecondPerShard(1000).maxQueueSize(5000));
+		List<CompletableFuture<PutResult>> futures = new ArrayList<>();
+		for (int i = 0; i < 2500; i++) {
+			futures.add(producer.put("r" + i));
+		}
+		CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+		// a second's worth goes at once, then about 200 records (a buffer time's worth)
+		// per call
+		assertThat(this.kinesis.calls.size()).isLessThan(30);
+	}
+
+	@Test
 	void objectsAreSentAsJsonAndStringsAsUtf8() {
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
 		producer.put(Map.of("orderId", 42), "k").join();

@@ -144,8 +144,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	private KinesisConsumer(Builder builder) {
 		this.client = builder.client;
 		this.streamArn = builder.streamArn;
-		this.streamName = (builder.streamName != null) ? builder.streamName
-				: builder.streamArn.substring(builder.streamArn.lastIndexOf('/') + 1);
+		this.streamName = (builder.streamName != null) ? builder.streamName : Streams.nameOf(builder.streamArn);
 		this.options = builder.options;
 		this.metrics = KinesisMetrics.orDefault(builder.metricsCollector);
 		this.checkpointer = (builder.checkpointer != null) ? builder.checkpointer

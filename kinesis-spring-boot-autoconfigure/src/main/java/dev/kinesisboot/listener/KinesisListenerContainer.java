@@ -85,13 +85,13 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	}
 
 	private KinesisConsumer startConsumer(String stream) {
-		boolean arn = stream.startsWith("arn:");
+		boolean arn = Streams.isArn(stream);
 		if (this.factory.createStreams() && !arn) {
 			Streams.ensureExists(this.factory.client(), stream, true, this.factory.createStreamShardCount(),
 					"kinesis.consumer.create-stream");
 		}
 		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
-		String streamName = arn ? stream.substring(stream.lastIndexOf('/') + 1) : stream;
+		String streamName = Streams.nameOf(stream);
 		CheckpointMode mode = (this.endpoint.checkpointMode() != null) ? this.endpoint.checkpointMode()
 				: this.factory.checkpointMode();
 		Checkpointer checkpointer = this.factory.checkpointerFactory()

@@ -135,7 +135,7 @@ public final class KinesisProducer implements AutoCloseable {
 	private KinesisProducer(Builder builder) {
 		this.client = builder.client;
 		this.streamArn = builder.streamArn;
-		this.streamName = (builder.streamName != null) ? builder.streamName : nameFromArn(builder.streamArn);
+		this.streamName = (builder.streamName != null) ? builder.streamName : Streams.nameOf(builder.streamArn);
 		this.options = builder.options;
 		this.metrics = KinesisMetrics.orDefault(builder.metricsCollector);
 		this.serializer = builder.serializer;
@@ -813,11 +813,6 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 		this.limiters.keySet().removeIf((shardId) -> !map.contains(shardId));
 		this.wake.signal();
-	}
-
-	private static String nameFromArn(String arn) {
-		int slash = arn.lastIndexOf('/');
-		return (slash >= 0) ? arn.substring(slash + 1) : arn;
 	}
 
 	private enum State {

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.support.Streams;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
@@ -122,7 +123,7 @@ public class KinesisTemplate implements AutoCloseable {
 			.options(this.options)
 			.metricsCollector(this.metrics)
 			.serializer(this.serializer);
-		if (stream.startsWith("arn:")) {
+		if (Streams.isArn(stream)) {
 			builder.streamArn(stream);
 		}
 		else {

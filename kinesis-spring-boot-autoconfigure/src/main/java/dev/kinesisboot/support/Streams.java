@@ -31,6 +31,25 @@ public final class Streams {
 	}
 
 	/**
+	 * Whether a stream reference is an ARN rather than a name.
+	 * @param stream a stream name or ARN
+	 * @return {@code true} for {@code arn:...}
+	 */
+	public static boolean isArn(String stream) {
+		return stream.startsWith("arn:");
+	}
+
+	/**
+	 * The stream name of a reference, for metric labels and checkpoint keys.
+	 * @param stream a stream name or ARN
+	 * ({@code arn:aws:kinesis:region:account:stream/name})
+	 * @return the name
+	 */
+	public static String nameOf(String stream) {
+		return isArn(stream) ? stream.substring(stream.lastIndexOf('/') + 1) : stream;
+	}
+
+	/**
 	 * Makes sure a stream exists and is usable.
 	 * @param client the client
 	 * @param streamName the stream

@@ -1,0 +1,133 @@
+package dev.kinesisboot.autoconfigure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.consumer.KinesisConsumer;
+import dev.kinesisboot.consumer.ShardStatus;
+import dev.kinesisboot.listener.KinesisListenerContainer;
+import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * Read-only actuator endpoint {@code kinesis}: per listener container and stream, the
+ * shards this worker reads and the leases of the group. It shows no configuration, so no
+ * credentials. Thread-safe.
+ */
+@Endpoint(id = "kinesis")
+public class KinesisEndpoint {
+
+	private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(5);
+
+	private final KinesisListenerEndpointRegistry registry;
+
+	/**
+	 * Creates the endpoint over the containers of the registry.
+	 * @param registry the listener container registry
+	 */
+	public KinesisEndpoint(KinesisListenerEndpointRegistry registry) {
+		this.registry = registry;
+	}
+
+	/**
+	 * Describes every listener container.
+	 * @return the containers
+	 */
+	@ReadOperation
+	public KinesisDescriptor kinesis() {
+		return new KinesisDescriptor(
+				this.registry.getListenerContainers().stream().map(KinesisEndpoint::describe).toList());
+	}
+
+	private static ContainerDescriptor describe(KinesisListenerContainer container) {
+		return new ContainerDescriptor(container.getId(), container.getEndpoint().group(), container.isRunning(),
+				container.getConsumers().stream().map(KinesisEndpoint::describe).toList());
+	}
+
+	private static StreamDescriptor describe(KinesisConsumer consumer) {
+		Checkpointer checkpointer = consumer.checkpointer();
+		List<LeaseDescriptor> leases = null;
+		String leasesError = null;
+		try {
+			leases = checkpointer.listLeases()
+				.get(LEASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+				.stream()
+				.map(LeaseDescriptor::of)
+				.toList();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			leasesError = "interrupted";
+		}
+		catch (Exception ex) {
+			// the lease store may be unreachable; the shard states are still worth
+			// showing
+			leasesError = ex.toString();
+		}
+		return new StreamDescriptor(consumer.streamName(), checkpointer.applicationName(), checkpointer.workerId(),
+				consumer.isRunning(), consumer.knownShards().size(), consumer.status(), leases, leasesError);
+	}
+
+	/**
+	 * What the endpoint returns.
+	 *
+	 * @param containers one per listener container
+	 */
+	public record KinesisDescriptor(List<ContainerDescriptor> containers) {
+
+	}
+
+	/**
+	 * A listener container.
+	 *
+	 * @param id the container id
+	 * @param group the consumer group as declared on the listener, or {@code null} for
+	 * the default
+	 * @param running whether it runs
+	 * @param streams one per stream it reads
+	 */
+	public record ContainerDescriptor(String id, String group, boolean running, List<StreamDescriptor> streams) {
+
+	}
+
+	/**
+	 * A stream a container reads.
+	 *
+	 * @param stream the stream name
+	 * @param application the application (group) name the leases are kept under
+	 * @param workerId this worker
+	 * @param running whether its consumer runs
+	 * @param knownShards how many shards (open and closed) the consumer knows of
+	 * @param shards the shards this worker reads
+	 * @param leases the leases of the stream, or {@code null} when they could not be read
+	 * @param leasesError why the leases could not be read, or {@code null}
+	 */
+	public record StreamDescriptor(String stream, String application, String workerId, boolean running, int knownShards,
+			List<ShardStatus> shards, List<LeaseDescriptor> leases, String leasesError) {
+
+	}
+
+	/**
+	 * A lease.
+	 *
+	 * @param shardId the shard
+	 * @param owner the worker holding it, or {@code null} when free
+	 * @param expiresAt when it lapses unless renewed
+	 * @param checkpoint the checkpoint as text, or {@code null} when none was written
+	 */
+	public record LeaseDescriptor(String shardId, String owner, Instant expiresAt, String checkpoint) {
+
+		static LeaseDescriptor of(Lease lease) {
+			return new LeaseDescriptor(lease.shardId(), lease.owner(), lease.expiresAt(),
+					(lease.checkpoint() != null) ? lease.checkpoint().toText() : null);
+		}
+
+	}
+
+}

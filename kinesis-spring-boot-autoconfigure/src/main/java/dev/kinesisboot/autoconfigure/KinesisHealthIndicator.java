@@ -1,0 +1,75 @@
+package dev.kinesisboot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.kinesisboot.consumer.KinesisConsumer;
+import dev.kinesisboot.consumer.ShardStatus;
+import dev.kinesisboot.listener.KinesisListenerContainer;
+import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health of the {@code @KinesisListener} containers, contributed as {@code kinesis}. DOWN
+ * only when a container that should run does not (or one of its consumers stopped);
+ * throttling and retrying shards keep it UP and show in the details, since the consumer
+ * recovers from them on its own. The check reads in-memory state only, so it makes no
+ * call to Kinesis. Thread-safe.
+ */
+public class KinesisHealthIndicator extends AbstractHealthIndicator {
+
+	private final KinesisListenerEndpointRegistry registry;
+
+	/**
+	 * Creates an indicator over the containers of the registry.
+	 * @param registry the listener container registry
+	 */
+	public KinesisHealthIndicator(KinesisListenerEndpointRegistry registry) {
+		super("Kinesis health check failed");
+		this.registry = registry;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		boolean up = true;
+		Map<String, Object> containers = new LinkedHashMap<>();
+		for (KinesisListenerContainer container : this.registry.getListenerContainers()) {
+			boolean running = container.isRunning();
+			Map<String, Object> streams = new LinkedHashMap<>();
+			for (KinesisConsumer consumer : container.getConsumers()) {
+				up &= !running || consumer.isRunning();
+				streams.put(consumer.streamName(), streamDetails(consumer));
+			}
+			up &= running || !container.isAutoStartup();
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("running", running);
+			details.put("autoStartup", container.isAutoStartup());
+			details.put("streams", streams);
+			containers.put(container.getId(), details);
+		}
+		builder.status(up ? "UP" : "DOWN").withDetail("containers", containers);
+	}
+
+	private Map<String, Object> streamDetails(KinesisConsumer consumer) {
+		int owned = 0;
+		int retrying = 0;
+		long worstIteratorAge = -1;
+		for (ShardStatus shard : consumer.status()) {
+			owned++;
+			if (shard.state() == ShardStatus.State.RETRYING) {
+				retrying++;
+			}
+			worstIteratorAge = Math.max(worstIteratorAge, shard.millisBehindLatest());
+		}
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("running", consumer.isRunning());
+		details.put("ownedShards", owned);
+		details.put("knownShards", consumer.knownShards().size());
+		details.put("retryingShards", retrying);
+		details.put("maxMillisBehindLatest", worstIteratorAge);
+		return details;
+	}
+
+}

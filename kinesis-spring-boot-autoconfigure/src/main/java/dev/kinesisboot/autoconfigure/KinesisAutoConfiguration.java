@@ -13,13 +13,18 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
@@ -40,12 +45,33 @@ public class KinesisAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	KinesisAsyncClient kinesisAsyncClient(KinesisProperties properties, ObjectProvider<AwsClientDefaults> awsDefaults,
-			ObjectProvider<KinesisAsyncClientCustomizer> customizers) {
+			ObjectProvider<KinesisAsyncClientCustomizer> customizers, ObjectProvider<LocalKinesisEmulator> emulator) {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
 		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
 		KinesisClientSettings.apply(properties, builder, properties.getEndpoint());
+		LocalKinesisEmulator localEmulator = emulator.getIfAvailable();
+		if (localEmulator != null) {
+			builder.endpointOverride(localEmulator.endpoint())
+				.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
+			if (properties.getRegion() == null) {
+				builder.region(Region.US_EAST_1);
+			}
+			if (properties.getCredentials().getAccessKey() == null) {
+				builder.credentialsProvider(
+						StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+			}
+		}
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return KinesisClientSettings.build(properties, builder);
+	}
+
+	// only when no endpoint is configured: a configured endpoint always wins
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@ConditionalOnExpression("${kinesis.local-emulator.enabled:false} and '${kinesis.endpoint:}'.isEmpty()")
+	LocalKinesisEmulator kinesisLocalEmulator(KinesisProperties properties) {
+		KinesisProperties.LocalEmulator settings = properties.getLocalEmulator();
+		return new LocalKinesisEmulator(java.nio.file.Path.of(settings.getCacheDirectory()), settings.getPort());
 	}
 
 	@Bean

@@ -1,0 +1,160 @@
+package dev.kinesisboot.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs kinesis-local (the kinesis-mock engine, from npm) on 127.0.0.1 for development:
+ * {@code kinesis.local-emulator.enabled=true} with no {@code kinesis.endpoint}. Installs
+ * the pinned npm package into a cache folder on first use (npm must be on the PATH),
+ * waits until it answers, and stops it with the application context.
+ */
+public class LocalKinesisEmulator implements AutoCloseable {
+
+	/** The kinesis-local version started. */
+	public static final String VERSION = "0.6.2";
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalKinesisEmulator.class);
+
+	private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+	private final Process process;
+
+	private final URI endpoint;
+
+	/**
+	 * Installs (when needed) and starts the emulator.
+	 * @param cacheDirectory where the npm package is installed
+	 * @param port the plain HTTP port, or 0 for a free one
+	 * @throws IllegalStateException when npm is missing or the emulator does not answer
+	 */
+	public LocalKinesisEmulator(Path cacheDirectory, int port) {
+		try {
+			Path main = install(cacheDirectory);
+			int plainPort = (port != 0) ? port : freePort();
+			Path preload = cacheDirectory.resolve("listen-loopback.js");
+			try (InputStream script = getClass().getResourceAsStream("/META-INF/kinesis-local/listen-loopback.js")) {
+				Files.copy(script, preload, StandardCopyOption.REPLACE_EXISTING);
+			}
+			ProcessBuilder builder = new ProcessBuilder("node", "--require", preload.toString(), main.toString())
+				.directory(cacheDirectory.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(cacheDirectory.resolve("kinesis-local.log").toFile());
+			Map<String, String> env = builder.environment();
+			env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(plainPort));
+			env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()));
+			env.put("KINESIS_MOCK_CERT_PATH", main.resolveSibling("server.json").toString());
+			env.put("LOG_LEVEL", "WARN");
+			for (String operation : List.of("CREATE_STREAM", "DELETE_STREAM", "SPLIT_SHARD", "MERGE_SHARDS",
+					"UPDATE_SHARD_COUNT", "REGISTER_STREAM_CONSUMER", "DEREGISTER_STREAM_CONSUMER")) {
+				env.put(operation + "_DURATION", "10ms");
+			}
+			this.process = builder.start();
+			this.endpoint = URI.create("http://127.0.0.1:" + plainPort);
+			awaitAnswer(plainPort);
+			logger.info("kinesis-local {} runs at {} (log: {})", VERSION, this.endpoint,
+					cacheDirectory.resolve("kinesis-local.log"));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not start kinesis-local: " + ex.getMessage()
+					+ "; kinesis.local-emulator.enabled needs Node.js and npm on the PATH", ex);
+		}
+	}
+
+	/**
+	 * Where the emulator answers.
+	 * @return for example {@code http://127.0.0.1:45123}
+	 */
+	public URI endpoint() {
+		return this.endpoint;
+	}
+
+	/**
+	 * Stops the emulator.
+	 */
+	@Override
+	public void close() {
+		this.process.descendants().forEach(ProcessHandle::destroy);
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(5, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+	}
+
+	private static Path install(Path cacheDirectory) throws IOException {
+		Path main = cacheDirectory.resolve("node_modules/kinesis-local/main.js");
+		if (Files.exists(main)) {
+			return main;
+		}
+		Files.createDirectories(cacheDirectory);
+		logger.info("Installing kinesis-local {} into {}", VERSION, cacheDirectory);
+		Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix",
+				cacheDirectory.toString(), "kinesis-local@" + VERSION)
+			.redirectErrorStream(true)
+			.redirectOutput(cacheDirectory.resolve("npm-install.log").toFile())
+			.start();
+		try {
+			if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0 || !Files.exists(main)) {
+				throw new IOException("npm install kinesis-local@" + VERSION + " failed; see "
+						+ cacheDirectory.resolve("npm-install.log"));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while installing kinesis-local", ex);
+		}
+		return main;
+	}
+
+	private void awaitAnswer(int port) throws IOException {
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IOException("kinesis-local exited with " + this.process.exitValue());
+			}
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+				return;
+			}
+			catch (IOException notYet) {
+				try {
+					// a short poll while the emulator boots (it takes a few seconds)
+					TimeUnit.MILLISECONDS.sleep(200);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException("interrupted while waiting for kinesis-local", ex);
+				}
+			}
+		}
+		close();
+		throw new IOException("kinesis-local did not answer on port " + port + " within " + START_TIMEOUT);
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

@@ -43,14 +43,18 @@ public class LocalKinesisEmulator implements AutoCloseable {
 	 * @throws IllegalStateException when npm is missing or the emulator does not answer
 	 */
 	public LocalKinesisEmulator(Path cacheDirectory, int port) {
+		this(cacheDirectory, port, "npm", "node");
+	}
+
+	LocalKinesisEmulator(Path cacheDirectory, int port, String npmCommand, String nodeCommand) {
 		try {
-			Path main = install(cacheDirectory);
+			Path main = install(cacheDirectory, npmCommand);
 			int plainPort = (port != 0) ? port : freePort();
 			Path preload = cacheDirectory.resolve("listen-loopback.js");
 			try (InputStream script = getClass().getResourceAsStream("/META-INF/kinesis-local/listen-loopback.js")) {
 				Files.copy(script, preload, StandardCopyOption.REPLACE_EXISTING);
 			}
-			ProcessBuilder builder = new ProcessBuilder("node", "--require", preload.toString(), main.toString())
+			ProcessBuilder builder = new ProcessBuilder(nodeCommand, "--require", preload.toString(), main.toString())
 				.directory(cacheDirectory.toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(cacheDirectory.resolve("kinesis-local.log").toFile());
@@ -101,15 +105,15 @@ public class LocalKinesisEmulator implements AutoCloseable {
 		}
 	}
 
-	private static Path install(Path cacheDirectory) throws IOException {
+	private static Path install(Path cacheDirectory, String npmCommand) throws IOException {
 		Path main = cacheDirectory.resolve("node_modules/kinesis-local/main.js");
 		if (Files.exists(main)) {
 			return main;
 		}
 		Files.createDirectories(cacheDirectory);
 		logger.info("Installing kinesis-local {} into {}", VERSION, cacheDirectory);
-		Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix",
-				cacheDirectory.toString(), "kinesis-local@" + VERSION)
+		Process npm = new ProcessBuilder(npmCommand, "install", "--no-audit", "--no-fund", "--loglevel=error",
+				"--prefix", cacheDirectory.toString(), "kinesis-local@" + VERSION)
 			.redirectErrorStream(true)
 			.redirectOutput(cacheDirectory.resolve("npm-install.log").toFile())
 			.start();

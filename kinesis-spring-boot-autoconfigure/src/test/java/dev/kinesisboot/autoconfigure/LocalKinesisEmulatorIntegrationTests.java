@@ -48,6 +48,14 @@ class LocalKinesisEmulatorIntegrationTests {
 			.run((context) -> assertThat(context).doesNotHaveBean(LocalKinesisEmulator.class));
 	}
 
+	@Test
+	void withoutNpmItFailsNamingWhatIsNeeded(@org.junit.jupiter.api.io.TempDir Path empty) {
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(() -> new LocalKinesisEmulator(empty, 0, "npm-is-not-installed", "node"))
+			.withMessageContaining("Could not start kinesis-local")
+			.withMessageContaining("needs Node.js and npm on the PATH");
+	}
+
 	private static boolean answers(URI endpoint) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 500);

@@ -91,7 +91,7 @@ if [ -n "$want_kinesalite" ]; then
   fi
   mkdir -p "$state"
   log "starting kinesalite on 127.0.0.1:$KINESALITE_PORT"
-  node --require "$here/listen-loopback.js" "$here/node_modules/kinesalite/cli.js" --port "$KINESALITE_PORT" \
+  node --require "$here/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" "$here/node_modules/kinesalite/cli.js" --port "$KINESALITE_PORT" \
     --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 100 \
     >"$state/kinesalite.log" 2>&1 &
   kinesalite_pid=$!

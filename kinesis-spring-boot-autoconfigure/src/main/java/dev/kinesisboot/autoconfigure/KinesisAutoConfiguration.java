@@ -23,8 +23,6 @@ import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.Protocol;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
@@ -48,11 +46,10 @@ public class KinesisAutoConfiguration {
 			ObjectProvider<KinesisAsyncClientCustomizer> customizers, ObjectProvider<LocalKinesisEmulator> emulator) {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
 		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
-		KinesisClientSettings.apply(properties, builder, properties.getEndpoint());
 		LocalKinesisEmulator localEmulator = emulator.getIfAvailable();
+		KinesisClientSettings.apply(properties, builder,
+				(localEmulator != null) ? localEmulator.endpoint() : properties.getEndpoint());
 		if (localEmulator != null) {
-			builder.endpointOverride(localEmulator.endpoint())
-				.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
 			if (properties.getRegion() == null) {
 				builder.region(Region.US_EAST_1);
 			}

@@ -43,6 +43,18 @@ public final class ConsumerOptions {
 
 	private final Duration shutdownTimeout;
 
+	private final Duration idlePollIntervalMax;
+
+	private final ConsumerMode mode;
+
+	private final String fanOutConsumerName;
+
+	private final Duration subscriptionRenewal;
+
+	private final Duration subscriptionTimeout;
+
+	private final boolean deregisterOnClose;
+
 	private ConsumerOptions(Builder builder) {
 		this.initialPosition = builder.initialPosition;
 		this.startTimestamp = builder.startTimestamp;
@@ -58,6 +70,12 @@ public final class ConsumerOptions {
 		this.handlerRetryBackoffBase = builder.handlerRetryBackoffBase;
 		this.handlerRetryBackoffMax = builder.handlerRetryBackoffMax;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.idlePollIntervalMax = builder.idlePollIntervalMax;
+		this.mode = builder.mode;
+		this.fanOutConsumerName = builder.fanOutConsumerName;
+		this.subscriptionRenewal = builder.subscriptionRenewal;
+		this.subscriptionTimeout = builder.subscriptionTimeout;
+		this.deregisterOnClose = builder.deregisterOnClose;
 	}
 
 	/**
@@ -184,6 +202,51 @@ public final class ConsumerOptions {
 	}
 
 	/**
+	 * @return the longest wait between two reads of a shard that keeps coming back empty
+	 * (polling mode); the wait grows from the poll interval up to this
+	 */
+	public Duration idlePollIntervalMax() {
+		return this.idlePollIntervalMax.compareTo(this.pollInterval) < 0 ? this.pollInterval : this.idlePollIntervalMax;
+	}
+
+	/**
+	 * @return how shards are read
+	 */
+	public ConsumerMode mode() {
+		return this.mode;
+	}
+
+	/**
+	 * @return the name of the registered stream consumer in fan-out mode, or {@code null}
+	 * for the application name
+	 */
+	public String fanOutConsumerName() {
+		return this.fanOutConsumerName;
+	}
+
+	/**
+	 * @return how old a fan-out subscription gets before it is replaced by a new one
+	 * (Kinesis ends each one after 5 minutes)
+	 */
+	public Duration subscriptionRenewal() {
+		return this.subscriptionRenewal;
+	}
+
+	/**
+	 * @return how long a fan-out subscription may stay silent before it is replaced
+	 */
+	public Duration subscriptionTimeout() {
+		return this.subscriptionTimeout;
+	}
+
+	/**
+	 * @return whether {@code close} deregisters the fan-out stream consumer
+	 */
+	public boolean deregisterOnClose() {
+		return this.deregisterOnClose;
+	}
+
+	/**
 	 * Builds {@link ConsumerOptions}. Not thread-safe.
 	 */
 	public static final class Builder {
@@ -216,6 +279,18 @@ public final class ConsumerOptions {
 
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
 
+		private Duration idlePollIntervalMax = Duration.ofSeconds(2);
+
+		private ConsumerMode mode = ConsumerMode.POLLING;
+
+		private String fanOutConsumerName;
+
+		private Duration subscriptionRenewal = Duration.ofMinutes(5);
+
+		private Duration subscriptionTimeout = Duration.ofSeconds(30);
+
+		private boolean deregisterOnClose;
+
 		private Builder() {
 		}
 
@@ -234,6 +309,12 @@ public final class ConsumerOptions {
 			this.handlerRetryBackoffBase = options.handlerRetryBackoffBase;
 			this.handlerRetryBackoffMax = options.handlerRetryBackoffMax;
 			this.shutdownTimeout = options.shutdownTimeout;
+			this.idlePollIntervalMax = options.idlePollIntervalMax;
+			this.mode = options.mode;
+			this.fanOutConsumerName = options.fanOutConsumerName;
+			this.subscriptionRenewal = options.subscriptionRenewal;
+			this.subscriptionTimeout = options.subscriptionTimeout;
+			this.deregisterOnClose = options.deregisterOnClose;
 		}
 
 		/**
@@ -380,6 +461,88 @@ public final class ConsumerOptions {
 		public Builder shutdownTimeout(Duration shutdownTimeout) {
 			Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
 			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		/**
+		 * Longest wait between two reads of a shard that keeps coming back empty (default
+		 * 2 s; polling mode). After each empty read the wait doubles, from the poll
+		 * interval up to this, so idle shards cost few calls; the first records reset it.
+		 * A value below the poll interval means the poll interval.
+		 * @param idlePollIntervalMax a positive duration
+		 * @return this builder
+		 */
+		public Builder idlePollIntervalMax(Duration idlePollIntervalMax) {
+			this.idlePollIntervalMax = positive("idlePollIntervalMax", idlePollIntervalMax);
+			return this;
+		}
+
+		/**
+		 * How shards are read (default {@link ConsumerMode#POLLING}).
+		 * @param mode the mode
+		 * @return this builder
+		 */
+		public Builder mode(ConsumerMode mode) {
+			this.mode = Objects.requireNonNull(mode, "mode");
+			return this;
+		}
+
+		/**
+		 * Name of the registered stream consumer in fan-out mode (default: the
+		 * application name). Workers of one application share it; another application
+		 * needs another name to get its own throughput.
+		 * @param fanOutConsumerName 1 to 128 characters of {@code [a-zA-Z0-9_.-]}
+		 * @return this builder
+		 */
+		public Builder fanOutConsumerName(String fanOutConsumerName) {
+			if (fanOutConsumerName != null && !fanOutConsumerName.matches("[a-zA-Z0-9_.-]{1,128}")) {
+				throw new IllegalArgumentException("fanOutConsumerName must be 1 to 128 characters of a-z, A-Z, 0-9, "
+						+ "'_', '.' and '-', got '" + fanOutConsumerName + "'");
+			}
+			this.fanOutConsumerName = fanOutConsumerName;
+			return this;
+		}
+
+		/**
+		 * Age at which a fan-out subscription is replaced by a new one that starts right
+		 * after the last handled record (default 5 minutes, when Kinesis ends each
+		 * subscription anyway). Replacing one sooner costs a short gap: Kinesis refuses a
+		 * new subscription to the shard with ResourceInUseException for a few seconds
+		 * after the old one closed, and the consumer retries with back-off.
+		 * @param subscriptionRenewal positive, at most 5 minutes
+		 * @return this builder
+		 */
+		public Builder subscriptionRenewal(Duration subscriptionRenewal) {
+			positive("subscriptionRenewal", subscriptionRenewal);
+			if (subscriptionRenewal.compareTo(Duration.ofMinutes(5)) > 0) {
+				throw new IllegalArgumentException("subscriptionRenewal must be at most 5 minutes (Kinesis ends a "
+						+ "subscription then), got " + subscriptionRenewal);
+			}
+			this.subscriptionRenewal = subscriptionRenewal;
+			return this;
+		}
+
+		/**
+		 * How long a fan-out subscription may deliver nothing, not even an empty event,
+		 * before it counts as failed and is replaced (default 30 s; Kinesis sends an
+		 * event at least every few seconds).
+		 * @param subscriptionTimeout a positive duration
+		 * @return this builder
+		 */
+		public Builder subscriptionTimeout(Duration subscriptionTimeout) {
+			this.subscriptionTimeout = positive("subscriptionTimeout", subscriptionTimeout);
+			return this;
+		}
+
+		/**
+		 * Whether {@code close} deregisters the fan-out stream consumer (default false:
+		 * other workers of the application may still use it, and registering again takes
+		 * time). A registered consumer is billed while it exists.
+		 * @param deregisterOnClose true to deregister
+		 * @return this builder
+		 */
+		public Builder deregisterOnClose(boolean deregisterOnClose) {
+			this.deregisterOnClose = deregisterOnClose;
 			return this;
 		}
 

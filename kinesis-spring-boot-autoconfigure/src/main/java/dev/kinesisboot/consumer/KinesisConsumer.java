@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * off and retry for ever, logged and counted; an expired iterator is replaced from the
  * last handled record.
  * <p>
+ * With {@link ConsumerMode#FAN_OUT} the consumer registers (or reuses) a stream consumer
+ * when it starts and reads each owned shard over a SubscribeToShard subscription instead
+ * of GetRecords; leases, checkpoints, resharding and handlers work the same.
+ * <p>
  * Thread-safe, except that {@link #poll(Duration)} and {@link #iterator()} are meant for
  * one thread at a time.
  */
@@ -123,6 +129,10 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 
 	private ExecutorService handlerExecutor;
 
+	private final StreamConsumerRegistrar fanOut;
+
+	private volatile String fanOutConsumerArn;
+
 	private volatile Mode mode = Mode.NOT_STARTED;
 
 	private volatile boolean closing;
@@ -155,6 +165,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		this.handlerBackoff = new Backoff(this.options.handlerRetryBackoffBase(),
 				this.options.handlerRetryBackoffMax());
 		this.streamLabels = MetricLabels.stream(this.streamName);
+		this.fanOut = new StreamConsumerRegistrar(this.client, this.streamName);
 	}
 
 	/**
@@ -360,6 +371,9 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		if (this.handlerExecutor != null) {
 			this.handlerExecutor.shutdownNow();
 		}
+		if (this.fanOutConsumerArn != null && this.options.deregisterOnClose()) {
+			this.fanOut.deregister(this.fanOutConsumerArn);
+		}
 		logger.info("Consumer of stream '{}' closed", this.streamName);
 	}
 
@@ -419,9 +433,15 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			if (this.mode != Mode.NOT_STARTED) {
 				throw new IllegalStateException("Consumer of stream '" + this.streamName + "' is already started");
 			}
-			checkStreamExists();
+			String streamArn = checkStreamExists();
 			this.checkpointer.bindMetrics(this.metrics, this.streamLabels);
-			this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("timer"));
+			if (this.options.mode() == ConsumerMode.FAN_OUT) {
+				this.fanOutConsumerArn = this.fanOut.register(streamArn, fanOutConsumerName());
+			}
+			ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("timer"));
+			// fan-out reads arm a timeout each and cancel it when an event comes
+			timer.setRemoveOnCancelPolicy(true);
+			this.scheduler = timer;
 			this.coordinator = Executors.newSingleThreadExecutor(threads("leases"));
 			if (newMode != Mode.POLL) {
 				this.handlerExecutor = Executors.newFixedThreadPool(this.options.handlerThreads(), threads("handler"));
@@ -436,9 +456,16 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		}
 	}
 
-	private void checkStreamExists() {
+	/**
+	 * Fails unless the stream exists.
+	 * @return the stream's ARN
+	 */
+	private String checkStreamExists() {
 		try {
-			this.client.describeStreamSummary((request) -> target(request::streamName, request::streamARN)).join();
+			return this.client.describeStreamSummary((request) -> target(request::streamName, request::streamARN))
+				.join()
+				.streamDescriptionSummary()
+				.streamARN();
 		}
 		catch (RuntimeException ex) {
 			Throwable cause = AwsErrors.unwrap(ex);
@@ -449,6 +476,11 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			throw new IllegalStateException("Could not describe stream '" + this.streamName + "': " + cause.getMessage()
 					+ "; check the " + "endpoint, region and credentials", cause);
 		}
+	}
+
+	private String fanOutConsumerName() {
+		return (this.options.fanOutConsumerName() != null) ? this.options.fanOutConsumerName()
+				: this.checkpointer.applicationName();
 	}
 
 	private ThreadFactory threads(String role) {
@@ -709,16 +741,33 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		}
 	}
 
-	void schedule(Runnable step, long delayNanos) {
+	Future<?> schedule(Runnable step, long delayNanos) {
 		if (this.closing && this.scheduler.isShutdown()) {
-			return;
+			return CompletableFuture.completedFuture(null);
 		}
 		try {
-			this.scheduler.schedule(step, delayNanos, TimeUnit.NANOSECONDS);
+			return this.scheduler.schedule(step, delayNanos, TimeUnit.NANOSECONDS);
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			// closed meanwhile
+			return CompletableFuture.completedFuture(null);
 		}
+	}
+
+	RecordSource newSource(ShardReader reader) {
+		return (this.fanOutConsumerArn != null) ? new FanOutSource(this, reader, this.fanOutConsumerArn)
+				: new PollingSource(this, reader);
+	}
+
+	/**
+	 * Whether the last shard list showed the shard closed (by a split or merge).
+	 * @param shardId the shard
+	 * @return {@code true} when it has an ending sequence number
+	 */
+	boolean isShardClosed(String shardId) {
+		Shard shard = this.shards.get(shardId);
+		return shard != null && shard.sequenceNumberRange() != null
+				&& shard.sequenceNumberRange().endingSequenceNumber() != null;
 	}
 
 	void requestShardRefresh() {

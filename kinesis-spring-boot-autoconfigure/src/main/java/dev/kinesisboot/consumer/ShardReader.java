@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.LeaseLostException;
@@ -15,21 +17,19 @@ import dev.kinesisboot.support.AwsErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 
 /**
- * The fetch loop of one shard: read a batch, hand it to the handlers, checkpoint what
- * they handled, read the next one. Each step runs when the previous one completed, so the
- * loop needs no thread of its own and one shard's waits never delay another.
+ * The fetch loop of one shard: read a batch from its {@link RecordSource} (GetRecords or
+ * a fan-out subscription), hand it to the handlers, checkpoint what they handled, read
+ * the next one. Each step runs when the previous one completed, so the loop needs no
+ * thread of its own and one shard's waits never delay another.
  */
 final class ShardReader {
 
 	private static final Logger logger = LoggerFactory.getLogger(ShardReader.class);
-
-	private static final String EXPIRED_ITERATOR = "ExpiredIteratorException";
 
 	private final KinesisConsumer consumer;
 
@@ -38,6 +38,8 @@ final class ShardReader {
 	private final boolean startAtOldest;
 
 	private final Map<String, String> labels;
+
+	private final RecordSource source;
 
 	private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -55,8 +57,6 @@ final class ShardReader {
 
 	private volatile String lastError;
 
-	private String iterator;
-
 	private long lastFetchNanos;
 
 	private long lastCheckpointNanos;
@@ -73,6 +73,7 @@ final class ShardReader {
 		this.shardId = shardId;
 		this.startAtOldest = startAtOldest;
 		this.labels = MetricLabels.shard(consumer.streamName(), shardId);
+		this.source = consumer.newSource(this);
 	}
 
 	String shardId() {
@@ -102,6 +103,7 @@ final class ShardReader {
 	void stop(ShardStatus.State finalState) {
 		if (!this.stopRequested) {
 			this.stopRequested = true;
+			this.source.close();
 			if (this.state != ShardStatus.State.FINISHED) {
 				this.state = finalState;
 			}
@@ -125,73 +127,74 @@ final class ShardReader {
 			}
 			this.lastHandled = position;
 			this.lastWritten = position;
-			openIterator();
+			read();
 		});
 	}
 
-	private void openIterator() {
-		if (stopIfRequested()) {
-			return;
-		}
-		GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().shardId(this.shardId);
-		this.consumer.target(request::streamName, request::streamARN);
+	/**
+	 * Where a new iterator or subscription starts: AT the last handled record (not AFTER:
+	 * an aggregated record may hold user records after the checkpointed one, which
+	 * {@link #skipHandled} keeps), else after a position the source already passed
+	 * without records, else the initial position.
+	 * @param passedSequence a sequence number the source read up to, or {@code null}
+	 * @return the starting position
+	 */
+	StartingPosition startingPosition(String passedSequence) {
+		this.resumeAt = this.lastHandled;
+		return positionAfterHandled(passedSequence);
+	}
+
+	/**
+	 * {@link #startingPosition}, without preparing to skip re-read records.
+	 * @param passedSequence a sequence number the source read up to, or {@code null}
+	 * @return the starting position
+	 */
+	StartingPosition positionAfterHandled(String passedSequence) {
 		Checkpoint from = this.lastHandled;
-		this.resumeAt = from;
 		if (from != null) {
-			// AT, not AFTER: an aggregated record may hold user records after the
-			// checkpointed one (sub-sequence numbers); skipHandled drops the others
-			request.shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
-				.startingSequenceNumber(from.sequenceNumber());
+			return StartingPosition.builder()
+				.type(ShardIteratorType.AT_SEQUENCE_NUMBER)
+				.sequenceNumber(from.sequenceNumber())
+				.build();
 		}
-		else if (this.startAtOldest) {
-			request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+		if (passedSequence != null) {
+			return StartingPosition.builder()
+				.type(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+				.sequenceNumber(passedSequence)
+				.build();
 		}
-		else {
-			ConsumerOptions options = this.consumer.options();
-			switch (options.initialPosition()) {
-				case TRIM_HORIZON -> request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-				case LATEST -> request.shardIteratorType(ShardIteratorType.LATEST);
-				case AT_TIMESTAMP ->
-					request.shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(options.startTimestamp());
-			}
+		if (this.startAtOldest) {
+			return StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build();
 		}
-		call(() -> this.consumer.client().getShardIterator(request.build())).whenComplete((response, error) -> {
-			if (error != null) {
-				onError(error, this::openIterator);
-				return;
-			}
-			this.iterator = response.shardIterator();
-			fetch();
-		});
+		ConsumerOptions options = this.consumer.options();
+		return switch (options.initialPosition()) {
+			case TRIM_HORIZON -> StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build();
+			case LATEST -> StartingPosition.builder().type(ShardIteratorType.LATEST).build();
+			case AT_TIMESTAMP -> StartingPosition.builder()
+				.type(ShardIteratorType.AT_TIMESTAMP)
+				.timestamp(options.startTimestamp())
+				.build();
+		};
 	}
 
-	private void fetch() {
+	private void read() {
 		if (stopIfRequested()) {
 			return;
 		}
-		if (this.iterator == null) {
-			finish();
-			return;
-		}
-		String current = this.iterator;
 		this.lastFetchNanos = System.nanoTime();
-		call(() -> this.consumer.client()
-			.getRecords((request) -> request.shardIterator(current).limit(this.consumer.options().maxRecordsPerCall())))
-			.whenComplete((response, error) -> {
-				if (error != null) {
-					if (EXPIRED_ITERATOR.equals(AwsErrors.errorType(error))) {
-						countError(error);
-						// a new iterator right after the last handled record: nothing is
-						// skipped
-						this.consecutiveErrors = 0;
-						this.consumer.schedule(this::openIterator, 0);
-						return;
-					}
-					onError(error, this::fetch);
-					return;
-				}
-				onRecords(response);
-			});
+		this.source.read().whenComplete((batch, error) -> {
+			if (error == null) {
+				onRecords(batch);
+			}
+			else if (this.source.retryAtOnce(error)) {
+				countError(error);
+				this.consecutiveErrors = 0;
+				this.consumer.schedule(this::read, 0);
+			}
+			else {
+				onError(error, this::read);
+			}
+		});
 	}
 
 	boolean isStopRequested() {
@@ -202,7 +205,7 @@ final class ShardReader {
 		return this.labels;
 	}
 
-	private void onRecords(GetRecordsResponse response) {
+	private void onRecords(RecordSource.Batch response) {
 		if (stopIfRequested()) {
 			// read after the stop: not handed over, not checkpointed; the next owner
 			// reads it again
@@ -228,16 +231,16 @@ final class ShardReader {
 			metrics.increment(MetricType.CONSUMER_BYTES_RECEIVED, bytes, this.labels);
 		}
 		updateLag(response, records.size() - reread);
-		if (response.hasChildShards() && !response.childShards().isEmpty()) {
+		if (response.childShardsSeen()) {
 			this.consumer.requestShardRefresh();
 		}
-		String next = response.nextShardIterator();
+		boolean ended = response.shardEnded();
 		this.dispatching = !expanded.isEmpty();
 		CompletableFuture<Void> handled = expanded.isEmpty() ? CompletableFuture.completedFuture(null)
 				: this.consumer.dispatch(this, expanded).thenCompose((ignored) -> {
 					KinesisRecord<byte[]> last = expanded.get(expanded.size() - 1);
 					this.lastHandled = new Checkpoint(last.sequenceNumber(), last.subSequenceNumber());
-					return maybeCheckpoint(next == null);
+					return maybeCheckpoint(ended);
 				});
 		handled.whenComplete((ignored, error) -> {
 			this.dispatching = false;
@@ -245,16 +248,11 @@ final class ShardReader {
 				onLeaseLost();
 				return;
 			}
-			this.iterator = next;
-			if (next == null) {
+			if (ended) {
 				finish();
 				return;
 			}
-			boolean caughtUp = records.isEmpty() || Long.valueOf(0).equals(response.millisBehindLatest());
-			long minGap = this.consumer.options().minFetchInterval().toNanos();
-			long delay = caughtUp ? this.consumer.options().pollInterval().toNanos()
-					: Math.max(0, minGap - (System.nanoTime() - this.lastFetchNanos));
-			this.consumer.schedule(this::fetch, delay);
+			this.consumer.schedule(this::read, this.source.nextReadDelayNanos(response));
 		});
 	}
 
@@ -280,7 +278,7 @@ final class ShardReader {
 		return (expanded.isEmpty() || !expanded.get(0).sequenceNumber().equals(sequence)) ? 1 : 0;
 	}
 
-	private void updateLag(GetRecordsResponse response, int received) {
+	private void updateLag(RecordSource.Batch response, int received) {
 		long now = System.nanoTime();
 		double seconds = Math.max(1e-3, (now - this.lastFetchNanos) / 1e9);
 		double rate = received / Math.max(seconds, this.consumer.options().minFetchInterval().toNanos() / 1e9);
@@ -350,6 +348,7 @@ final class ShardReader {
 			this.lastWritten = Checkpoint.SHARD_END;
 			this.state = ShardStatus.State.FINISHED;
 			this.stopRequested = true;
+			this.source.close();
 			this.stopped.complete(null);
 			this.consumer.onShardFinished(this);
 		});
@@ -382,7 +381,8 @@ final class ShardReader {
 	}
 
 	private void countError(Throwable error) {
-		String type = AwsErrors.errorType(error);
+		String type = (AwsErrors.unwrap(error) instanceof FanOutSource.SubscriptionException subscription)
+				? subscription.errorCode() : AwsErrors.errorType(error);
 		this.lastError = type + ": " + AwsErrors.unwrap(error).getMessage();
 		this.consumer.metrics().increment(MetricType.CONSUMER_ERRORS, 1, errorLabels(type));
 	}
@@ -400,13 +400,21 @@ final class ShardReader {
 		return false;
 	}
 
-	private static <T> CompletableFuture<T> call(java.util.function.Supplier<CompletableFuture<T>> call) {
+	/**
+	 * Runs an SDK call, turning an exception thrown before the future into a failed one.
+	 */
+	static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
 		try {
 			return call.get();
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
+	}
+
+	/** Passes a failure on from inside a future's handler. */
+	static CompletionException rethrow(Throwable error) {
+		return (error instanceof CompletionException completion) ? completion : new CompletionException(error);
 	}
 
 	@Override

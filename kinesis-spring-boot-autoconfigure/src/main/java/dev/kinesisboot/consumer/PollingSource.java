@@ -1,0 +1,119 @@
+package dev.kinesisboot.consumer;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.kinesisboot.support.AwsErrors;
+
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StartingPosition;
+
+/**
+ * Reads a shard with GetShardIterator and GetRecords. Paces the calls: at most one per
+ * {@link ConsumerOptions#minFetchInterval()} while behind, the poll interval once caught
+ * up, and a wait that doubles up to {@link ConsumerOptions#idlePollIntervalMax()} while
+ * reads come back empty.
+ */
+final class PollingSource implements RecordSource {
+
+	static final String EXPIRED_ITERATOR = "ExpiredIteratorException";
+
+	private final KinesisConsumer consumer;
+
+	private final ShardReader reader;
+
+	/** The iterator of the next read; {@code null} until opened or after it expired. */
+	private String iterator;
+
+	private long lastCallNanos;
+
+	private int emptyReads;
+
+	PollingSource(KinesisConsumer consumer, ShardReader reader) {
+		this.consumer = consumer;
+		this.reader = reader;
+	}
+
+	@Override
+	public CompletableFuture<Batch> read() {
+		CompletableFuture<String> iterator = (this.iterator != null) ? CompletableFuture.completedFuture(this.iterator)
+				: openIterator();
+		return iterator.thenCompose(this::getRecords);
+	}
+
+	private CompletableFuture<String> openIterator() {
+		return openIterator(this.consumer, this.reader.shardId(), this.reader.startingPosition(null));
+	}
+
+	private static CompletableFuture<String> openIterator(KinesisConsumer consumer, String shardId,
+			StartingPosition position) {
+		GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().shardId(shardId);
+		consumer.target(request::streamName, request::streamARN);
+		request.shardIteratorType(position.type())
+			.startingSequenceNumber(position.sequenceNumber())
+			.timestamp(position.timestamp());
+		return ShardReader.call(() -> consumer.client().getShardIterator(request.build()))
+			.thenApply((response) -> response.shardIterator());
+	}
+
+	/**
+	 * Whether a closed shard holds nothing after a position: one GetRecords from there
+	 * returns no iterator and no record past it. For fan-out on emulators that never send
+	 * the end-of-shard event.
+	 * @param consumer the consumer
+	 * @param shardId the shard
+	 * @param from where to look from (AT the last handled record, or the initial
+	 * position)
+	 * @return {@code true} when the shard was read to its end
+	 */
+	static CompletableFuture<Boolean> isReadToEnd(KinesisConsumer consumer, String shardId, StartingPosition from) {
+		String seen = (from.type() == ShardIteratorType.AT_SEQUENCE_NUMBER) ? from.sequenceNumber() : null;
+		return openIterator(consumer, shardId, from)
+			.thenCompose((iterator) -> ShardReader
+				.call(() -> consumer.client().getRecords((request) -> request.shardIterator(iterator).limit(2))))
+			.thenApply((response) -> response.nextShardIterator() == null
+					&& response.records().stream().allMatch((record) -> record.sequenceNumber().equals(seen)));
+	}
+
+	private CompletableFuture<Batch> getRecords(String current) {
+		this.lastCallNanos = System.nanoTime();
+		return ShardReader.call(() -> this.consumer.client()
+			.getRecords((request) -> request.shardIterator(current).limit(this.consumer.options().maxRecordsPerCall())))
+			.handle((response, error) -> {
+				if (error != null) {
+					if (EXPIRED_ITERATOR.equals(AwsErrors.errorType(error))) {
+						// the next read opens a new one right after the last handled
+						// record
+						this.iterator = null;
+					}
+					throw ShardReader.rethrow(error);
+				}
+				String next = response.nextShardIterator();
+				this.iterator = next;
+				return new Batch(response.records(), response.millisBehindLatest(),
+						response.hasChildShards() && !response.childShards().isEmpty(), next == null);
+			});
+	}
+
+	@Override
+	public boolean retryAtOnce(Throwable error) {
+		return EXPIRED_ITERATOR.equals(AwsErrors.errorType(error));
+	}
+
+	@Override
+	public long nextReadDelayNanos(Batch batch) {
+		ConsumerOptions options = this.consumer.options();
+		if (!batch.caughtUp()) {
+			this.emptyReads = 0;
+			return Math.max(0, options.minFetchInterval().toNanos() - (System.nanoTime() - this.lastCallNanos));
+		}
+		if (!batch.records().isEmpty()) {
+			this.emptyReads = 0;
+			return options.pollInterval().toNanos();
+		}
+		this.emptyReads = Math.min(this.emptyReads + 1, 30);
+		long grown = options.pollInterval().toNanos() << Math.min(this.emptyReads - 1, 20);
+		return Math.min(grown, options.idlePollIntervalMax().toNanos());
+	}
+
+}

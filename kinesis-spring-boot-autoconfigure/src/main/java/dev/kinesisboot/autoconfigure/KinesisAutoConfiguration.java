@@ -47,8 +47,13 @@ public class KinesisAutoConfiguration {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
 		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
 		LocalKinesisEmulator localEmulator = emulator.getIfAvailable();
+		if (properties.getMaxConcurrency() < 1) {
+			throw new InvalidKinesisPropertyException("kinesis.max-concurrency", properties.getMaxConcurrency(),
+					"it must be a positive number of concurrent requests");
+		}
 		KinesisClientSettings.apply(properties, builder,
-				(localEmulator != null) ? localEmulator.endpoint() : properties.getEndpoint());
+				(localEmulator != null) ? localEmulator.endpoint() : properties.getEndpoint(),
+				properties.getMaxConcurrency());
 		if (localEmulator != null) {
 			if (properties.getRegion() == null) {
 				builder.region(Region.US_EAST_1);

@@ -23,17 +23,37 @@ final class KinesisClientSettings {
 
 	static <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> void apply(KinesisProperties properties,
 			B builder, URI endpoint) {
+		apply(properties, builder, endpoint, 0);
+	}
+
+	/**
+	 * Applies the settings.
+	 * @param properties the properties
+	 * @param builder the client builder
+	 * @param endpoint the endpoint, or {@code null} for AWS
+	 * @param maxConcurrency most concurrent requests, or 0 for the SDK's default
+	 */
+	static <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> void apply(KinesisProperties properties,
+			B builder, URI endpoint, int maxConcurrency) {
 		if (properties.getRegion() != null) {
 			builder.region(Region.of(properties.getRegion()));
+		}
+		NettyNioAsyncHttpClient.Builder http = null;
+		if (maxConcurrency > 0) {
+			http = NettyNioAsyncHttpClient.builder().maxConcurrency(maxConcurrency);
 		}
 		if (endpoint != null) {
 			builder.endpointOverride(endpoint);
 			if ("http".equalsIgnoreCase(endpoint.getScheme())) {
 				// plain HTTP means a local emulator: AWS serves HTTPS only, and emulators
-				// handle
-				// HTTP/1.1 better than HTTP/2 without TLS
-				builder.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
+				// handle HTTP/1.1 better than HTTP/2 without TLS
+				http = (http != null) ? http : NettyNioAsyncHttpClient.builder();
+				http.protocol(Protocol.HTTP1_1);
 			}
+		}
+		if (http != null) {
+			// the SDK keeps its service defaults (HTTP/2 for Kinesis) for what is not set
+			builder.httpClientBuilder(http);
 		}
 		KinesisProperties.Credentials credentials = properties.getCredentials();
 		if (credentials.getAccessKey() != null || credentials.getSecretKey() != null) {

@@ -59,6 +59,15 @@ final class KinesisOptionsMapper {
 			set(prefix + "start-position", consumer.getStartPosition(), builder::initialPosition);
 		}
 		set(prefix + "poll-interval", consumer.getPollInterval(), builder::pollInterval);
+		set(prefix + "idle-poll-interval-max", consumer.getIdlePollIntervalMax(), builder::idlePollIntervalMax);
+		set(prefix + "mode", consumer.getMode(), builder::mode);
+		KinesisProperties.FanOut fanOut = consumer.getFanOut();
+		if (fanOut.getConsumerName() != null) {
+			set(prefix + "fan-out.consumer-name", fanOut.getConsumerName(), builder::fanOutConsumerName);
+		}
+		set(prefix + "fan-out.subscription-renewal", fanOut.getSubscriptionRenewal(), builder::subscriptionRenewal);
+		set(prefix + "fan-out.subscription-timeout", fanOut.getSubscriptionTimeout(), builder::subscriptionTimeout);
+		builder.deregisterOnClose(fanOut.isDeregisterOnShutdown());
 		set(prefix + "max-records-per-call", consumer.getMaxRecordsPerCall(), builder::maxRecordsPerCall);
 		set(prefix + "shard-refresh-interval", consumer.getShardRefreshInterval(), builder::shardRefreshInterval);
 		set(prefix + "max-queue-size", consumer.getMaxQueueSize(), builder::maxQueueSize);

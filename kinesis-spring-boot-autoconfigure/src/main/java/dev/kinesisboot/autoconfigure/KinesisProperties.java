@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.kinesisboot.consumer.ConsumerMode;
 import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.listener.CheckpointMode;
 
@@ -29,6 +30,13 @@ public class KinesisProperties {
 	 * Unset for AWS.
 	 */
 	private URI endpoint;
+
+	/**
+	 * Most concurrent requests (connections over HTTP/1.1) of the Kinesis client. A
+	 * fan-out subscription holds one for its whole life, so this bounds the shards one
+	 * application reads over fan-out against an HTTP/1.1 endpoint.
+	 */
+	private int maxConcurrency = 500;
 
 	/**
 	 * Static credentials, for local development only; unset uses the AWS default
@@ -85,6 +93,14 @@ public class KinesisProperties {
 
 	public void setEndpoint(URI endpoint) {
 		this.endpoint = endpoint;
+	}
+
+	public int getMaxConcurrency() {
+		return this.maxConcurrency;
+	}
+
+	public void setMaxConcurrency(int maxConcurrency) {
+		this.maxConcurrency = maxConcurrency;
 	}
 
 	public Credentials getCredentials() {
@@ -423,6 +439,68 @@ public class KinesisProperties {
 	}
 
 	/**
+	 * Enhanced fan-out settings.
+	 */
+	public static class FanOut {
+
+		/**
+		 * Name of the registered stream consumer; defaults to the consumer group. It is
+		 * registered at start when missing and reused when present.
+		 */
+		private String consumerName;
+
+		/**
+		 * Age at which a subscription is replaced by a new one (Kinesis ends each one
+		 * after 5 minutes).
+		 */
+		private Duration subscriptionRenewal = Duration.ofMinutes(5);
+
+		/**
+		 * How long a subscription may deliver nothing before it is replaced.
+		 */
+		private Duration subscriptionTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Whether the stream consumer is deregistered on shutdown. Off by default: other
+		 * instances may still use it. A registered consumer is billed while it exists.
+		 */
+		private boolean deregisterOnShutdown;
+
+		public String getConsumerName() {
+			return this.consumerName;
+		}
+
+		public void setConsumerName(String consumerName) {
+			this.consumerName = consumerName;
+		}
+
+		public Duration getSubscriptionRenewal() {
+			return this.subscriptionRenewal;
+		}
+
+		public void setSubscriptionRenewal(Duration subscriptionRenewal) {
+			this.subscriptionRenewal = subscriptionRenewal;
+		}
+
+		public Duration getSubscriptionTimeout() {
+			return this.subscriptionTimeout;
+		}
+
+		public void setSubscriptionTimeout(Duration subscriptionTimeout) {
+			this.subscriptionTimeout = subscriptionTimeout;
+		}
+
+		public boolean isDeregisterOnShutdown() {
+			return this.deregisterOnShutdown;
+		}
+
+		public void setDeregisterOnShutdown(boolean deregisterOnShutdown) {
+			this.deregisterOnShutdown = deregisterOnShutdown;
+		}
+
+	}
+
+	/**
 	 * Consumer (listener) settings.
 	 */
 	public static class Consumer {
@@ -444,9 +522,28 @@ public class KinesisProperties {
 		private Instant startTimestamp;
 
 		/**
+		 * How shards are read: polling (GetRecords, shared throughput, no extra cost) or
+		 * fan-out (enhanced fan-out over SubscribeToShard: own throughput and lower
+		 * latency, billed by AWS per consumer-shard hour and per GB).
+		 */
+		private ConsumerMode mode = ConsumerMode.POLLING;
+
+		/**
+		 * Enhanced fan-out settings, used when mode is fan-out.
+		 */
+		@NestedConfigurationProperty
+		private final FanOut fanOut = new FanOut();
+
+		/**
 		 * How long a caught-up shard waits before reading again.
 		 */
 		private Duration pollInterval = Duration.ofMillis(500);
+
+		/**
+		 * Longest wait between reads of a shard that keeps coming back empty; the wait
+		 * doubles from poll-interval up to this.
+		 */
+		private Duration idlePollIntervalMax = Duration.ofSeconds(2);
 
 		/**
 		 * Most records per GetRecords call (at most 10000).
@@ -526,6 +623,26 @@ public class KinesisProperties {
 
 		public String getGroup() {
 			return this.group;
+		}
+
+		public ConsumerMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(ConsumerMode mode) {
+			this.mode = mode;
+		}
+
+		public FanOut getFanOut() {
+			return this.fanOut;
+		}
+
+		public Duration getIdlePollIntervalMax() {
+			return this.idlePollIntervalMax;
+		}
+
+		public void setIdlePollIntervalMax(Duration idlePollIntervalMax) {
+			this.idlePollIntervalMax = idlePollIntervalMax;
 		}
 
 		public void setGroup(String group) {

@@ -66,7 +66,7 @@ final class BenchmarkStreams {
 	 */
 	void delete(String name) {
 		try {
-			this.client.deleteStream((request) -> request.streamName(name)).join();
+			this.client.deleteStream((request) -> request.streamName(name).enforceConsumerDeletion(true)).join();
 			long deadline = System.nanoTime() + DELETED_TIMEOUT.toNanos();
 			while (status(name) != null && System.nanoTime() < deadline) {
 				pause();

@@ -1,0 +1,308 @@
+package dev.kinesisboot.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.MemoryCheckpointer;
+import dev.kinesisboot.consumer.ConsumerMode;
+import dev.kinesisboot.consumer.ConsumerOptions;
+import dev.kinesisboot.consumer.InitialPosition;
+import dev.kinesisboot.consumer.KinesisConsumer;
+import dev.kinesisboot.support.Streams;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * Consumer benchmarks against a local Kinesis (kinesis-local), printed as Markdown:
+ * <ul>
+ * <li>{@code latency}: put-to-handler latency at a steady rate, polling and fan-out, with
+ * the consumer's default options;</li>
+ * <li>{@code shards}: one consumer owning many shards, idle and then active: heap after
+ * GC, process CPU, GetRecords calls per second and live threads.</li>
+ * </ul>
+ * Run it with {@code scripts/run-consumer-benchmark.sh}.
+ */
+public final class ConsumerBenchmark {
+
+	private final URI endpoint;
+
+	private final Map<String, String> args;
+
+	private ConsumerBenchmark(URI endpoint, Map<String, String> args) {
+		this.endpoint = endpoint;
+		this.args = args;
+	}
+
+	public static void main(String[] argv) throws Exception {
+		Map<String, String> args = new HashMap<>();
+		for (String arg : argv) {
+			if (!arg.startsWith("--") || !arg.contains("=")) {
+				throw new IllegalArgumentException("arguments are --name=value, got " + arg);
+			}
+			args.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+		}
+		URI endpoint = URI.create(args.getOrDefault("endpoint", "http://127.0.0.1:4567"));
+		ConsumerBenchmark benchmark = new ConsumerBenchmark(endpoint, args);
+		List<String> scenarios = Arrays.asList(args.getOrDefault("scenarios", "latency,shards").split(","));
+		System.out.printf("Consumer benchmark, %s, %s, Java %s, %d cores, max heap %d MiB%n%n", LocalDate.now(),
+				endpoint, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+				Runtime.getRuntime().maxMemory() >> 20);
+		if (scenarios.contains("latency")) {
+			benchmark.latency();
+		}
+		if (scenarios.contains("shards")) {
+			benchmark.shards();
+		}
+		System.exit(0);
+	}
+
+	private int intArg(String name, int defaultValue) {
+		return Integer.parseInt(this.args.getOrDefault(name, String.valueOf(defaultValue)));
+	}
+
+	private KinesisAsyncClient client(ExecutionInterceptor... interceptors) {
+		return KinesisAsyncClient.builder()
+			.endpointOverride(this.endpoint)
+			.region(Region.US_EAST_1)
+			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+			.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(500))
+			.overrideConfiguration((config) -> Arrays.stream(interceptors).forEach(config::addExecutionInterceptor))
+			.build();
+	}
+
+	// put-to-handler latency
+
+	private void latency() throws Exception {
+		int rate = intArg("rate", 100);
+		int seconds = intArg("seconds", 60);
+		int shards = intArg("latency-shards", 4);
+		int runs = intArg("runs", 5);
+		System.out.printf("## Put-to-handler latency: %d records/s for %d s over %d shards, %d runs per mode%n%n", rate,
+				seconds, shards, runs);
+		System.out.println("Each run: a new stream; the consumer (default options, in-memory checkpoints) starts at "
+				+ "LATEST and reads every shard before the first put. One PutRecord call per record; the latency is "
+				+ "from just before the call to the start of the handler, in one JVM.\n");
+		System.out.println("| mode | run | records | p50 ms | p95 ms | p99 ms | max ms | PutRecord p50 / p99 ms |");
+		System.out.println("|---|---|---|---|---|---|---|---|");
+		Map<ConsumerMode, List<double[]>> all = new HashMap<>();
+		for (ConsumerMode mode : ConsumerMode.values()) {
+			for (int run = 1; run <= runs; run++) {
+				double[] result = latencyRun(mode, rate, seconds, shards);
+				all.computeIfAbsent(mode, (m) -> new ArrayList<>()).add(result);
+				System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f / %.1f |%n", mode, run,
+						result[0], result[1], result[2], result[3], result[4], result[5], result[6]);
+			}
+		}
+		System.out.println("\n| mode | median p50 ms | median p99 ms | p99 min–max ms |");
+		System.out.println("|---|---|---|---|");
+		for (ConsumerMode mode : ConsumerMode.values()) {
+			double[] p50 = all.get(mode).stream().mapToDouble((r) -> r[1]).sorted().toArray();
+			double[] p99 = all.get(mode).stream().mapToDouble((r) -> r[3]).sorted().toArray();
+			System.out.printf("| %s | %.1f | %.1f | %.1f–%.1f |%n", mode, p50[p50.length / 2], p99[p99.length / 2],
+					p99[0], p99[p99.length - 1]);
+		}
+		System.out.println();
+	}
+
+	/**
+	 * @return records, p50, p95, p99, max (ms)
+	 */
+	private double[] latencyRun(ConsumerMode mode, int rate, int seconds, int shardCount) throws Exception {
+		try (KinesisAsyncClient client = client()) {
+			BenchmarkStreams streams = new BenchmarkStreams(client);
+			String stream = "latency-" + mode.name().toLowerCase().replace('_', '-') + "-" + System.currentTimeMillis();
+			streams.create(stream, shardCount);
+			ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+			ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
+			KinesisConsumer consumer = KinesisConsumer.builder(client)
+				.streamName(stream)
+				.options(ConsumerOptions.builder().mode(mode).initialPosition(InitialPosition.LATEST).build())
+				.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bench", stream)))
+				.build();
+			try {
+				consumer.start((record) -> {
+					long sent = Long.parseLong(record.dataAsString());
+					latencies.add(System.nanoTime() - sent);
+				});
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+				while (consumer.status().size() < shardCount && System.nanoTime() < deadline) {
+					Thread.sleep(50);
+				}
+				// iterators or subscriptions open, so LATEST is fixed before the first
+				// put
+				Thread.sleep(3000);
+				int total = rate * seconds;
+				ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+				AtomicInteger sent = new AtomicInteger();
+				AtomicInteger failed = new AtomicInteger();
+				long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+				ticker.scheduleAtFixedRate(() -> {
+					int n = sent.getAndIncrement();
+					if (n >= total) {
+						return;
+					}
+					long start = System.nanoTime();
+					String now = Long.toString(start);
+					client
+						.putRecord((r) -> r.streamName(stream).partitionKey("k" + n).data(SdkBytes.fromUtf8String(now)))
+						.whenComplete((ok, error) -> {
+							if (error != null) {
+								failed.incrementAndGet();
+							}
+							else {
+								acks.add(System.nanoTime() - start);
+							}
+						});
+				}, 0, periodNanos, TimeUnit.NANOSECONDS);
+				deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
+				while (latencies.size() + failed.get() < total && System.nanoTime() < deadline) {
+					Thread.sleep(100);
+				}
+				ticker.shutdownNow();
+				if (failed.get() > 0) {
+					System.err.printf("[benchmark] %d puts failed%n", failed.get());
+				}
+			}
+			finally {
+				consumer.close();
+				streams.deleteAll();
+			}
+			double[] sorted = latencies.stream().mapToDouble((nanos) -> nanos / 1e6).sorted().toArray();
+			double[] acked = acks.stream().mapToDouble((nanos) -> nanos / 1e6).sorted().toArray();
+			return new double[] { sorted.length, percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99),
+					sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], percentile(acked, 50),
+					percentile(acked, 99) };
+		}
+	}
+
+	private static double percentile(double[] sorted, double p) {
+		if (sorted.length == 0) {
+			return Double.NaN;
+		}
+		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	// many shards
+
+	private void shards() throws Exception {
+		int shardCount = intArg("shards", 200);
+		int phaseSeconds = intArg("phase-seconds", 60);
+		int rate = intArg("active-rate", 1000);
+		AtomicLong getRecords = new AtomicLong();
+		ExecutionInterceptor counter = new ExecutionInterceptor() {
+			@Override
+			public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+				if (context.request() instanceof GetRecordsRequest) {
+					getRecords.incrementAndGet();
+				}
+			}
+		};
+		System.out.printf("## One consumer, %d shards (polling, default options): %d s idle, then %d s at %d "
+				+ "records/s spread over all shards%n%n", shardCount, phaseSeconds, phaseSeconds, rate);
+		try (KinesisAsyncClient client = client(counter); KinesisAsyncClient producerClient = client()) {
+			BenchmarkStreams streams = new BenchmarkStreams(client);
+			String stream = "shards-" + System.currentTimeMillis();
+			streams.create(stream, shardCount);
+			List<Shard> shards = Streams.listShards(client, (r) -> r.streamName(stream)).join();
+			AtomicLong handled = new AtomicLong();
+			KinesisConsumer consumer = KinesisConsumer.builder(client)
+				.streamName(stream)
+				.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
+				.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bench", stream)))
+				.build();
+			try {
+				consumer.start((record) -> handled.incrementAndGet());
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+				while (consumer.status().size() < shardCount && System.nanoTime() < deadline) {
+					Thread.sleep(100);
+				}
+				Thread.sleep(5000);
+				System.out.println("| phase | heap after GC MiB | process CPU % of one core | GetRecords calls/s | "
+						+ "calls/s per shard | records handled/s | live threads |");
+				System.out.println("|---|---|---|---|---|---|---|");
+				phase("idle", phaseSeconds, getRecords, handled, shardCount, null);
+				ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+				AtomicInteger next = new AtomicInteger();
+				int perTick = Math.max(1, rate / 10);
+				load.scheduleAtFixedRate(() -> {
+					List<PutRecordsRequestEntry> entries = new ArrayList<>(perTick);
+					for (int i = 0; i < perTick; i++) {
+						Shard shard = shards.get(next.getAndIncrement() % shards.size());
+						entries.add(PutRecordsRequestEntry.builder()
+							.partitionKey("k")
+							.explicitHashKey(shard.hashKeyRange().startingHashKey())
+							.data(SdkBytes.fromUtf8String("x".repeat(100)))
+							.build());
+					}
+					for (int from = 0; from < entries.size(); from += 500) {
+						List<PutRecordsRequestEntry> chunk = entries.subList(from,
+								Math.min(entries.size(), from + 500));
+						producerClient.putRecords((r) -> r.streamName(stream).records(chunk));
+					}
+				}, 0, 100, TimeUnit.MILLISECONDS);
+				Thread.sleep(5000);
+				phase("active", phaseSeconds, getRecords, handled, shardCount, load);
+			}
+			finally {
+				consumer.close();
+				streams.deleteAll();
+			}
+		}
+		System.out.println("\nCPU and threads are the whole benchmark JVM's, so the active phase includes the load "
+				+ "generator's PutRecords calls.");
+	}
+
+	private static void phase(String name, int seconds, AtomicLong getRecords, AtomicLong handled, int shardCount,
+			ScheduledExecutorService load) throws InterruptedException {
+		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+			.getOperatingSystemMXBean();
+		long cpu0 = os.getProcessCpuTime();
+		long calls0 = getRecords.get();
+		long handled0 = handled.get();
+		long t0 = System.nanoTime();
+		Thread.sleep(Duration.ofSeconds(seconds).toMillis());
+		long elapsed = System.nanoTime() - t0;
+		double cpu = 100.0 * (os.getProcessCpuTime() - cpu0) / elapsed;
+		double calls = (getRecords.get() - calls0) / (elapsed / 1e9);
+		double records = (handled.get() - handled0) / (elapsed / 1e9);
+		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+		if (load != null) {
+			load.shutdownNow();
+		}
+		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+		System.gc();
+		System.gc();
+		double heap = memory.getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
+		System.out.printf("| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %d |%n", name, heap, cpu, calls,
+				calls / shardCount, records, threads);
+	}
+
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the consumer benchmark (module benchmarks/, Maven profile "benchmarks") against kinesis-local
+# on 127.0.0.1:$KINESIS_PORT (4567), which it starts with scripts/start-local-servers.sh when it does
+# not answer (and stops again at exit). Prints Markdown and writes it to
+# benchmarks/target/consumer-benchmark.md.
+#
+# Arguments go to the benchmark, for example:
+#   bash scripts/run-consumer-benchmark.sh                       # both scenarios, full length
+#   bash scripts/run-consumer-benchmark.sh --scenarios=latency --runs=5 --seconds=60 --rate=100
+#   bash scripts/run-consumer-benchmark.sh --scenarios=shards --shards=200 --phase-seconds=60
+# Environment: JAVA_OPTS (default -Xmx512m), SKIP_BUILD=1 to reuse the last build.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cd "$top"
+
+KINESIS_PORT="${KINESIS_PORT:-4567}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
+state="$top/.local-servers/benchmark"
+log() { printf '[benchmark] %s\n' "$*" >&2; }
+
+kinesis_answers() {
+  curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$KINESIS_PORT/" \
+    -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
+    -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
+    -d '{}'
+}
+
+started_local_servers=""
+cleanup() {
+  if [ -n "$started_local_servers" ]; then
+    LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  log "building benchmarks/ (./mvnw -Pbenchmarks -pl benchmarks -am package)"
+  ./mvnw -B -q -Pbenchmarks -pl benchmarks -am -DskipTests package
+fi
+[ -d "$top/benchmarks/target/lib" ] || { log "benchmarks/target/lib is missing; build without SKIP_BUILD"; exit 1; }
+
+if ! kinesis_answers; then
+  log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
+  mkdir -p "$state"
+  started_local_servers=1
+  LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
+fi
+
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+java $JAVA_OPTS -cp "$top/benchmarks/target/classes:$top/benchmarks/target/lib/*" \
+  dev.kinesisboot.benchmarks.ConsumerBenchmark --endpoint="http://127.0.0.1:$KINESIS_PORT" "$@" \
+  | tee "$top/benchmarks/target/consumer-benchmark.md"

@@ -101,8 +101,7 @@ final class FanOutSource implements RecordSource {
 		else if (this.subscription != null) {
 			this.subscription.request(1);
 		}
-		int watched = this.generation;
-		Future<?> timer = this.consumer.schedule(() -> timeout(watched, batch),
+		Future<?> timer = this.consumer.schedule(() -> timeout(batch),
 				this.consumer.options().subscriptionTimeout().toNanos());
 		batch.whenComplete((ok, error) -> timer.cancel(false));
 		return batch;
@@ -224,11 +223,16 @@ final class FanOutSource implements RecordSource {
 				+ this.reader.shardId() + " after " + TimeUnit.NANOSECONDS.toMillis(age) + " ms"));
 	}
 
-	private void timeout(int watched, CompletableFuture<Batch> batch) {
-		if (batch.isDone()) {
-			return;
+	/** Fails a read still waiting, with whatever subscription it waits on by now. */
+	private void timeout(CompletableFuture<Batch> batch) {
+		int current;
+		synchronized (this) {
+			if (batch.isDone() || batch != this.pending) {
+				return;
+			}
+			current = this.generation;
 		}
-		fail(watched, new SubscriptionException(SILENT, "no event from the subscription to shard "
+		fail(current, new SubscriptionException(SILENT, "no event from the subscription to shard "
 				+ this.reader.shardId() + " within " + this.consumer.options().subscriptionTimeout()));
 	}
 

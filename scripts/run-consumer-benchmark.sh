@@ -5,9 +5,11 @@
 # benchmarks/target/consumer-benchmark.md.
 #
 # Arguments go to the benchmark, for example:
-#   bash scripts/run-consumer-benchmark.sh                       # both scenarios, full length
+#   bash scripts/run-consumer-benchmark.sh        # latency, drain and shards scenarios, full length
 #   bash scripts/run-consumer-benchmark.sh --scenarios=latency --runs=5 --seconds=60 --rate=100
+#   bash scripts/run-consumer-benchmark.sh --scenarios=drain --drain-records=20000 --runs=5
 #   bash scripts/run-consumer-benchmark.sh --scenarios=shards --shards=200 --phase-seconds=60
+#   bash scripts/run-consumer-benchmark.sh --scenarios=steady --minutes=10 --steady-rate=200
 # Environment: JAVA_OPTS (default -Xmx512m), SKIP_BUILD=1 to reuse the last build.
 set -euo pipefail
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * Consumer benchmarks against a local Kinesis (kinesis-local), printed as Markdown:
@@ -70,12 +72,18 @@ public final class ConsumerBenchmark {
 		}
 		URI endpoint = URI.create(args.getOrDefault("endpoint", "http://127.0.0.1:4567"));
 		ConsumerBenchmark benchmark = new ConsumerBenchmark(endpoint, args);
-		List<String> scenarios = Arrays.asList(args.getOrDefault("scenarios", "latency,shards").split(","));
+		List<String> scenarios = Arrays.asList(args.getOrDefault("scenarios", "latency,drain,shards").split(","));
 		System.out.printf("Consumer benchmark, %s, %s, Java %s, %d cores, max heap %d MiB%n%n", LocalDate.now(),
 				endpoint, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
 				Runtime.getRuntime().maxMemory() >> 20);
 		if (scenarios.contains("latency")) {
 			benchmark.latency();
+		}
+		if (scenarios.contains("steady")) {
+			benchmark.steady();
+		}
+		if (scenarios.contains("drain")) {
+			benchmark.drain();
 		}
 		if (scenarios.contains("shards")) {
 			benchmark.shards();
@@ -99,62 +107,110 @@ public final class ConsumerBenchmark {
 
 	// put-to-handler latency
 
+	/** What reads the records in the latency and drain scenarios. */
+	private enum Reader {
+
+		PLAIN_LOOP("plain GetRecords loop (200 ms)"), POLLING("KinesisConsumer, polling"),
+		FAN_OUT("KinesisConsumer, fan-out");
+
+		final String title;
+
+		Reader(String title) {
+			this.title = title;
+		}
+
+	}
+
+	/**
+	 * Starts reading a stream.
+	 * @return what stops it
+	 */
+	private AutoCloseable startReader(Reader reader, KinesisAsyncClient client, String stream, InitialPosition position,
+			java.util.function.Consumer<byte[]> handler) {
+		if (reader == Reader.PLAIN_LOOP) {
+			PlainGetRecordsLoop loop = new PlainGetRecordsLoop(client, stream, 200,
+					(record) -> handler.accept(record.data().asByteArrayUnsafe()));
+			loop.start(Streams.listShards(client, (r) -> r.streamName(stream)).join(),
+					(position == InitialPosition.LATEST) ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON)
+				.join();
+			return loop;
+		}
+		KinesisConsumer consumer = KinesisConsumer.builder(client)
+			.streamName(stream)
+			.options(ConsumerOptions.builder()
+				.mode((reader == Reader.FAN_OUT) ? ConsumerMode.FAN_OUT : ConsumerMode.POLLING)
+				.initialPosition(position)
+				.build())
+			.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bench", stream)))
+			.build();
+		consumer.start((record) -> handler.accept(record.data()));
+		int shards = Streams.listShards(client, (r) -> r.streamName(stream)).join().size();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+		while (consumer.status().size() < shards && System.nanoTime() < deadline) {
+			sleep(50);
+		}
+		return consumer;
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private void latency() throws Exception {
 		int rate = intArg("rate", 100);
 		int seconds = intArg("seconds", 60);
 		int shards = intArg("latency-shards", 4);
 		int runs = intArg("runs", 5);
-		System.out.printf("## Put-to-handler latency: %d records/s for %d s over %d shards, %d runs per mode%n%n", rate,
-				seconds, shards, runs);
-		System.out.println("Each run: a new stream; the consumer (default options, in-memory checkpoints) starts at "
-				+ "LATEST and reads every shard before the first put. One PutRecord call per record; the latency is "
-				+ "from just before the call to the start of the handler, in one JVM.\n");
-		System.out.println("| mode | run | records | p50 ms | p95 ms | p99 ms | max ms | PutRecord p50 / p99 ms |");
+		System.out.printf("## Put-to-handler latency: %d records/s for %d s over %d shards, %d runs per reader%n%n",
+				rate, seconds, shards, runs);
+		System.out.println("Each run: a new stream; the reader (KinesisConsumer with default options and in-memory "
+				+ "checkpoints, or the plain loop) starts at LATEST and has every shard open 3 s before the first "
+				+ "put. One PutRecord call per record; the latency is from just before the call to the handler, in "
+				+ "one JVM.\n");
+		System.out.println("| reader | run | records | p50 ms | p95 ms | p99 ms | max ms | PutRecord p50 / p99 ms |");
 		System.out.println("|---|---|---|---|---|---|---|---|");
-		Map<ConsumerMode, List<double[]>> all = new HashMap<>();
-		for (ConsumerMode mode : ConsumerMode.values()) {
+		Map<Reader, List<double[]>> all = new HashMap<>();
+		for (Reader reader : Reader.values()) {
 			for (int run = 1; run <= runs; run++) {
-				double[] result = latencyRun(mode, rate, seconds, shards);
-				all.computeIfAbsent(mode, (m) -> new ArrayList<>()).add(result);
-				System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f / %.1f |%n", mode, run,
+				double[] result = latencyRun(reader, rate, seconds, shards);
+				all.computeIfAbsent(reader, (m) -> new ArrayList<>()).add(result);
+				System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f / %.1f |%n", reader.title, run,
 						result[0], result[1], result[2], result[3], result[4], result[5], result[6]);
 			}
 		}
-		System.out.println("\n| mode | median p50 ms | median p99 ms | p99 min–max ms |");
+		System.out.println("\n| reader | median p50 ms | median p99 ms | p99 min–max ms |");
 		System.out.println("|---|---|---|---|");
-		for (ConsumerMode mode : ConsumerMode.values()) {
-			double[] p50 = all.get(mode).stream().mapToDouble((r) -> r[1]).sorted().toArray();
-			double[] p99 = all.get(mode).stream().mapToDouble((r) -> r[3]).sorted().toArray();
-			System.out.printf("| %s | %.1f | %.1f | %.1f–%.1f |%n", mode, p50[p50.length / 2], p99[p99.length / 2],
-					p99[0], p99[p99.length - 1]);
+		for (Reader reader : Reader.values()) {
+			double[] p50 = all.get(reader).stream().mapToDouble((r) -> r[1]).sorted().toArray();
+			double[] p99 = all.get(reader).stream().mapToDouble((r) -> r[3]).sorted().toArray();
+			System.out.printf("| %s | %.1f | %.1f | %.1f–%.1f |%n", reader.title, p50[p50.length / 2],
+					p99[p99.length / 2], p99[0], p99[p99.length - 1]);
 		}
 		System.out.println();
 	}
 
 	/**
-	 * @return records, p50, p95, p99, max (ms)
+	 * @return records, p50, p95, p99, max, PutRecord p50 and p99 (ms)
 	 */
-	private double[] latencyRun(ConsumerMode mode, int rate, int seconds, int shardCount) throws Exception {
+	private double[] latencyRun(Reader reader, int rate, int seconds, int shardCount) throws Exception {
 		try (KinesisAsyncClient client = client()) {
 			BenchmarkStreams streams = new BenchmarkStreams(client);
-			String stream = "latency-" + mode.name().toLowerCase().replace('_', '-') + "-" + System.currentTimeMillis();
+			String stream = "latency-" + reader.name().toLowerCase().replace('_', '-') + "-"
+					+ System.currentTimeMillis();
 			streams.create(stream, shardCount);
 			ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
 			ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
-			KinesisConsumer consumer = KinesisConsumer.builder(client)
-				.streamName(stream)
-				.options(ConsumerOptions.builder().mode(mode).initialPosition(InitialPosition.LATEST).build())
-				.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bench", stream)))
-				.build();
+			AutoCloseable running = startReader(reader, client, stream, InitialPosition.LATEST, (data) -> {
+				long sent = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+				latencies.add(System.nanoTime() - sent);
+			});
 			try {
-				consumer.start((record) -> {
-					long sent = Long.parseLong(record.dataAsString());
-					latencies.add(System.nanoTime() - sent);
-				});
-				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-				while (consumer.status().size() < shardCount && System.nanoTime() < deadline) {
-					Thread.sleep(50);
-				}
 				// iterators or subscriptions open, so LATEST is fixed before the first
 				// put
 				Thread.sleep(3000);
@@ -181,7 +237,7 @@ public final class ConsumerBenchmark {
 							}
 						});
 				}, 0, periodNanos, TimeUnit.NANOSECONDS);
-				deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
 				while (latencies.size() + failed.get() < total && System.nanoTime() < deadline) {
 					Thread.sleep(100);
 				}
@@ -191,7 +247,7 @@ public final class ConsumerBenchmark {
 				}
 			}
 			finally {
-				consumer.close();
+				running.close();
 				streams.deleteAll();
 			}
 			double[] sorted = latencies.stream().mapToDouble((nanos) -> nanos / 1e6).sorted().toArray();
@@ -200,6 +256,125 @@ public final class ConsumerBenchmark {
 					sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], percentile(acked, 50),
 					percentile(acked, 99) };
 		}
+	}
+
+	// steady run: memory over time
+
+	private void steady() throws Exception {
+		int rate = intArg("steady-rate", 200);
+		int minutes = intArg("minutes", 10);
+		System.out.printf("## Steady run: KinesisProducer to KinesisConsumer (polling, default options), %d records/s "
+				+ "over 4 shards for %d minutes%n%n", rate, minutes);
+		System.out.println("| minute | records sent | records handled | heap after GC MiB | put-to-handler p50 ms | "
+				+ "p99 ms |");
+		System.out.println("|---|---|---|---|---|---|");
+		try (KinesisAsyncClient client = client()) {
+			BenchmarkStreams streams = new BenchmarkStreams(client);
+			String stream = "steady-" + System.currentTimeMillis();
+			streams.create(stream, 4);
+			ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+			AtomicLong handled = new AtomicLong();
+			AtomicLong sent = new AtomicLong();
+			ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+			try (dev.kinesisboot.producer.KinesisProducer producer = dev.kinesisboot.producer.KinesisProducer
+				.builder(client)
+				.streamName(stream)
+				.build()) {
+				AutoCloseable consumer = startReader(Reader.POLLING, client, stream, InitialPosition.LATEST, (data) -> {
+					long at = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+					latencies.add(System.nanoTime() - at);
+					handled.incrementAndGet();
+				});
+				Thread.sleep(3000);
+				ticker.scheduleAtFixedRate(() -> {
+					producer.put(Long.toString(System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+							"k" + sent.incrementAndGet());
+				}, 0, TimeUnit.SECONDS.toNanos(1) / rate, TimeUnit.NANOSECONDS);
+				MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+				for (int minute = 1; minute <= minutes; minute++) {
+					Thread.sleep(60_000);
+					List<Long> window = new ArrayList<>();
+					for (Long value; (value = latencies.poll()) != null;) {
+						window.add(value);
+					}
+					double[] sorted = window.stream().mapToDouble((nanos) -> nanos / 1e6).sorted().toArray();
+					System.gc();
+					System.gc();
+					System.out.printf("| %d | %d | %d | %.1f | %.1f | %.1f |%n", minute, sent.get(), handled.get(),
+							memory.getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0), percentile(sorted, 50),
+							percentile(sorted, 99));
+				}
+				ticker.shutdownNow();
+				consumer.close();
+			}
+			finally {
+				ticker.shutdownNow();
+				streams.deleteAll();
+			}
+		}
+		System.out.println();
+	}
+
+	// drain a pre-filled stream
+
+	private void drain() throws Exception {
+		int records = intArg("drain-records", 20_000);
+		int shardCount = intArg("drain-shards", 4);
+		int runs = intArg("runs", 5);
+		System.out.printf("## Drain: %,d records of 100 B pre-filled in a %d-shard stream, read from TRIM_HORIZON, "
+				+ "%d runs per reader%n%n", records, shardCount, runs);
+		System.out.println("| reader | median records/s | min–max records/s |");
+		System.out.println("|---|---|---|");
+		try (KinesisAsyncClient client = client()) {
+			BenchmarkStreams streams = new BenchmarkStreams(client);
+			String stream = "drain-" + System.currentTimeMillis();
+			streams.create(stream, shardCount);
+			try {
+				fill(client, stream, records);
+				for (Reader reader : List.of(Reader.PLAIN_LOOP, Reader.POLLING)) {
+					double[] rates = new double[runs];
+					for (int run = 0; run < runs; run++) {
+						AtomicLong handled = new AtomicLong();
+						long t0 = System.nanoTime();
+						AutoCloseable running = startReader(reader, client, stream, InitialPosition.TRIM_HORIZON,
+								(data) -> handled.incrementAndGet());
+						long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+						while (handled.get() < records && System.nanoTime() < deadline) {
+							Thread.sleep(5);
+						}
+						rates[run] = handled.get() / ((System.nanoTime() - t0) / 1e9);
+						running.close();
+					}
+					Arrays.sort(rates);
+					System.out.printf("| %s | %.0f | %.0f–%.0f |%n", reader.title, rates[runs / 2], rates[0],
+							rates[runs - 1]);
+				}
+			}
+			finally {
+				streams.deleteAll();
+			}
+		}
+		System.out
+			.println("\nThe time includes opening the iterators (and, for KinesisConsumer, taking the leases).\n");
+	}
+
+	private static void fill(KinesisAsyncClient client, String stream, int records) {
+		String data = "x".repeat(100);
+		List<CompletableFuture<?>> calls = new ArrayList<>();
+		for (int from = 0; from < records; from += 500) {
+			List<PutRecordsRequestEntry> entries = new ArrayList<>();
+			for (int i = from; i < Math.min(records, from + 500); i++) {
+				entries.add(PutRecordsRequestEntry.builder()
+					.partitionKey("k" + i)
+					.data(SdkBytes.fromUtf8String(data))
+					.build());
+			}
+			var response = client.putRecords((r) -> r.streamName(stream).records(entries)).join();
+			if (response.failedRecordCount() != null && response.failedRecordCount() > 0) {
+				throw new IllegalStateException(response.failedRecordCount() + " records were not stored");
+			}
+		}
+		calls.forEach(CompletableFuture::join);
 	}
 
 	private static double percentile(double[] sorted, double p) {

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * <li>{@code shards}: one consumer owning many shards, idle and then active: heap after
  * GC, process CPU, GetRecords calls per second and live threads.</li>
  * </ul>
- * Run it with {@code scripts/run-consumer-benchmark.sh}.
+ * Run it with {@code bash scripts/run-benchmark.sh consumer}.
  */
 public final class ConsumerBenchmark {
 

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Runs the consumer benchmark (module benchmarks/, Maven profile "benchmarks") against kinesis-local
-# on 127.0.0.1:$KINESIS_PORT (4567), which it starts with scripts/start-local-servers.sh when it does
+# Runs a benchmark of module benchmarks/ (Maven profile "benchmarks") against kinesis-local on
+# 127.0.0.1:$KINESIS_PORT (4567), which it starts with scripts/start-local-servers.sh when it does
 # not answer (and stops again at exit). Prints Markdown and writes it to
-# benchmarks/target/consumer-benchmark.md.
+# benchmarks/target/<benchmark>-benchmark.md. (The producer benchmark, which also runs kinesalite,
+# has its own script: scripts/run-producer-benchmark.sh.)
 #
-# Arguments go to the benchmark, for example:
-#   bash scripts/run-consumer-benchmark.sh        # latency, drain and shards scenarios, full length
-#   bash scripts/run-consumer-benchmark.sh --scenarios=latency --runs=5 --seconds=60 --rate=100
-#   bash scripts/run-consumer-benchmark.sh --scenarios=drain --drain-records=20000 --runs=5
-#   bash scripts/run-consumer-benchmark.sh --scenarios=shards --shards=200 --phase-seconds=60
-#   bash scripts/run-consumer-benchmark.sh --scenarios=steady --minutes=10 --steady-rate=200
+#   bash scripts/run-benchmark.sh consumer        # latency, drain and shards scenarios, full length
+#   bash scripts/run-benchmark.sh consumer --scenarios=latency --runs=5 --seconds=60 --rate=100
+#   bash scripts/run-benchmark.sh consumer --scenarios=drain --drain-records=20000 --runs=5
+#   bash scripts/run-benchmark.sh consumer --scenarios=shards --shards=200 --phase-seconds=60
+#   bash scripts/run-benchmark.sh consumer --scenarios=steady --minutes=10 --steady-rate=200
+#   bash scripts/run-benchmark.sh startup --runs=7
+
 # Environment: JAVA_OPTS (default -Xmx512m), SKIP_BUILD=1 to reuse the last build.
 set -euo pipefail
+
+benchmark="${1:-}"
+case "$benchmark" in
+  consumer) main=dev.kinesisboot.benchmarks.ConsumerBenchmark ;;
+  startup) main=dev.kinesisboot.benchmarks.StartupBenchmark ;;
+  *) echo "usage: $0 consumer|startup [arguments]" >&2; exit 2 ;;
+esac
+shift
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -53,5 +63,5 @@ fi
 
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 java $JAVA_OPTS -cp "$top/benchmarks/target/classes:$top/benchmarks/target/lib/*" \
-  dev.kinesisboot.benchmarks.ConsumerBenchmark --endpoint="http://127.0.0.1:$KINESIS_PORT" "$@" \
-  | tee "$top/benchmarks/target/consumer-benchmark.md"
+  "$main" --endpoint="http://127.0.0.1:$KINESIS_PORT" "$@" \
+  | tee "$top/benchmarks/target/$benchmark-benchmark.md"

@@ -525,12 +525,19 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	private void renewOwned() {
+		// all renewals at once: with hundreds of shards and a remote store, one at a time
+		// could take longer than a lease lasts
+		Map<ShardReader, CompletableFuture<Boolean>> renewals = new HashMap<>();
 		for (ShardReader reader : new ArrayList<>(this.readers.values())) {
 			if (!reader.isActive()) {
 				this.readers.remove(reader.shardId(), reader);
 				continue;
 			}
-			if (!this.checkpointer.renewLease(reader.shardId()).join()) {
+			renewals.put(reader, this.checkpointer.renewLease(reader.shardId()));
+		}
+		for (Map.Entry<ShardReader, CompletableFuture<Boolean>> renewal : renewals.entrySet()) {
+			ShardReader reader = renewal.getKey();
+			if (!renewal.getValue().join()) {
 				logger.warn("Lease of shard {} of stream '{}' was taken by another worker; stopping", reader.shardId(),
 						this.streamName);
 				this.metrics.increment(MetricType.CONSUMER_ERRORS, 1, Map.of(MetricLabels.STREAM_NAME, this.streamName,

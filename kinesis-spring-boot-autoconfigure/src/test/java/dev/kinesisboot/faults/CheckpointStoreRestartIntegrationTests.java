@@ -1,0 +1,142 @@
+package dev.kinesisboot.faults;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
+import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
+import dev.kinesisboot.consumer.ConsumerMode;
+import dev.kinesisboot.consumer.KinesisConsumer;
+import dev.kinesisboot.producer.PutResult;
+import dev.kinesisboot.testsupport.LocalKinesis;
+import dev.kinesisboot.testsupport.LocalServer;
+import dev.kinesisboot.testsupport.RequiresLocalServers;
+import dev.kinesisboot.testsupport.TestNames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The checkpoint store killed with SIGKILL while records flow, down for 3 s, then started
+ * again on the same port: the consumer goes on and handles every record. Redis runs
+ * without persistence, so its restart forgets leases and checkpoints and the shards are
+ * read again from the start (duplicates, printed); dynalite keeps its tables on disk.
+ * Each test runs a server of its own, so the shared servers are left alone.
+ * <p>
+ * {@code -Dfaults.records=N} sets the records per test (default 1000); see
+ * {@link ConnectionFaultIntegrationTests} for a long run.
+ */
+@RequiresLocalServers(LocalServer.KINESIS)
+class CheckpointStoreRestartIntegrationTests {
+
+	private static final Duration LEASE = Duration.ofSeconds(3);
+
+	private static final Duration DOWN = Duration.ofSeconds(3);
+
+	@Test
+	void consumerHandlesEveryRecordThroughARedisKillAndRestart(LocalKinesis kinesis, @TempDir Path directory)
+			throws Exception {
+		Path binary = ServerProcess.onPath("redis-server").orElse(null);
+		assumeThat(binary).as("redis-server on the PATH, for a server of the test's own").isNotNull();
+		try (ServerProcess redis = ServerProcess.redis(binary, directory)) {
+			redis.start();
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
+			factory.afterPropertiesSet();
+			factory.start();
+			try {
+				run(kinesis, "redis", redis,
+						(settings) -> RedisCheckpointer.builder(settings, factory)
+							.operationTimeout(Duration.ofMillis(500))
+							.build());
+			}
+			finally {
+				factory.destroy();
+			}
+		}
+	}
+
+	@Test
+	void consumerHandlesEveryRecordThroughADynaliteKillAndRestart(LocalKinesis kinesis, @TempDir Path directory)
+			throws Exception {
+		Path cli = ServerProcess.dynaliteCli().orElse(null);
+		assumeThat(cli).as("dynalite installed by scripts/start-local-servers.sh").isNotNull();
+		try (ServerProcess dynalite = ServerProcess.dynalite(cli, directory)) {
+			dynalite.start();
+			try (DynamoDbAsyncClient client = DynamoDbAsyncClient.builder()
+				.endpointOverride(URI.create("http://127.0.0.1:" + dynalite.port()))
+				.region(LocalKinesis.REGION)
+				.credentialsProvider(LocalKinesis.CREDENTIALS)
+				.overrideConfiguration((config) -> config.apiCallTimeout(Duration.ofSeconds(2)))
+				.build()) {
+				String table = TestNames.unique("fault-checkpoints");
+				run(kinesis, "dynamodb", dynalite,
+						(settings) -> DynamoDbCheckpointer.builder(settings, client)
+							.tableName(table)
+							.createTableIfMissing(true)
+							.build());
+			}
+		}
+	}
+
+	private static void run(LocalKinesis kinesis, String store, ServerProcess server,
+			Function<CheckpointerSettings, Checkpointer> checkpointers) throws Exception {
+		FaultTally tally = new FaultTally(store + " killed and restarted");
+		String stream = kinesis.createStream("fault-store", 2);
+		CheckpointerSettings settings = CheckpointerSettings.of(TestNames.unique("faults"), stream)
+			.withLeaseDuration(LEASE);
+		AuditingCheckpointer checkpointer = new AuditingCheckpointer(checkpointers.apply(settings));
+		KinesisConsumer consumer = KinesisConsumer.builder(kinesis.client())
+			.streamName(stream)
+			.options(FaultRuns.consumerOptions(ConsumerMode.POLLING))
+			.checkpointer(checkpointer)
+			.metricsCollector(tally)
+			.build();
+		List<PutResult> results;
+		try {
+			consumer.start((record) -> {
+				tally.handled(record.dataAsString());
+				checkpointer.handled(record.shardId(), record.sequenceNumber());
+			});
+			CompletableFuture<List<PutResult>> production = FaultRuns.produce(kinesis.client(), stream, store, tally);
+			await("a third of the records handled").atMost(FaultTally.timeout())
+				.until(() -> tally.distinctHandled() >= FaultTally.RECORDS / 3);
+
+			server.kill();
+			await(store + " down for " + DOWN.toSeconds() + " s").during(DOWN)
+				.atMost(DOWN.multipliedBy(3))
+				.until(() -> !server.isAlive());
+			server.start();
+			double successesAtRestart = tally.counter("consumer_checkpoint_success_total");
+
+			results = production.get(FaultTally.timeout().toMillis(), TimeUnit.MILLISECONDS);
+			await("every record handled").atMost(FaultTally.timeout()).until(tally::allHandled);
+			await("checkpoints written again").atMost(Duration.ofSeconds(60))
+				.until(() -> tally.counter("consumer_checkpoint_success_total") > successesAtRestart);
+			System.out.printf("[faults] %s killed and restarted: %s checkpoint failures, %d checkpoint writes%n", store,
+					tally.counter("consumer_checkpoint_failure_total"), checkpointer.writes());
+		}
+		finally {
+			consumer.close();
+			checkpointer.close();
+			kinesis.deleteStream(stream);
+		}
+		tally.printAndAssertNoLoss();
+		assertThat(checkpointer.violations(results)).as("checkpoints ahead of handled records").isEmpty();
+	}
+
+}

@@ -1,0 +1,154 @@
+package dev.kinesisboot.faults;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.kinesisboot.metrics.InMemoryMetricsCollector;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What one fault scenario sent and handled, by record id, and the highest iterator age
+ * its consumers reported. As a {@link MetricsCollector} it keeps every metric in an
+ * {@link InMemoryMetricsCollector} and remembers the maximum of
+ * {@code consumer_iterator_age_milliseconds}, of which the in-memory collector keeps only
+ * the last value.
+ * <p>
+ * Thread-safe.
+ */
+final class FaultTally implements MetricsCollector {
+
+	/** Records per scenario: {@code -Dfaults.records=N}. */
+	static final int RECORDS = Integer.getInteger("faults.records", 1000);
+
+	private final String scenario;
+
+	private final InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
+
+	private final Set<String> sent = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+
+	private final AtomicLong deliveries = new AtomicLong();
+
+	private final AtomicLong maxIteratorAge = new AtomicLong(-1);
+
+	FaultTally(String scenario) {
+		this.scenario = scenario;
+	}
+
+	/**
+	 * How long to wait for every record, generous for a slow machine and growing with the
+	 * record count.
+	 * @return the time-out
+	 */
+	static Duration timeout() {
+		return Duration.ofSeconds(90 + RECORDS / 50);
+	}
+
+	/**
+	 * The id of the i-th record of a scenario.
+	 * @param prefix the scenario's prefix
+	 * @param index the index
+	 * @return the id
+	 */
+	static String id(String prefix, int index) {
+		return prefix + "-" + index;
+	}
+
+	void sent(String id) {
+		this.sent.add(id);
+	}
+
+	void handled(String id) {
+		this.handled.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
+		this.deliveries.incrementAndGet();
+	}
+
+	void iteratorAge(long millis) {
+		this.maxIteratorAge.accumulateAndGet(millis, Math::max);
+	}
+
+	int distinctHandled() {
+		return this.handled.size();
+	}
+
+	boolean allHandled() {
+		return this.handled.keySet().containsAll(this.sent);
+	}
+
+	Set<String> lost() {
+		Set<String> lost = new TreeSet<>(this.sent);
+		lost.removeAll(this.handled.keySet());
+		return lost;
+	}
+
+	long duplicates() {
+		return this.deliveries.get() - this.handled.size();
+	}
+
+	InMemoryMetricsCollector metrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * The sum of a counter over its labels.
+	 * @param name the counter, such as {@code producer_records_sent_total}
+	 * @return the sum
+	 */
+	double counter(String name) {
+		return this.metrics.counters()
+			.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().startsWith(name + "{"))
+			.mapToDouble(Map.Entry::getValue)
+			.sum();
+	}
+
+	/**
+	 * The one-line summary.
+	 * @return for example
+	 * {@code [faults] producer-cut: records sent=1000, received=1002, lost=0, duplicates=2, max iterator age=850 ms}
+	 */
+	String summary() {
+		long age = this.maxIteratorAge.get();
+		return String.format("[faults] %s: records sent=%d, received=%d, lost=%d, duplicates=%d, max iterator age=%s",
+				this.scenario, this.sent.size(), this.deliveries.get(), lost().size(), duplicates(),
+				(age < 0) ? "n/a" : age + " ms");
+	}
+
+	/**
+	 * Prints the summary and asserts that no record was lost.
+	 */
+	void printAndAssertNoLoss() {
+		System.out.println(summary());
+		assertThat(this.sent).as("records sent").hasSize(RECORDS);
+		assertThat(lost()).as("records lost").isEmpty();
+	}
+
+	@Override
+	public void increment(MetricType metric, double value, Map<String, String> labels) {
+		this.metrics.increment(metric, value, labels);
+	}
+
+	@Override
+	public void gauge(MetricType metric, double value, Map<String, String> labels) {
+		if (metric == MetricType.CONSUMER_ITERATOR_AGE) {
+			iteratorAge((long) value);
+		}
+		this.metrics.gauge(metric, value, labels);
+	}
+
+	@Override
+	public void histogram(MetricType metric, double value, Map<String, String> labels) {
+		this.metrics.histogram(metric, value, labels);
+	}
+
+}

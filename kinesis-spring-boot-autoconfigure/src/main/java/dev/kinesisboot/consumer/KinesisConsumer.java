@@ -125,7 +125,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 
 	private ScheduledExecutorService scheduler;
 
-	private ExecutorService coordinator;
+	private ScheduledExecutorService coordinator;
 
 	private ExecutorService handlerExecutor;
 
@@ -442,7 +442,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			// fan-out reads arm a timeout each and cancel it when an event comes
 			timer.setRemoveOnCancelPolicy(true);
 			this.scheduler = timer;
-			this.coordinator = Executors.newSingleThreadExecutor(threads("leases"));
+			this.coordinator = Executors.newSingleThreadScheduledExecutor(threads("leases"));
 			if (newMode != Mode.POLL) {
 				this.handlerExecutor = Executors.newFixedThreadPool(this.options.handlerThreads(), threads("handler"));
 			}
@@ -450,8 +450,10 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			this.metrics.gauge(MetricType.CONSUMER_QUEUE_SIZE, 0, this.streamLabels);
 			long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(100),
 					this.checkpointer.leaseDuration().toNanos() / 3);
-			this.scheduler.scheduleWithFixedDelay(() -> this.coordinator.execute(this::cycle), 0, interval,
-					TimeUnit.NANOSECONDS);
+			// on the lease thread itself, so the delay counts from the end of a cycle: a
+			// slow cycle is never followed at once by a queued one (which could take a
+			// second lease before the other workers saw the first move)
+			this.coordinator.scheduleWithFixedDelay(this::cycle, 0, interval, TimeUnit.NANOSECONDS);
 			logger.info("Consumer of stream '{}' started as worker {}", this.streamName, this.checkpointer.workerId());
 		}
 	}
@@ -538,8 +540,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 		for (Map.Entry<ShardReader, CompletableFuture<Boolean>> renewal : renewals.entrySet()) {
 			ShardReader reader = renewal.getKey();
 			if (!renewal.getValue().join()) {
-				logger.warn("Lease of shard {} of stream '{}' was taken by another worker; stopping", reader.shardId(),
-						this.streamName);
+				logger.warn("Lease of shard {} of stream '{}' was taken by another worker or is gone from the store; "
+						+ "stopping", reader.shardId(), this.streamName);
 				this.metrics.increment(MetricType.CONSUMER_ERRORS, 1, Map.of(MetricLabels.STREAM_NAME, this.streamName,
 						MetricLabels.SHARD_ID, reader.shardId(), MetricLabels.ERROR_TYPE, LEASE_LOST));
 				reader.stop(ShardStatus.State.STOPPED);

@@ -5,16 +5,22 @@
 #                  when it does not answer, and then stopped again at exit
 #   kinesalite     on 127.0.0.1:$KINESALITE_PORT (4569), started here and stopped at exit; it speaks
 #                  only the JSON protocol, so its JVM runs with -Daws.cborEnabled=false
+# The kpl scenario (the Amazon KPL's native daemon) speaks only HTTPS: against kinesis-local it uses
+# the TLS port $KINESIS_TLS_PORT (4568); against kinesalite it needs KINESALITE_TLS=1, which runs
+# kinesalite and the whole benchmark over HTTPS (self-signed certificate, not checked).
 # The tables are also written to benchmarks/target/producer-benchmark-<emulator>.md.
 #
 # Arguments go to the benchmark on both emulators, for example:
 #   bash scripts/run-producer-benchmark.sh --records=20000 --runs=5
 #   bash scripts/run-producer-benchmark.sh --records=2000 --runs=2 --warmup=1
+#   bash scripts/run-producer-benchmark.sh --sizes=100,1024,25600 --shards=1,4 \
+#       --scenarios=producer-noop,sdk-put-records,sca-message-handler,kpl
 # (see --help for all). Environment:
 #   BENCHMARK_TARGETS="kinesis-local kinesalite"  which emulators, in this order
 #   JAVA_OPTS="-Xms512m -Xmx512m"                 options of the benchmark JVM
 #   SKIP_BUILD=1                                   use the last build of benchmarks/
 #   MAVEN_ARGS=...                                 extra arguments for the Maven build
+#   KINESALITE_TLS=1                               run kinesalite over HTTPS (for the kpl scenario)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +28,11 @@ top=$(cd "$here/.." && pwd)
 cd "$top"
 
 KINESIS_PORT="${KINESIS_PORT:-4567}"
+KINESIS_TLS_PORT="${KINESIS_TLS_PORT:-4568}"
 KINESALITE_PORT="${KINESALITE_PORT:-4569}"
+KINESALITE_TLS="${KINESALITE_TLS:-}"
+# the KPL daemon would otherwise ask the EC2 instance metadata service for the region and zone
+export AWS_EC2_METADATA_DISABLED=true
 BENCHMARK_TARGETS="${BENCHMARK_TARGETS:-kinesis-local kinesalite}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m}"
 # Servers this script starts keep their PID files and logs here, so that the stop script stops
@@ -32,7 +42,7 @@ state="$top/.local-servers/benchmark"
 log() { printf '[benchmark] %s\n' "$*" >&2; }
 
 kinesis_answers() {
-  curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$1/" \
+  curl -skf -o /dev/null -m 2 -X POST "${2:-http}://127.0.0.1:$1/" \
     -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
     -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
     -d '{}'
@@ -90,17 +100,24 @@ if [ -n "$want_kinesalite" ]; then
     exit 1
   fi
   mkdir -p "$state"
-  log "starting kinesalite on 127.0.0.1:$KINESALITE_PORT"
+  kinesalite_scheme=http
+  kinesalite_ssl=""
+  if [ -n "$KINESALITE_TLS" ]; then
+    kinesalite_scheme=https
+    kinesalite_ssl="--ssl"
+  fi
+  log "starting kinesalite on $kinesalite_scheme://127.0.0.1:$KINESALITE_PORT"
+  # shellcheck disable=SC2086 # kinesalite_ssl is empty or one option
   node --require "$here/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" "$here/node_modules/kinesalite/cli.js" --port "$KINESALITE_PORT" \
-    --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 100 \
+    --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 100 $kinesalite_ssl \
     >"$state/kinesalite.log" 2>&1 &
   kinesalite_pid=$!
   for _ in $(seq 1 60); do
-    kinesis_answers "$KINESALITE_PORT" && break
+    kinesis_answers "$KINESALITE_PORT" "$kinesalite_scheme" && break
     kill -0 "$kinesalite_pid" 2>/dev/null || { log "kinesalite exited:"; cat "$state/kinesalite.log" >&2; exit 1; }
     sleep 0.5
   done
-  kinesis_answers "$KINESALITE_PORT" || { log "kinesalite did not answer within 30 s"; exit 1; }
+  kinesis_answers "$KINESALITE_PORT" "$kinesalite_scheme" || { log "kinesalite did not answer within 30 s"; exit 1; }
 fi
 
 status=0
@@ -110,11 +127,13 @@ for target in $BENCHMARK_TARGETS; do
       endpoint="http://127.0.0.1:$KINESIS_PORT"
       label="kinesis-local $(package_version kinesis-local)"
       protocol_opts=""
+      kpl_endpoint="https://127.0.0.1:$KINESIS_TLS_PORT"
       ;;
     kinesalite)
-      endpoint="http://127.0.0.1:$KINESALITE_PORT"
+      endpoint="$kinesalite_scheme://127.0.0.1:$KINESALITE_PORT"
       label="kinesalite $(package_version kinesalite)"
       protocol_opts="-Daws.cborEnabled=false"
+      kpl_endpoint="$endpoint"
       ;;
     *)
       log "unknown target '$target' in BENCHMARK_TARGETS; use kinesis-local and/or kinesalite"
@@ -124,7 +143,7 @@ for target in $BENCHMARK_TARGETS; do
   log "running against $label ($endpoint)"
   # shellcheck disable=SC2086 # JAVA_OPTS and protocol_opts are lists of options
   java $JAVA_OPTS $protocol_opts -cp "$classpath" dev.kinesisboot.benchmarks.ProducerBenchmark \
-    --endpoint="$endpoint" --label="$label" --http=1.1 "$@" \
+    --endpoint="$endpoint" --kpl-endpoint="$kpl_endpoint" --label="$label" --http=1.1 "$@" \
     | tee "$top/benchmarks/target/producer-benchmark-$target.md" || status=$?
 done
 exit "$status"

@@ -14,7 +14,7 @@ import software.amazon.awssdk.http.Protocol;
  *
  * @param endpoint the Kinesis endpoint
  * @param label what the endpoint is, for the report heading
- * @param shards the shard count of each run's stream
+ * @param shardCounts the shard counts of the runs' streams, one table row per count
  * @param records the records put per run
  * @param runs the measured runs per scenario and record size
  * @param warmupRuns the unmeasured runs per scenario and record size before them
@@ -23,13 +23,18 @@ import software.amazon.awssdk.http.Protocol;
  * @param putThreads the threads calling {@code KinesisProducer.put}
  * @param httpProtocol the HTTP protocol of the client
  * @param scenarios the scenarios to run
+ * @param kplEndpoint the HTTPS endpoint of the KPL scenario, or {@code null}
  */
-record BenchmarkSettings(URI endpoint, String label, int shards, int records, int runs, int warmupRuns, int inFlight,
-		List<Integer> recordSizes, int putThreads, Protocol httpProtocol, List<Scenario> scenarios) {
+record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, int records, int runs, int warmupRuns,
+		int inFlight, List<Integer> recordSizes, int putThreads, Protocol httpProtocol, List<Scenario> scenarios,
+		URI kplEndpoint) {
 
-	static final String DEFAULT_SCENARIOS = "producer-noop,producer-micrometer,sdk-put-records";
+	static final String DEFAULT_SCENARIOS = "producer-noop,producer-micrometer,sdk-put-records,sca-message-handler";
 
-	private static final int MAX_RECORD_SIZE = 10 * 1024;
+	/**
+	 * 25 KiB: the largest size the benchmark is asked for; Kinesis itself takes 1 MiB.
+	 */
+	private static final int MAX_RECORD_SIZE = 25 * 1024;
 
 	/**
 	 * The command-line help.
@@ -41,20 +46,23 @@ record BenchmarkSettings(URI endpoint, String label, int shards, int records, in
 
 				  --endpoint=URL        Kinesis endpoint (default http://127.0.0.1:4567)
 				  --label=TEXT          what the endpoint is, for the report heading (default: the URL)
-				  --shards=N            shards of each run's fresh stream (default 1)
+				  --shards=N,N          shards of each run's fresh stream, one table row per count (default 1)
 				  --records=N           records per run (default 20000)
 				  --runs=N              measured runs per scenario and record size (default 5)
 				  --warmup=N            warm-up runs per scenario and record size, not measured (default 1)
 				  --in-flight=N         most PutRecords calls in flight, for every scenario (default 8)
-				  --sizes=B,B           record data sizes in bytes (default 100,1024)
+				  --sizes=B,B           record data sizes in bytes, at most 25600 (default 100,1024)
 				  --put-threads=N       threads calling KinesisProducer.put (default 1)
 				  --http=1.1|2          HTTP protocol of the client (default 1.1)
 				  --scenarios=A,B       scenarios to run, of %s
-				                        (default producer-noop,producer-micrometer,sdk-put-records)
+				                        (default %s)
+				  --kpl-endpoint=URL    HTTPS endpoint of the kpl scenario, which speaks only HTTPS and does
+				                        not check the certificate (kinesis-local: https://127.0.0.1:4568;
+				                        default: --endpoint when that is https)
 				  --help                this text
 
 				Run the JVM with -Daws.cborEnabled=false for endpoints that speak only JSON (kinesalite).
-				""".formatted(Scenario.ids());
+				""".formatted(Scenario.ids(), DEFAULT_SCENARIOS);
 	}
 
 	/**
@@ -86,7 +94,14 @@ record BenchmarkSettings(URI endpoint, String label, int shards, int records, in
 		}
 		URI endpoint = URI.create(values.getOrDefault("endpoint", "http://127.0.0.1:4567"));
 		String label = values.getOrDefault("label", endpoint.toString());
-		int shards = intValue(values, "shards", 1, 1);
+		List<Integer> shardCounts = new ArrayList<>();
+		for (String count : values.getOrDefault("shards", "1").split(",")) {
+			int shards = parseInt("shards", count.trim());
+			if (shards < 1) {
+				throw new IllegalArgumentException("--shards must be at least 1, got " + shards);
+			}
+			shardCounts.add(shards);
+		}
 		int records = intValue(values, "records", 20_000, 1);
 		int runs = intValue(values, "runs", 5, 1);
 		int warmupRuns = intValue(values, "warmup", 1, 0);
@@ -110,14 +125,32 @@ record BenchmarkSettings(URI endpoint, String label, int shards, int records, in
 		for (String id : values.getOrDefault("scenarios", DEFAULT_SCENARIOS).split(",")) {
 			scenarios.add(Scenario.fromId(id.trim()));
 		}
+		URI kplEndpoint = values.containsKey("kpl-endpoint") ? URI.create(values.get("kpl-endpoint"))
+				: ("https".equals(endpoint.getScheme()) ? endpoint : null);
+		if (scenarios.contains(Scenario.KPL)
+				&& (kplEndpoint == null || !"https".equals(kplEndpoint.getScheme()) || kplEndpoint.getPort() < 0)) {
+			throw new IllegalArgumentException("The kpl scenario needs an HTTPS endpoint with a port (the KPL daemon "
+					+ "speaks only HTTPS); pass --kpl-endpoint=https://127.0.0.1:4568 for kinesis-local, or run "
+					+ "scripts/run-producer-benchmark.sh with KINESALITE_TLS=1 for kinesalite; got "
+					+ ((kplEndpoint != null) ? kplEndpoint : "none"));
+		}
 		values.keySet()
 			.removeAll(List.of("endpoint", "label", "shards", "records", "runs", "warmup", "in-flight", "sizes",
-					"put-threads", "http", "scenarios"));
+					"put-threads", "http", "scenarios", "kpl-endpoint"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("Unknown option(s) " + values.keySet());
 		}
-		return new BenchmarkSettings(endpoint, label, shards, records, runs, warmupRuns, inFlight, List.copyOf(sizes),
-				putThreads, protocol, List.copyOf(scenarios));
+		return new BenchmarkSettings(endpoint, label, List.copyOf(shardCounts), records, runs, warmupRuns, inFlight,
+				List.copyOf(sizes), putThreads, protocol, List.copyOf(scenarios), kplEndpoint);
+	}
+
+	/**
+	 * The connection pool size of the benchmark's Kinesis client, which also bounds the
+	 * PutRecord calls in flight of the Spring Cloud AWS scenario.
+	 * @return the most connections
+	 */
+	int httpConnections() {
+		return Math.max(50, this.inFlight * 2);
 	}
 
 	private static int intValue(Map<String, String> values, String name, int defaultValue, int min) {

@@ -1,6 +1,7 @@
 package dev.kinesisboot.benchmarks;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.ToDoubleFunction;
 
 import software.amazon.awssdk.core.SdkSystemSetting;
@@ -83,10 +85,29 @@ final class MarkdownReport {
 			.append(s.putThreads())
 			.append((s.putThreads() == 1) ? " thread" : " threads")
 			.append(" calling put, random partition keys, other options at their defaults\n");
-		out.append("- Runs: a fresh stream of ")
-			.append(s.shards())
-			.append((s.shards() == 1) ? " shard" : " shards")
-			.append(" per run, deleted afterwards; ")
+		if (s.scenarios().contains(Scenario.SCA_MESSAGE_HANDLER)) {
+			out.append("- Spring Cloud AWS KinesisMessageHandler (spring-cloud-aws-kinesis ")
+				.append(mavenVersion("io.awspring.cloud", "spring-cloud-aws-kinesis"))
+				.append("): the same KinesisAsyncClient, async=true, a partition key expression, results on an output")
+				.append(" channel; it sends one PutRecord call per record, at most ")
+				.append(s.httpConnections())
+				.append(" in flight (the client's connection pool)\n");
+		}
+		if (s.scenarios().contains(Scenario.KPL)) {
+			out.append("- Amazon KPL ")
+				.append(mavenVersion("software.amazon.kinesis", "amazon-kinesis-producer"))
+				.append(" (native daemon) against ")
+				.append(s.kplEndpoint())
+				.append(" (HTTPS, certificate not checked): KPL aggregation on, maxConnections=")
+				.append(s.inFlight())
+				.append(", rateLimit=")
+				.append(ScenarioRunner.KPL_RATE_LIMIT_PERCENT)
+				.append(" % (out of the way), at most ")
+				.append(format(ScenarioRunner.KPL_MAX_OUTSTANDING))
+				.append(" records outstanding, metrics off, other options at their defaults; its CPU time includes")
+				.append(" the daemon process\n");
+		}
+		out.append("- Runs: a fresh stream per run (shards as in the table), deleted afterwards; ")
 			.append(format(s.records()))
 			.append(" records per run; ")
 			.append(s.runs())
@@ -94,9 +115,9 @@ final class MarkdownReport {
 			.append(s.warmupRuns())
 			.append(" warm-up run(s); the scenarios take turns, in an order rotated on each run\n\n");
 
-		out.append("| Scenario | Record size | Runs | Records/s median | Records/s min | Records/s max "
+		out.append("| Scenario | Record size | Shards | Runs | Records/s median | Records/s min | Records/s max "
 				+ "| CPU µs/record median | CPU µs/record min | CPU µs/record max | Failures |\n");
-		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		results.forEach((key, runs) -> {
 			double[] rate = values(runs, RunResult::recordsPerSecond);
 			double[] cpu = values(runs, RunResult::cpuMicrosPerRecord);
@@ -105,6 +126,8 @@ final class MarkdownReport {
 				.append(key.scenario().title())
 				.append(" | ")
 				.append(sizeText(key.recordSize()))
+				.append(" | ")
+				.append(key.shards())
 				.append(" | ")
 				.append(runs.size())
 				.append(" | ")
@@ -127,8 +150,9 @@ final class MarkdownReport {
 		out.append("- Records/s: records put divided by the wall time from the first put until the last record")
 			.append(" was acknowledged; the emulator's speed bounds it.\n");
 		out.append("- CPU µs/record: this JVM's process CPU time (OperatingSystemMXBean#getProcessCpuTime, all")
-			.append(" threads: caller, producer, Netty, GC, JIT) over the same span, divided by the records. The")
-			.append(" emulator runs in its own process and is not included. Process CPU time advances in clock")
+			.append(" threads: caller, producer, Netty, GC, JIT) plus that of its child processes (the KPL daemon)")
+			.append(" over the same span, divided by the records. The emulator runs in its own process and is not")
+			.append(" included. Process CPU time advances in clock")
 			.append(" ticks (10 ms on Linux): ")
 			.append(String.format(Locale.ROOT, "%.2f", 10_000.0 / this.settings.records()))
 			.append(" µs/record at ")
@@ -165,6 +189,20 @@ final class MarkdownReport {
 		return String.format(Locale.ROOT, "%,.0f", value);
 	}
 
+	private static String mavenVersion(String groupId, String artifactId) {
+		String path = "META-INF/maven/" + groupId + "/" + artifactId + "/pom.properties";
+		try (InputStream in = MarkdownReport.class.getClassLoader().getResourceAsStream(path)) {
+			Properties properties = new Properties();
+			if (in != null) {
+				properties.load(in);
+			}
+			return properties.getProperty("version", "(version unknown)");
+		}
+		catch (IOException ex) {
+			return "(version unknown)";
+		}
+	}
+
 	private static boolean cborEnabled() {
 		return SdkSystemSetting.CBOR_ENABLED.getBooleanValueOrThrow();
 	}
@@ -188,8 +226,9 @@ final class MarkdownReport {
 	 *
 	 * @param scenario the scenario
 	 * @param recordSize the record data size in bytes
+	 * @param shards the shard count of the stream
 	 */
-	record ResultKey(Scenario scenario, int recordSize) {
+	record ResultKey(Scenario scenario, int recordSize, int shards) {
 
 	}
 

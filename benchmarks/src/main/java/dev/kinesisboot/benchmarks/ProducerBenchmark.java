@@ -10,6 +10,8 @@ import java.util.Map;
 
 import dev.kinesisboot.benchmarks.MarkdownReport.ResultKey;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -20,7 +22,8 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * Measures how many records per second {@code KinesisProducer} puts into a local Kinesis
  * emulator, and how much client CPU time each record costs, with the no-op and the
  * Micrometer metrics collector, next to a plain AWS SDK v2 loop of PutRecords calls with
- * the same number of calls in flight.
+ * the same number of calls in flight, Spring Cloud AWS's {@code KinesisMessageHandler}
+ * and the Amazon KPL.
  * <p>
  * Each run creates a fresh stream, puts the records as fast as the endpoint takes them,
  * waits until every record is acknowledged, and deletes the stream. The results go to
@@ -45,6 +48,11 @@ public final class ProducerBenchmark {
 	public static void main(String[] args) {
 		if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
 			System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+		}
+		// the KPL daemon logs its failed EC2 metadata look-ups as warnings on every start
+		String kplDaemonLog = "org.slf4j.simpleLogger.log.software.amazon.kinesis.producer.LogInputStreamReader";
+		if (System.getProperty(kplDaemonLog) == null) {
+			System.setProperty(kplDaemonLog, "error");
 		}
 		BenchmarkSettings settings;
 		try {
@@ -74,20 +82,23 @@ public final class ProducerBenchmark {
 			Thread cleanup = new Thread(streams::deleteAll, "benchmark-stream-cleanup");
 			Runtime.getRuntime().addShutdownHook(cleanup);
 			try {
-				for (int size : this.settings.recordSizes()) {
-					for (int warmup = 1; warmup <= this.settings.warmupRuns(); warmup++) {
-						for (Scenario scenario : this.settings.scenarios()) {
-							String run = "warm-up " + warmup + "/" + this.settings.warmupRuns();
-							failures += runOnce(streams, runner, scenario, size, run).failures();
+				for (int shards : this.settings.shardCounts()) {
+					for (int size : this.settings.recordSizes()) {
+						for (int warmup = 1; warmup <= this.settings.warmupRuns(); warmup++) {
+							for (Scenario scenario : this.settings.scenarios()) {
+								String run = "warm-up " + warmup + "/" + this.settings.warmupRuns();
+								failures += runOnce(streams, runner, new ResultKey(scenario, size, shards), run)
+									.failures();
+							}
 						}
-					}
-					for (int i = 1; i <= this.settings.runs(); i++) {
-						for (Scenario scenario : rotated(this.settings.scenarios(), i - 1)) {
-							RunResult result = runOnce(streams, runner, scenario, size,
-									"run " + i + "/" + this.settings.runs());
-							failures += result.failures();
-							results.computeIfAbsent(new ResultKey(scenario, size), (key) -> new ArrayList<>())
-								.add(result);
+						for (int i = 1; i <= this.settings.runs(); i++) {
+							for (Scenario scenario : rotated(this.settings.scenarios(), i - 1)) {
+								ResultKey key = new ResultKey(scenario, size, shards);
+								RunResult result = runOnce(streams, runner, key,
+										"run " + i + "/" + this.settings.runs());
+								failures += result.failures();
+								results.computeIfAbsent(key, (k) -> new ArrayList<>()).add(result);
+							}
 						}
 					}
 				}
@@ -98,9 +109,11 @@ public final class ProducerBenchmark {
 			}
 		}
 		List<ResultKey> order = new ArrayList<>();
-		for (int size : this.settings.recordSizes()) {
-			for (Scenario scenario : this.settings.scenarios()) {
-				order.add(new ResultKey(scenario, size));
+		for (int shards : this.settings.shardCounts()) {
+			for (int size : this.settings.recordSizes()) {
+				for (Scenario scenario : this.settings.scenarios()) {
+					order.add(new ResultKey(scenario, size, shards));
+				}
 			}
 		}
 		Map<ResultKey, List<RunResult>> table = new LinkedHashMap<>();
@@ -123,35 +136,40 @@ public final class ProducerBenchmark {
 		return order;
 	}
 
-	private RunResult runOnce(BenchmarkStreams streams, ScenarioRunner runner, Scenario scenario, int size,
-			String run) {
-		String stream = BenchmarkStreams.uniqueName(scenario, size);
-		streams.create(stream, this.settings.shards());
+	private RunResult runOnce(BenchmarkStreams streams, ScenarioRunner runner, ResultKey key, String run) {
+		String stream = BenchmarkStreams.uniqueName(key.scenario(), key.recordSize());
+		streams.create(stream, key.shards());
 		RunResult result;
 		try {
-			result = runner.run(scenario, stream, size);
+			result = runner.run(key.scenario(), stream, key.recordSize());
 		}
 		finally {
 			streams.delete(stream);
 		}
 		System.err.printf(Locale.ROOT,
-				"[benchmark] %s, %s, %s: %,d records in %.2f s = %,.0f records/s, CPU %.1f µs/record, %d failed%s%n",
-				scenario.id(), MarkdownReport.sizeText(size), run, result.records(), result.wallNanos() / 1e9,
-				result.recordsPerSecond(), result.cpuMicrosPerRecord(), result.failures(),
+				"[benchmark] %s, %s, %d shard(s), %s: %,d records in %.2f s = %,.0f records/s, CPU %.1f µs/record, "
+						+ "%d failed%s%n",
+				key.scenario().id(), MarkdownReport.sizeText(key.recordSize()), key.shards(), run, result.records(),
+				result.wallNanos() / 1e9, result.recordsPerSecond(), result.cpuMicrosPerRecord(), result.failures(),
 				(result.firstError() != null) ? " (first: " + result.firstError() + ")" : "");
 		return result;
 	}
 
 	private KinesisAsyncClient newClient() {
+		NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+			.protocol(this.settings.httpProtocol())
+			.maxConcurrency(this.settings.httpConnections())
+			.readTimeout(CALL_TIMEOUT)
+			.writeTimeout(CALL_TIMEOUT);
+		if ("https".equals(this.settings.endpoint().getScheme())) {
+			// the local emulators' certificates are self-signed
+			http.tlsTrustManagersProvider(InsecureTrustManagerFactory.INSTANCE::getTrustManagers);
+		}
 		return KinesisAsyncClient.builder()
 			.endpointOverride(this.settings.endpoint())
 			.region(Region.US_EAST_1)
 			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-			.httpClientBuilder(NettyNioAsyncHttpClient.builder()
-				.protocol(this.settings.httpProtocol())
-				.maxConcurrency(Math.max(50, this.settings.inFlight() * 2))
-				.readTimeout(CALL_TIMEOUT)
-				.writeTimeout(CALL_TIMEOUT))
+			.httpClientBuilder(http)
 			.build();
 	}
 

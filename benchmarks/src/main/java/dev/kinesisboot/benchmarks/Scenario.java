@@ -27,7 +27,20 @@ enum Scenario {
 	PRODUCER_AGGREGATED("producer-aggregated", "KinesisProducer, AWS per-shard rate limits, KPL aggregation"),
 
 	/** A plain AWS SDK v2 loop of PutRecords calls, 500 records each. */
-	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call");
+	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call"),
+
+	/**
+	 * Spring Cloud AWS's {@code KinesisMessageHandler} (Spring Integration) in async
+	 * mode: one PutRecord call per message.
+	 */
+	SCA_MESSAGE_HANDLER("sca-message-handler",
+			"Spring Cloud AWS KinesisMessageHandler, async, one PutRecord call per record"),
+
+	/**
+	 * The Amazon Kinesis Producer Library: its native daemon, KPL aggregation on; needs
+	 * an HTTPS endpoint ({@code --kpl-endpoint}).
+	 */
+	KPL("kpl", "Amazon KPL (native daemon), KPL aggregation");
 
 	private final String id;
 

@@ -1,6 +1,8 @@
 package dev.kinesisboot.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +10,10 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,14 +28,30 @@ import dev.kinesisboot.producer.PartitionKeyStrategy;
 import dev.kinesisboot.producer.ProducerOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.awspring.cloud.kinesis.integration.KinesisMessageHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.expression.FunctionExpression;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.ErrorMessage;
+import org.springframework.messaging.support.MessageBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.kinesis.producer.Attempt;
+import software.amazon.kinesis.producer.KinesisProducerConfiguration;
+import software.amazon.kinesis.producer.UserRecordFailedException;
+import software.amazon.kinesis.producer.UserRecordResult;
 
 /**
  * Runs one scenario once against an existing stream: puts the records as fast as the
@@ -39,7 +60,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * <p>
  * Every scenario builds the same payloads (a copy of a fixed random template with the
  * record's index in its first bytes) with the same random partition keys, so the
- * scenarios differ only in how they send.
+ * scenarios differ only in how they send. CPU time counts this JVM and its child
+ * processes (the KPL daemon).
  */
 final class ScenarioRunner {
 
@@ -47,6 +69,20 @@ final class ScenarioRunner {
 	static final String METRICS_NAMESPACE = "kinesis";
 
 	private static final long SEED = 20_240_601L;
+
+	/**
+	 * The KPL scenario's per-shard rate limit in percent of the AWS limits: far above
+	 * them, as the emulators never throttle and the other scenarios run without a
+	 * client-side limit (the KPL default is 150).
+	 */
+	static final long KPL_RATE_LIMIT_PERCENT = 1_000_000;
+
+	/**
+	 * The most records the KPL scenario lets wait in the KPL at once, as the KPL has no
+	 * bound of its own; the same as the default {@code maxQueueSize} of
+	 * {@code KinesisProducer}.
+	 */
+	static final int KPL_MAX_OUTSTANDING = 10_000;
 
 	private final KinesisAsyncClient client;
 
@@ -113,6 +149,8 @@ final class ScenarioRunner {
 						.aggregationEnabled(true)
 						.build());
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
+			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);
+			case KPL -> runKpl(streamName, template);
 		};
 	}
 
@@ -229,6 +267,155 @@ final class ScenarioRunner {
 		return measurement.stop(records, failures);
 	}
 
+	/**
+	 * Spring Cloud AWS's handler as its documentation sets it up for async sends: our
+	 * client, the stream, a partition key expression, {@code async=true} and an output
+	 * channel for the results. Each message becomes one PutRecord call. The handler does
+	 * not bound the calls in flight, so the benchmark does, to the client's connection
+	 * pool; more would only wait for a connection (and fail after the acquire timeout).
+	 */
+	private RunResult runMessageHandler(String streamName, byte[] template) {
+		int records = this.settings.records();
+		int inFlight = this.settings.httpConnections();
+		Semaphore slots = new Semaphore(inFlight);
+		Failures failures = new Failures();
+		PartitionKeyStrategy keys = PartitionKeyStrategy.random();
+		MessageChannel acknowledged = (message, timeout) -> {
+			slots.release();
+			return true;
+		};
+		MessageChannel errors = (message, timeout) -> {
+			try {
+				Throwable error = ((ErrorMessage) message).getPayload();
+				failures.add(1, (error.getCause() != null) ? error.getCause() : error);
+			}
+			finally {
+				slots.release();
+			}
+			return true;
+		};
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(
+				IntegrationConfiguration.class)) {
+			KinesisMessageHandler handler = new KinesisMessageHandler(this.client);
+			handler.setStream(streamName);
+			handler.setPartitionKeyExpression(
+					new FunctionExpression<Message<byte[]>>((message) -> keys.partitionKey(message.getPayload())));
+			handler.setAsync(true);
+			handler.setOutputChannel(acknowledged);
+			handler.setBeanFactory(context.getBeanFactory());
+			handler.afterPropertiesSet();
+			Measurement measurement = startMeasurement();
+			for (int i = 0; i < records; i++) {
+				Message<byte[]> message = MessageBuilder.withPayload(payload(template, i))
+					.setHeader(MessageHeaders.ERROR_CHANNEL, errors)
+					.build();
+				slots.acquireUninterruptibly();
+				try {
+					handler.handleMessage(message);
+				}
+				catch (RuntimeException ex) {
+					failures.add(1, ex);
+					slots.release();
+				}
+			}
+			slots.acquireUninterruptibly(inFlight);
+			return measurement.stop(records, failures);
+		}
+	}
+
+	/**
+	 * The KPL with its defaults (aggregation on, 100 ms buffering) except: the endpoint
+	 * (HTTPS, certificate not checked), static credentials, no CloudWatch metrics, the
+	 * benchmark's in-flight limit as its connection count, its rate limit out of the way
+	 * and waits long enough for a slow emulator. Records wait in the KPL up to
+	 * {@link #KPL_MAX_OUTSTANDING}, the back-pressure its documentation asks callers to
+	 * apply.
+	 */
+	private RunResult runKpl(String streamName, byte[] template) {
+		URI endpoint = this.settings.kplEndpoint();
+		KinesisProducerConfiguration configuration = new KinesisProducerConfiguration().setRegion("us-east-1")
+			.setKinesisEndpoint(endpoint.getHost())
+			.setKinesisPort(endpoint.getPort())
+			.setCloudwatchEndpoint(endpoint.getHost())
+			.setCloudwatchPort(endpoint.getPort())
+			.setVerifyCertificate(false)
+			.setCredentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+			.setMetricsLevel("none")
+			.setLogLevel("warning")
+			.setMaxConnections(this.settings.inFlight())
+			.setRateLimit(KPL_RATE_LIMIT_PERCENT)
+			.setRecordTtl(Duration.ofMinutes(10).toMillis())
+			.setRequestTimeout(Duration.ofMinutes(2).toMillis());
+		int records = this.settings.records();
+		List<Future<UserRecordResult>> futures = new ArrayList<>(records);
+		Failures failures = new Failures();
+		PartitionKeyStrategy keys = PartitionKeyStrategy.random();
+		software.amazon.kinesis.producer.KinesisProducer kpl = new software.amazon.kinesis.producer.KinesisProducer(
+				configuration);
+		try {
+			// start the daemon's stream pipeline and shard map before measuring, as the
+			// other
+			// scenarios build their producer or handler before measuring
+			countKplResult(kpl.addUserRecord(streamName, "primer", ByteBuffer.wrap(template.clone())), failures);
+			Measurement measurement = startMeasurement();
+			for (int i = 0; i < records; i++) {
+				while (kpl.getOutstandingRecordsCount() >= KPL_MAX_OUTSTANDING) {
+					pauseBriefly();
+				}
+				byte[] data = payload(template, i);
+				futures.add(kpl.addUserRecord(streamName, keys.partitionKey(data), ByteBuffer.wrap(data)));
+			}
+			kpl.flush();
+			for (Future<UserRecordResult> future : futures) {
+				countKplResult(future, failures);
+			}
+			return measurement.stop(records, failures);
+		}
+		finally {
+			kpl.destroy();
+		}
+	}
+
+	private static void countKplResult(Future<UserRecordResult> future, Failures failures) {
+		try {
+			UserRecordResult result = future.get();
+			if (!result.isSuccessful()) {
+				failures.add(1, "KPL record failed: " + lastAttempt(result));
+			}
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof UserRecordFailedException failed) {
+				failures.add(1, "KPL record failed: " + lastAttempt(failed.getResult()));
+			}
+			else {
+				failures.add(1, (ex.getCause() != null) ? ex.getCause() : ex);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for the KPL", ex);
+		}
+	}
+
+	private static String lastAttempt(UserRecordResult result) {
+		List<Attempt> attempts = result.getAttempts();
+		if (attempts.isEmpty()) {
+			return "no attempt";
+		}
+		Attempt last = attempts.get(attempts.size() - 1);
+		return last.getErrorCode() + " " + last.getErrorMessage() + " (" + attempts.size() + " attempt(s))";
+	}
+
+	private static void pauseBriefly() {
+		try {
+			TimeUnit.MILLISECONDS.sleep(1);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for the KPL", ex);
+		}
+	}
+
 	private static void countFailures(int count, PutRecordsResponse response, Throwable error, Failures failures) {
 		if (error != null) {
 			failures.add(count,
@@ -275,7 +462,25 @@ final class ScenarioRunner {
 	private Measurement startMeasurement() {
 		// start every run with the garbage of the previous one collected
 		System.gc();
-		return new Measurement(this.os, System.nanoTime(), this.os.getProcessCpuTime());
+		return new Measurement(this.os, System.nanoTime(), this.os.getProcessCpuTime() + childCpuNanos());
+	}
+
+	/**
+	 * The CPU time of this process's live child processes, such as the KPL daemon, which
+	 * does the KPL's work outside this JVM.
+	 */
+	private static long childCpuNanos() {
+		return ProcessHandle.current()
+			.descendants()
+			.mapToLong((child) -> child.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+			.sum();
+	}
+
+	/** The Spring Integration infrastructure the message handler expects around it. */
+	@Configuration(proxyBeanMethods = false)
+	@EnableIntegration
+	static class IntegrationConfiguration {
+
 	}
 
 	/** Wall and CPU time at the start of a run. */
@@ -283,7 +488,7 @@ final class ScenarioRunner {
 
 		RunResult stop(int records, Failures failures) {
 			long wall = System.nanoTime() - this.startNanos;
-			long cpu = this.os.getProcessCpuTime() - this.startCpuNanos;
+			long cpu = this.os.getProcessCpuTime() + childCpuNanos() - this.startCpuNanos;
 			return new RunResult(records, wall, cpu, failures.count.get(), failures.first.get());
 		}
 

@@ -19,9 +19,9 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * The starter's own start-up cost: time from JVM start to {@link ApplicationReadyEvent}
- * of two web applications with actuator and Prometheus on the same classpath, one
- * without the Kinesis auto-configuration and one with it, a {@code KinesisTemplate} and
- * one {@code @KinesisListener} reading a stream of kinesis-local. Each start is a new JVM;
+ * of two web applications with actuator and Prometheus on the same classpath, one without
+ * the Kinesis auto-configuration and one with it, a {@code KinesisTemplate} and one
+ * {@code @KinesisListener} reading a stream of kinesis-local. Each start is a new JVM;
  * the two alternate.
  */
 public final class StartupBenchmark {
@@ -63,10 +63,9 @@ public final class StartupBenchmark {
 
 	private static long start(String variant, String endpoint) throws Exception {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
-				System.getProperty("java.class.path"), App.class.getName(), variant, "--server.port=0",
-				"--spring.main.banner-mode=off", "--logging.level.root=WARN",
-				"--management.endpoints.web.exposure.include=health,prometheus"));
+		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+				App.class.getName(), variant, "--server.port=0", "--spring.main.banner-mode=off",
+				"--logging.level.root=WARN", "--management.endpoints.web.exposure.include=health,prometheus"));
 		if (variant.equals("plain")) {
 			command.add("--spring.autoconfigure.exclude=dev.kinesisboot.autoconfigure.KinesisAutoConfiguration,"
 					+ "dev.kinesisboot.autoconfigure.KinesisCheckpointAutoConfiguration,"

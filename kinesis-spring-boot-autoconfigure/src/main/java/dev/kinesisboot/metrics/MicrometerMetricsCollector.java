@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
@@ -26,10 +27,13 @@ import io.micrometer.core.instrument.Tags;
  * ({@code kinesis_producer_records_sent_total}); histograms are registered with the
  * reference's buckets as service-level objectives. Every metric takes exactly the label
  * keys of {@link MetricType#labelKeys()}: Prometheus needs one label set per name.
- * Thread-safe; meters are cached per metric and labels, so the hot path does one map
- * lookup.
+ * Thread-safe; meters are cached per metric and labels (and per label map instance, which
+ * the hot paths reuse), so the hot path does one map lookup.
  */
 public class MicrometerMetricsCollector implements MetricsCollector {
+
+	/** Most entries of each by-instance cache. */
+	private static final int MAX_FAST_ENTRIES = 10_000;
 
 	private static final Pattern VALID_NAMESPACE = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)?");
 
@@ -44,6 +48,18 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 	private final ConcurrentMap<MeterKey, DistributionSummary> summaries = new ConcurrentHashMap<>();
 
 	private final ConcurrentMap<MeterKey, io.micrometer.core.instrument.Timer> timers = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<SameLabels, Counter> fastCounters = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<SameLabels, AtomicLong> fastGauges = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<SameLabels, DistributionSummary> fastSummaries = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<SameLabels, io.micrometer.core.instrument.Timer> fastTimers = new ConcurrentHashMap<>();
+
+	private final Function<MeterKey, io.micrometer.core.instrument.Timer> registerTimer = this::registerTimer;
+
+	private final Function<MeterKey, DistributionSummary> registerSummary = this::registerSummary;
 
 	/**
 	 * A collector without namespace prefix.
@@ -79,18 +95,17 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 
 	@Override
 	public void increment(MetricType metric, double value, Map<String, String> labels) {
-		this.counters
-			.computeIfAbsent(key(metric, labels, MetricType.Kind.COUNTER),
-					(key) -> Counter.builder(name(metric))
-						.description(metric.description())
-						.tags(key.tags())
-						.register(this.registry))
+		meter(metric, labels, MetricType.Kind.COUNTER, this.counters, this.fastCounters,
+				(key) -> Counter.builder(name(metric))
+					.description(metric.description())
+					.tags(key.tags())
+					.register(this.registry))
 			.increment(value);
 	}
 
 	@Override
 	public void gauge(MetricType metric, double value, Map<String, String> labels) {
-		this.gauges.computeIfAbsent(key(metric, labels, MetricType.Kind.GAUGE), (key) -> {
+		meter(metric, labels, MetricType.Kind.GAUGE, this.gauges, this.fastGauges, (key) -> {
 			AtomicLong bits = new AtomicLong(Double.doubleToLongBits(0));
 			Gauge.builder(name(metric), bits, (held) -> Double.longBitsToDouble(held.get()))
 				.description(metric.description())
@@ -102,14 +117,34 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 
 	@Override
 	public void histogram(MetricType metric, double value, Map<String, String> labels) {
-		MeterKey meterKey = key(metric, labels, MetricType.Kind.HISTOGRAM);
 		if (metric.isDuration()) {
-			this.timers.computeIfAbsent(meterKey, this::registerTimer)
+			meter(metric, labels, MetricType.Kind.HISTOGRAM, this.timers, this.fastTimers, this.registerTimer)
 				.record(Math.round(value * 1e9), TimeUnit.NANOSECONDS);
 		}
 		else {
-			this.summaries.computeIfAbsent(meterKey, this::registerSummary).record(value);
+			meter(metric, labels, MetricType.Kind.HISTOGRAM, this.summaries, this.fastSummaries, this.registerSummary)
+				.record(value);
 		}
+	}
+
+	/**
+	 * The meter of a metric and labels. Callers on hot paths (one shard's reader, one
+	 * producer) pass the same label map instance every time, so a first lookup by that
+	 * instance skips checking the labels and hashing them; other maps take the full path.
+	 */
+	private <M> M meter(MetricType metric, Map<String, String> labels, MetricType.Kind kind,
+			ConcurrentMap<MeterKey, M> meters, ConcurrentMap<SameLabels, M> fast, Function<MeterKey, M> register) {
+		SameLabels same = new SameLabels(metric, labels);
+		M meter = fast.get(same);
+		if (meter != null) {
+			return meter;
+		}
+		meter = meters.computeIfAbsent(key(metric, labels, kind), register);
+		if (labels != null && fast.size() < MAX_FAST_ENTRIES) {
+			// label maps built per call would only fill this up: it is bounded
+			fast.putIfAbsent(same, meter);
+		}
+		return meter;
 	}
 
 	private io.micrometer.core.instrument.Timer registerTimer(MeterKey key) {
@@ -148,6 +183,30 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 					+ "; Prometheus needs the same label keys on every observation of a metric");
 		}
 		return new MeterKey(metric, given);
+	}
+
+	/** A metric and a label map, equal only to the same map instance. */
+	private static final class SameLabels {
+
+		private final MetricType metric;
+
+		private final Map<String, String> labels;
+
+		SameLabels(MetricType metric, Map<String, String> labels) {
+			this.metric = metric;
+			this.labels = labels;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof SameLabels that && this.metric == that.metric && this.labels == that.labels;
+		}
+
+		@Override
+		public int hashCode() {
+			return this.metric.ordinal() * 31 + System.identityHashCode(this.labels);
+		}
+
 	}
 
 	private record MeterKey(MetricType metric, Map<String, String> labels) {

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -360,7 +359,6 @@ public final class ConsumerBenchmark {
 
 	private static void fill(KinesisAsyncClient client, String stream, int records) {
 		String data = "x".repeat(100);
-		List<CompletableFuture<?>> calls = new ArrayList<>();
 		for (int from = 0; from < records; from += 500) {
 			List<PutRecordsRequestEntry> entries = new ArrayList<>();
 			for (int i = from; i < Math.min(records, from + 500); i++) {
@@ -374,7 +372,6 @@ public final class ConsumerBenchmark {
 				throw new IllegalStateException(response.failedRecordCount() + " records were not stored");
 			}
 		}
-		calls.forEach(CompletableFuture::join);
 	}
 
 	private static double percentile(double[] sorted, double p) {

@@ -119,11 +119,11 @@ final class FanOutSource implements RecordSource {
 			.build();
 		SubscribeToShardResponseHandler handler = SubscribeToShardResponseHandler.builder()
 			.subscriber(() -> new EventSubscriber(current))
-			.onError((error) -> failed(current, error))
+			.onError((error) -> fail(current, error))
 			.build();
 		ShardReader.call(() -> this.consumer.client().subscribeToShard(request, handler)).whenComplete((ok, error) -> {
 			if (error != null) {
-				failed(current, error);
+				fail(current, error);
 			}
 			else {
 				ended(current);
@@ -196,10 +196,6 @@ final class FanOutSource implements RecordSource {
 		if (current == this.generation && this.subscription != null) {
 			this.subscription.request(1);
 		}
-	}
-
-	private void failed(int current, Throwable error) {
-		fail(current, error);
 	}
 
 	private void ended(int current) {
@@ -302,7 +298,7 @@ final class FanOutSource implements RecordSource {
 
 		@Override
 		public void onError(Throwable error) {
-			failed(this.current, error);
+			fail(this.current, error);
 		}
 
 		@Override

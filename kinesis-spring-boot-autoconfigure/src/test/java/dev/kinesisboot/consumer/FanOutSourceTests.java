@@ -1,8 +1,6 @@
 package dev.kinesisboot.consumer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +19,6 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
@@ -45,6 +42,7 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponse;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
+import static dev.kinesisboot.consumer.TestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -247,15 +245,6 @@ class FanOutSourceTests {
 				.records(records)
 				.continuationSequenceNumber(continuation)
 				.millisBehindLatest(0L)
-				.build();
-		}
-
-		private static Record record(String sequence, String data) {
-			return Record.builder()
-				.sequenceNumber(sequence)
-				.partitionKey("k")
-				.approximateArrivalTimestamp(Instant.now())
-				.data(SdkBytes.fromString(data, StandardCharsets.UTF_8))
 				.build();
 		}
 

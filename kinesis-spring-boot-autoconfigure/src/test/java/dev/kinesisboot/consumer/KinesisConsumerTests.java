@@ -1,8 +1,6 @@
 package dev.kinesisboot.consumer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +11,6 @@ import dev.kinesisboot.checkpoint.MemoryCheckpointer;
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import org.junit.jupiter.api.Test;
 
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
@@ -24,10 +21,10 @@ import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.kinesis.model.HashKeyRange;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
-import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.SequenceNumberRange;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
+import static dev.kinesisboot.consumer.TestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -139,15 +136,6 @@ class KinesisConsumerTests {
 				response.records(List.of()).millisBehindLatest(0L).nextShardIterator(CHILD + "/1");
 			}
 			return CompletableFuture.completedFuture(response.build());
-		}
-
-		private static Record record(String sequence, String data) {
-			return Record.builder()
-				.sequenceNumber(sequence)
-				.partitionKey("k")
-				.approximateArrivalTimestamp(Instant.now())
-				.data(SdkBytes.fromString(data, StandardCharsets.UTF_8))
-				.build();
 		}
 
 		@Override

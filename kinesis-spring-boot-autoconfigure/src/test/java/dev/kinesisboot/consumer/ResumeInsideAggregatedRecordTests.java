@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.kinesis.model.SequenceNumberRange;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
+import static dev.kinesisboot.consumer.TestRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -156,15 +157,6 @@ class ResumeInsideAggregatedRecordTests {
 				.partitionKey("k0")
 				.approximateArrivalTimestamp(Instant.now())
 				.data(SdkBytes.fromByteArray(data))
-				.build();
-		}
-
-		private static Record record(String sequence, String data) {
-			return Record.builder()
-				.sequenceNumber(sequence)
-				.partitionKey("k")
-				.approximateArrivalTimestamp(Instant.now())
-				.data(SdkBytes.fromString(data, StandardCharsets.UTF_8))
 				.build();
 		}
 

@@ -1,24 +1,20 @@
 package dev.kinesisboot.faults;
 
 import java.math.BigInteger;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
-import dev.kinesisboot.checkpoint.Lease;
-import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.producer.PutResult;
+import dev.kinesisboot.testsupport.ForwardingCheckpointer;
 
 /**
  * A checkpointer that notes when each checkpoint was written, so that a test can check
@@ -26,16 +22,14 @@ import dev.kinesisboot.producer.PutResult;
  * <p>
  * Thread-safe.
  */
-final class AuditingCheckpointer implements Checkpointer {
-
-	private final Checkpointer delegate;
+final class AuditingCheckpointer extends ForwardingCheckpointer {
 
 	private final Map<String, Long> handledAt = new ConcurrentHashMap<>();
 
 	private final List<Write> writes = new CopyOnWriteArrayList<>();
 
 	AuditingCheckpointer(Checkpointer delegate) {
-		this.delegate = delegate;
+		super(delegate);
 	}
 
 	/**
@@ -106,77 +100,7 @@ final class AuditingCheckpointer implements Checkpointer {
 	@Override
 	public CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint) {
 		this.writes.add(new Write(shardId, checkpoint, System.nanoTime()));
-		return this.delegate.checkpoint(shardId, checkpoint);
-	}
-
-	@Override
-	public String workerId() {
-		return this.delegate.workerId();
-	}
-
-	@Override
-	public String applicationName() {
-		return this.delegate.applicationName();
-	}
-
-	@Override
-	public String streamName() {
-		return this.delegate.streamName();
-	}
-
-	@Override
-	public Duration leaseDuration() {
-		return this.delegate.leaseDuration();
-	}
-
-	@Override
-	public Clock clock() {
-		return this.delegate.clock();
-	}
-
-	@Override
-	public boolean isAutoCheckpoint() {
-		return this.delegate.isAutoCheckpoint();
-	}
-
-	@Override
-	public void bindMetrics(MetricsCollector collector, Map<String, String> labels) {
-		this.delegate.bindMetrics(collector, labels);
-	}
-
-	@Override
-	public CompletableFuture<List<Lease>> listLeases() {
-		return this.delegate.listLeases();
-	}
-
-	@Override
-	public CompletableFuture<Optional<Checkpoint>> getCheckpoint(String shardId) {
-		return this.delegate.getCheckpoint(shardId);
-	}
-
-	@Override
-	public CompletableFuture<Boolean> takeLease(String shardId, Lease expected) {
-		return this.delegate.takeLease(shardId, expected);
-	}
-
-	@Override
-	public CompletableFuture<Boolean> renewLease(String shardId) {
-		return this.delegate.renewLease(shardId);
-	}
-
-	@Override
-	public CompletableFuture<Void> releaseLease(String shardId) {
-		return this.delegate.releaseLease(shardId);
-	}
-
-	@Override
-	public CompletableFuture<Void> manualCheckpoint() {
-		return this.delegate.manualCheckpoint();
-	}
-
-	@Override
-	public void close() {
-		this.delegate.close();
+		return super.checkpoint(shardId, checkpoint);
 	}
 
 	private record Write(String shardId, Checkpoint checkpoint, long nanos) {

@@ -11,8 +11,12 @@
 #   bash scripts/run-benchmark.sh consumer --scenarios=shards --shards=200 --phase-seconds=60
 #   bash scripts/run-benchmark.sh consumer --scenarios=steady --minutes=10 --steady-rate=200
 #   bash scripts/run-benchmark.sh startup --runs=7
-
-# Environment: JAVA_OPTS (default -Xmx512m), SKIP_BUILD=1 to reuse the last build.
+#   BENCHMARK_TARGET=kinesalite bash scripts/run-benchmark.sh consumer --scenarios=latency,drain \
+#       --readers=plain-loop,polling,sca-adapter --rate=200
+#
+# Environment: JAVA_OPTS (default -Xmx512m), SKIP_BUILD=1 to reuse the last build,
+# BENCHMARK_TARGET=kinesalite to run against kinesalite on 127.0.0.1:$KINESALITE_PORT (4569) instead,
+# started here and stopped at exit (JSON protocol only, and no SubscribeToShard: leave out fan-out).
 set -euo pipefail
 
 benchmark="${1:-}"
@@ -32,15 +36,15 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
 state="$top/.local-servers/benchmark"
 log() { printf '[benchmark] %s\n' "$*" >&2; }
 
-kinesis_answers() {
-  curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$KINESIS_PORT/" \
-    -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
-    -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
-    -d '{}'
-}
+BENCHMARK_TARGET="${BENCHMARK_TARGET:-kinesis-local}"
+KINESALITE_PORT="${KINESALITE_PORT:-4569}"
+
+# kinesis_answers, install_emulators, start_kinesalite, stop_kinesalite
+. "$here/emulators.sh"
 
 started_local_servers=""
 cleanup() {
+  stop_kinesalite
   if [ -n "$started_local_servers" ]; then
     LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
   fi
@@ -54,14 +58,31 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 [ -d "$top/benchmarks/target/lib" ] || { log "benchmarks/target/lib is missing; build without SKIP_BUILD"; exit 1; }
 
-if ! kinesis_answers; then
-  log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
-  mkdir -p "$state"
-  started_local_servers=1
-  LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
-fi
+case "$BENCHMARK_TARGET" in
+  kinesis-local)
+    endpoint="http://127.0.0.1:$KINESIS_PORT"
+    protocol_opts=""
+    if ! kinesis_answers "$KINESIS_PORT"; then
+      log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
+      mkdir -p "$state"
+      started_local_servers=1
+      LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
+    fi
+    ;;
+  kinesalite)
+    endpoint="http://127.0.0.1:$KINESALITE_PORT"
+    protocol_opts="-Daws.cborEnabled=false"
+    install_emulators
+    mkdir -p "$state"
+    start_kinesalite "$KINESALITE_PORT" http "$state/kinesalite.log"
+    ;;
+  *)
+    log "unknown BENCHMARK_TARGET '$BENCHMARK_TARGET'; use kinesis-local or kinesalite"
+    exit 2
+    ;;
+esac
 
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-java $JAVA_OPTS -cp "$top/benchmarks/target/classes:$top/benchmarks/target/lib/*" \
-  "$main" --endpoint="http://127.0.0.1:$KINESIS_PORT" "$@" \
+# shellcheck disable=SC2086 # JAVA_OPTS and protocol_opts are lists of options
+java $JAVA_OPTS $protocol_opts -cp "$top/benchmarks/target/classes:$top/benchmarks/target/lib/*" \
+  "$main" --endpoint="$endpoint" "$@" \
   | tee "$top/benchmarks/target/$benchmark-benchmark.md"

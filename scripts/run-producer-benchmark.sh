@@ -41,28 +41,12 @@ state="$top/.local-servers/benchmark"
 
 log() { printf '[benchmark] %s\n' "$*" >&2; }
 
-kinesis_answers() {
-  curl -skf -o /dev/null -m 2 -X POST "${2:-http}://127.0.0.1:$1/" \
-    -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
-    -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
-    -d '{}'
-}
+# kinesis_answers, package_version, install_emulators, start_kinesalite, stop_kinesalite
+. "$here/emulators.sh"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-package_version() {
-  sed -n 's/^ *"version" *: *"\([^"]*\)".*/\1/p' "$here/node_modules/$1/package.json" | head -n 1
-}
-
-kinesalite_pid=""
 started_local_servers=""
 cleanup() {
-  if [ -n "$kinesalite_pid" ] && kill -0 "$kinesalite_pid" 2>/dev/null; then
-    kill "$kinesalite_pid"
-    for _ in $(seq 1 50); do kill -0 "$kinesalite_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$kinesalite_pid" 2>/dev/null && kill -9 "$kinesalite_pid"
-    log "stopped kinesalite (pid $kinesalite_pid)"
-  fi
+  stop_kinesalite
   if [ -n "$started_local_servers" ]; then
     LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
   fi
@@ -74,11 +58,7 @@ targets=" $BENCHMARK_TARGETS "
 case "$targets" in *" kinesalite "*) want_kinesalite=1 ;; *) want_kinesalite="" ;; esac
 case "$targets" in *" kinesis-local "*) want_kinesis_local=1 ;; *) want_kinesis_local="" ;; esac
 
-if [ ! -f "$here/node_modules/kinesalite/cli.js" ] || [ ! -f "$here/node_modules/kinesis-local/main.js" ]; then
-  command -v npm >/dev/null || { log "npm is required (Node.js 20+); install Node.js first"; exit 1; }
-  log "installing the emulators (npm ci, pinned by scripts/package-lock.json)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
-fi
+install_emulators
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   log "building benchmarks/ (./mvnw -Pbenchmarks -pl benchmarks -am package)"
@@ -94,30 +74,11 @@ if [ -n "$want_kinesis_local" ] && ! kinesis_answers "$KINESIS_PORT"; then
   LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
 fi
 
+kinesalite_scheme=http
+[ -n "$KINESALITE_TLS" ] && kinesalite_scheme=https
 if [ -n "$want_kinesalite" ]; then
-  if port_open "$KINESALITE_PORT"; then
-    log "port $KINESALITE_PORT is taken; stop what listens there or set KINESALITE_PORT"
-    exit 1
-  fi
   mkdir -p "$state"
-  kinesalite_scheme=http
-  kinesalite_ssl=""
-  if [ -n "$KINESALITE_TLS" ]; then
-    kinesalite_scheme=https
-    kinesalite_ssl="--ssl"
-  fi
-  log "starting kinesalite on $kinesalite_scheme://127.0.0.1:$KINESALITE_PORT"
-  # shellcheck disable=SC2086 # kinesalite_ssl is empty or one option
-  node --require "$here/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" "$here/node_modules/kinesalite/cli.js" --port "$KINESALITE_PORT" \
-    --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 100 $kinesalite_ssl \
-    >"$state/kinesalite.log" 2>&1 &
-  kinesalite_pid=$!
-  for _ in $(seq 1 60); do
-    kinesis_answers "$KINESALITE_PORT" "$kinesalite_scheme" && break
-    kill -0 "$kinesalite_pid" 2>/dev/null || { log "kinesalite exited:"; cat "$state/kinesalite.log" >&2; exit 1; }
-    sleep 0.5
-  done
-  kinesis_answers "$KINESALITE_PORT" "$kinesalite_scheme" || { log "kinesalite did not answer within 30 s"; exit 1; }
+  start_kinesalite "$KINESALITE_PORT" "$kinesalite_scheme" "$state/kinesalite.log"
 fi
 
 status=0

@@ -20,14 +20,10 @@ mkdir -p "$state"
 
 log() { printf '[local-servers] %s\n' "$*"; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# kinesis_answers, port_open, install_emulators
+. "$here/emulators.sh"
 
-kinesis_answers() {
-  curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$KINESIS_PORT/" \
-    -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: Kinesis_20131202.ListStreams' \
-    -H 'X-Amz-Date: 20260101T000000Z' -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' \
-    -d '{}'
-}
+kinesis_local_answers() { kinesis_answers "$KINESIS_PORT"; }
 
 dynamodb_answers() {
   curl -sf -o /dev/null -m 2 -X POST "http://127.0.0.1:$DYNAMODB_PORT/" \
@@ -49,15 +45,6 @@ wait_for() {
   return 1
 }
 
-install_npm_packages() {
-  if [ -x "$here/node_modules/.bin/kinesis-local" ] && [ -x "$here/node_modules/.bin/dynalite" ]; then
-    return 0
-  fi
-  command -v npm >/dev/null || { log "npm is required (Node.js 20+); install Node.js first"; exit 1; }
-  log "installing kinesis-local and dynalite (npm ci, pinned by scripts/package-lock.json)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-}
-
 install_redis() {
   command -v redis-server >/dev/null && return 0
   local sudo=""
@@ -70,7 +57,7 @@ install_redis() {
 }
 
 start_kinesis() {
-  if kinesis_answers; then log "Kinesis API already answers on port $KINESIS_PORT"; return 0; fi
+  if kinesis_local_answers; then log "Kinesis API already answers on port $KINESIS_PORT"; return 0; fi
   log "starting kinesis-local on 127.0.0.1:$KINESIS_PORT"
   (
     cd "$state"
@@ -86,7 +73,7 @@ start_kinesis() {
       >"$state/kinesis.log" 2>&1 &
     echo $! >"$state/kinesis.pid"
   )
-  wait_for "kinesis-local" kinesis_answers "$state/kinesis.log"
+  wait_for "kinesis-local" kinesis_local_answers "$state/kinesis.log"
 }
 
 start_dynamodb() {
@@ -106,7 +93,7 @@ start_redis() {
   wait_for "redis-server" redis_answers "$state/redis.log"
 }
 
-install_npm_packages
+install_emulators
 install_redis
 start_kinesis
 start_dynamodb

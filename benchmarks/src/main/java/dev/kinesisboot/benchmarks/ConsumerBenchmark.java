@@ -44,7 +44,12 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * Consumer benchmarks against a local Kinesis (kinesis-local), printed as Markdown:
  * <ul>
  * <li>{@code latency}: put-to-handler latency at a steady rate, polling and fan-out, with
- * the consumer's default options;</li>
+ * the consumer's default options, against a plain GetRecords loop and Spring Cloud AWS's
+ * {@code KinesisMessageDrivenChannelAdapter};</li>
+ * <li>{@code drain}: records/s read from a pre-filled stream, the same readers but
+ * fan-out;</li>
+ * <li>{@code steady}: producer and consumer at a steady rate, heap after GC each
+ * minute;</li>
  * <li>{@code shards}: one consumer owning many shards, idle and then active: heap after
  * GC, process CPU, GetRecords calls per second and live threads.</li>
  * </ul>
@@ -109,15 +114,36 @@ public final class ConsumerBenchmark {
 	/** What reads the records in the latency and drain scenarios. */
 	private enum Reader {
 
-		PLAIN_LOOP("plain GetRecords loop (200 ms)"), POLLING("KinesisConsumer, polling"),
-		FAN_OUT("KinesisConsumer, fan-out");
+		PLAIN_LOOP("plain-loop", "plain GetRecords loop (200 ms)"),
+		POLLING("polling", "KinesisConsumer, polling (defaults)"), FAN_OUT("fan-out", "KinesisConsumer, fan-out"),
+		SCA_ADAPTER("sca-adapter", "Spring Cloud AWS KinesisMessageDrivenChannelAdapter (defaults)");
+
+		final String id;
 
 		final String title;
 
-		Reader(String title) {
+		Reader(String id, String title) {
+			this.id = id;
 			this.title = title;
 		}
 
+		static Reader of(String id) {
+			return Arrays.stream(values())
+				.filter((reader) -> reader.id.equals(id))
+				.findFirst()
+				.orElseThrow(() -> new IllegalArgumentException("unknown reader '" + id + "' in --readers; use "
+						+ Arrays.stream(values()).map((reader) -> reader.id).toList()));
+		}
+
+	}
+
+	/**
+	 * The readers named by {@code --readers} (all by default; kinesalite has no
+	 * SubscribeToShard, so leave out fan-out there).
+	 */
+	private List<Reader> readers() {
+		String names = this.args.getOrDefault("readers", "plain-loop,polling,fan-out,sca-adapter");
+		return Arrays.stream(names.split(",")).map(Reader::of).toList();
 	}
 
 	/**
@@ -133,6 +159,16 @@ public final class ConsumerBenchmark {
 					(position == InitialPosition.LATEST) ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON)
 				.join();
 			return loop;
+		}
+		if (reader == Reader.SCA_ADAPTER) {
+			ScaChannelAdapterReader adapter = ScaChannelAdapterReader.start(client, stream,
+					position != InitialPosition.LATEST, handler);
+			if (position == InitialPosition.LATEST) {
+				// it has no status to wait for: give it time to list the shards and
+				// open their iterators before the caller's first put
+				sleep(2000);
+			}
+			return adapter;
 		}
 		KinesisConsumer consumer = KinesisConsumer.builder(client)
 			.streamName(stream)
@@ -162,20 +198,20 @@ public final class ConsumerBenchmark {
 	}
 
 	private void latency() throws Exception {
-		int rate = intArg("rate", 100);
+		int rate = intArg("rate", 200);
 		int seconds = intArg("seconds", 60);
 		int shards = intArg("latency-shards", 4);
 		int runs = intArg("runs", 5);
 		System.out.printf("## Put-to-handler latency: %d records/s for %d s over %d shards, %d runs per reader%n%n",
 				rate, seconds, shards, runs);
-		System.out.println("Each run: a new stream; the reader (KinesisConsumer with default options and in-memory "
-				+ "checkpoints, or the plain loop) starts at LATEST and has every shard open 3 s before the first "
-				+ "put. One PutRecord call per record; the latency is from just before the call to the handler, in "
-				+ "one JVM.\n");
+		System.out.println("Each run: a new stream; the reader (KinesisConsumer or Spring Cloud AWS's adapter with "
+				+ "default options and in-memory checkpoints, or the plain loop) starts at LATEST and has every shard "
+				+ "open 3 s before the first put. One PutRecord call per record; the latency is from just before the "
+				+ "call to the handler, in one JVM.\n");
 		System.out.println("| reader | run | records | p50 ms | p95 ms | p99 ms | max ms | PutRecord p50 / p99 ms |");
 		System.out.println("|---|---|---|---|---|---|---|---|");
 		Map<Reader, List<double[]>> all = new HashMap<>();
-		for (Reader reader : Reader.values()) {
+		for (Reader reader : readers()) {
 			for (int run = 1; run <= runs; run++) {
 				double[] result = latencyRun(reader, rate, seconds, shards);
 				all.computeIfAbsent(reader, (m) -> new ArrayList<>()).add(result);
@@ -185,7 +221,7 @@ public final class ConsumerBenchmark {
 		}
 		System.out.println("\n| reader | median p50 ms | median p99 ms | p99 min–max ms |");
 		System.out.println("|---|---|---|---|");
-		for (Reader reader : Reader.values()) {
+		for (Reader reader : readers()) {
 			double[] p50 = all.get(reader).stream().mapToDouble((r) -> r[1]).sorted().toArray();
 			double[] p99 = all.get(reader).stream().mapToDouble((r) -> r[3]).sorted().toArray();
 			System.out.printf("| %s | %.1f | %.1f | %.1f–%.1f |%n", reader.title, p50[p50.length / 2],
@@ -330,7 +366,9 @@ public final class ConsumerBenchmark {
 			streams.create(stream, shardCount);
 			try {
 				fill(client, stream, records);
-				for (Reader reader : List.of(Reader.PLAIN_LOOP, Reader.POLLING)) {
+				// fan-out is left out: kinesis-local pushes one event per second, so it
+				// would measure the emulator
+				for (Reader reader : readers().stream().filter((reader) -> reader != Reader.FAN_OUT).toList()) {
 					double[] rates = new double[runs];
 					for (int run = 0; run < runs; run++) {
 						AtomicLong handled = new AtomicLong();

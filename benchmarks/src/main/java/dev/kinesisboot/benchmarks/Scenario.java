@@ -26,6 +26,12 @@ enum Scenario {
 	 */
 	PRODUCER_AGGREGATED("producer-aggregated", "KinesisProducer, AWS per-shard rate limits, KPL aggregation"),
 
+	/**
+	 * {@code KinesisProducer} packing records (KPL format) with no rate limit: the
+	 * like-for-like comparison with the KPL, which the emulators never throttle.
+	 */
+	PRODUCER_AGGREGATED_UNLIMITED("producer-aggregated-unlimited", "KinesisProducer, KPL aggregation, no rate limit"),
+
 	/** A plain AWS SDK v2 loop of PutRecords calls, 500 records each. */
 	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call"),
 

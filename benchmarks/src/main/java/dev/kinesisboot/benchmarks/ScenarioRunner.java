@@ -148,6 +148,8 @@ final class ScenarioRunner {
 						.rateLimitEnabled(true)
 						.aggregationEnabled(true)
 						.build());
+			case PRODUCER_AGGREGATED_UNLIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()).toBuilder().aggregationEnabled(true).build());
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
 			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);
 			case KPL -> runKpl(streamName, template);

@@ -25,15 +25,12 @@ import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.support.Streams;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
@@ -100,11 +97,8 @@ public final class ConsumerBenchmark {
 	}
 
 	private KinesisAsyncClient client(ExecutionInterceptor... interceptors) {
-		return KinesisAsyncClient.builder()
-			.endpointOverride(this.endpoint)
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-			.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(500))
+		return LocalKinesisClients
+			.builder(this.endpoint, NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(500))
 			.overrideConfiguration((config) -> Arrays.stream(interceptors).forEach(config::addExecutionInterceptor))
 			.build();
 	}

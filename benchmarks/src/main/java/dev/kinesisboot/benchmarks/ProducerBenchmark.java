@@ -10,12 +10,7 @@ import java.util.Map;
 
 import dev.kinesisboot.benchmarks.MarkdownReport.ResultKey;
 
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /**
@@ -161,16 +156,7 @@ public final class ProducerBenchmark {
 			.maxConcurrency(this.settings.httpConnections())
 			.readTimeout(CALL_TIMEOUT)
 			.writeTimeout(CALL_TIMEOUT);
-		if ("https".equals(this.settings.endpoint().getScheme())) {
-			// the local emulators' certificates are self-signed
-			http.tlsTrustManagersProvider(InsecureTrustManagerFactory.INSTANCE::getTrustManagers);
-		}
-		return KinesisAsyncClient.builder()
-			.endpointOverride(this.settings.endpoint())
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-			.httpClientBuilder(http)
-			.build();
+		return LocalKinesisClients.builder(this.settings.endpoint(), http).build();
 	}
 
 }

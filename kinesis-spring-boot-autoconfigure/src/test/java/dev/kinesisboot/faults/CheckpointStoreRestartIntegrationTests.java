@@ -109,7 +109,7 @@ class CheckpointStoreRestartIntegrationTests {
 		List<PutResult> results;
 		try {
 			consumer.start((record) -> {
-				tally.handled(record.dataAsString());
+				tally.handled(record.dataAsString(), record.sequenceNumber());
 				checkpointer.handled(record.shardId(), record.sequenceNumber());
 			});
 			CompletableFuture<List<PutResult>> production = FaultRuns.produce(kinesis.client(), stream, store, tally);

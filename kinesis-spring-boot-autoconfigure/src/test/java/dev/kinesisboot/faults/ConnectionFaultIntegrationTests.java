@@ -58,7 +58,7 @@ class ConnectionFaultIntegrationTests {
 				.checkpointer(new MemoryCheckpointer(settings(stream)))
 				.metricsCollector(tally)
 				.build();
-			consumer.start((record) -> tally.handled(record.dataAsString()));
+			consumer.start((record) -> tally.handled(record.dataAsString(), record.sequenceNumber()));
 			CompletableFuture<List<PutResult>> production = FaultRuns.produce(viaProxy, stream, "put", tally);
 
 			await("a third of the records put").atMost(FaultTally.timeout())
@@ -103,7 +103,7 @@ class ConnectionFaultIntegrationTests {
 				.metricsCollector(tally)
 				.build();
 			consumer.start((record) -> {
-				tally.handled(record.dataAsString());
+				tally.handled(record.dataAsString(), record.sequenceNumber());
 				checkpointer.handled(record.shardId(), record.sequenceNumber());
 			});
 			CompletableFuture<List<PutResult>> production = FaultRuns.produce(kinesis.client(), stream, "get", tally);

@@ -36,6 +36,12 @@ final class FaultTally implements MetricsCollector {
 
 	private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
 
+	/**
+	 * The sequence numbers each id was read under: more than one means it was stored
+	 * twice.
+	 */
+	private final Map<String, Set<String>> storedAs = new ConcurrentHashMap<>();
+
 	private final AtomicLong deliveries = new AtomicLong();
 
 	private final AtomicLong maxIteratorAge = new AtomicLong(-1);
@@ -67,8 +73,14 @@ final class FaultTally implements MetricsCollector {
 		this.sent.add(id);
 	}
 
-	void handled(String id) {
+	/**
+	 * Counts one delivery of a record.
+	 * @param id the record's id (its data)
+	 * @param sequenceNumber the sequence number it was read under
+	 */
+	void handled(String id, String sequenceNumber) {
 		this.handled.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
+		this.storedAs.computeIfAbsent(id, (key) -> ConcurrentHashMap.newKeySet()).add(sequenceNumber);
 		this.deliveries.incrementAndGet();
 	}
 
@@ -94,6 +106,24 @@ final class FaultTally implements MetricsCollector {
 		return this.deliveries.get() - this.handled.size();
 	}
 
+	/**
+	 * The duplicates the producer caused: extra copies of an id in the stream, each under
+	 * its own sequence number (a retried call whose first answer was lost).
+	 * @return the extra stored copies
+	 */
+	long storedTwice() {
+		return this.storedAs.values().stream().mapToLong((sequences) -> sequences.size() - 1).sum();
+	}
+
+	/**
+	 * The duplicates the consumer caused: a record read again under the same sequence
+	 * number (re-read after a checkpoint, a lease move or a lost store).
+	 * @return the extra deliveries of stored records
+	 */
+	long deliveredAgain() {
+		return duplicates() - storedTwice();
+	}
+
 	InMemoryMetricsCollector metrics() {
 		return this.metrics;
 	}
@@ -115,13 +145,15 @@ final class FaultTally implements MetricsCollector {
 	/**
 	 * The one-line summary.
 	 * @return for example
-	 * {@code [faults] producer-cut: records sent=1000, received=1002, lost=0, duplicates=2, max iterator age=850 ms}
+	 * {@code [faults] producer-cut: records sent=1000, received=1002, lost=0, duplicates=2, max iterator age=850 ms, stored twice=2, delivered again=0}
 	 */
 	String summary() {
 		long age = this.maxIteratorAge.get();
-		return String.format("[faults] %s: records sent=%d, received=%d, lost=%d, duplicates=%d, max iterator age=%s",
+		return String.format(
+				"[faults] %s: records sent=%d, received=%d, lost=%d, duplicates=%d, max iterator age=%s, "
+						+ "stored twice=%d, delivered again=%d",
 				this.scenario, this.sent.size(), this.deliveries.get(), lost().size(), duplicates(),
-				(age < 0) ? "n/a" : age + " ms");
+				(age < 0) ? "n/a" : age + " ms", storedTwice(), deliveredAgain());
 	}
 
 	/**

@@ -107,7 +107,8 @@ class KilledWorkerIntegrationTests {
 					tally.iteratorAge(Long.parseLong(line.substring(WorkerMain.AGE_PREFIX.length())));
 				}
 				else {
-					tally.handled(line.substring(0, line.indexOf('\t')));
+					String[] fields = line.split("\t");
+					tally.handled(fields[0], fields[2]);
 					ids++;
 				}
 			}

@@ -12,7 +12,10 @@ import software.amazon.awssdk.services.kinesis.model.StartingPosition;
  * Reads a shard with GetShardIterator and GetRecords. Paces the calls: at most one per
  * {@link ConsumerOptions#minFetchInterval()} while behind, the poll interval once caught
  * up, and a wait that doubles up to {@link ConsumerOptions#idlePollIntervalMax()} while
- * reads come back empty.
+ * reads come back empty. A read is behind when Kinesis says so
+ * ({@code MillisBehindLatest} above 0) or when it came back full
+ * ({@link ConsumerOptions#maxRecordsPerCall()} records): then more are surely waiting,
+ * whatever an emulator reports as the lag.
  */
 final class PollingSource implements RecordSource {
 
@@ -103,7 +106,7 @@ final class PollingSource implements RecordSource {
 	@Override
 	public long nextReadDelayNanos(Batch batch) {
 		ConsumerOptions options = this.consumer.options();
-		if (!batch.caughtUp()) {
+		if (!batch.caughtUp() || batch.records().size() >= options.maxRecordsPerCall()) {
 			this.emptyReads = 0;
 			return Math.max(0, options.minFetchInterval().toNanos() - (System.nanoTime() - this.lastCallNanos));
 		}

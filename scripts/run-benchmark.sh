@@ -8,6 +8,7 @@
 #   bash scripts/run-benchmark.sh consumer        # latency, drain and shards scenarios, full length
 #   bash scripts/run-benchmark.sh consumer --scenarios=latency --runs=5 --seconds=60 --rate=100
 #   bash scripts/run-benchmark.sh consumer --scenarios=drain --drain-records=20000 --runs=5
+#   bash scripts/run-benchmark.sh consumer --scenarios=latency --readers=polling --poll-interval=200
 #   bash scripts/run-benchmark.sh consumer --scenarios=shards --shards=200 --phase-seconds=60
 #   bash scripts/run-benchmark.sh consumer --scenarios=steady --minutes=10 --steady-rate=200
 #   bash scripts/run-benchmark.sh startup --runs=7

@@ -164,12 +164,16 @@ public final class ConsumerBenchmark {
 			}
 			return adapter;
 		}
+		ConsumerOptions.Builder options = ConsumerOptions.builder()
+			.mode((reader == Reader.FAN_OUT) ? ConsumerMode.FAN_OUT : ConsumerMode.POLLING)
+			.initialPosition(position);
+		if (this.args.containsKey("poll-interval")) {
+			// --poll-interval=200: kinesis.consumer.poll-interval in milliseconds
+			options.pollInterval(Duration.ofMillis(intArg("poll-interval", 500)));
+		}
 		KinesisConsumer consumer = KinesisConsumer.builder(client)
 			.streamName(stream)
-			.options(ConsumerOptions.builder()
-				.mode((reader == Reader.FAN_OUT) ? ConsumerMode.FAN_OUT : ConsumerMode.POLLING)
-				.initialPosition(position)
-				.build())
+			.options(options.build())
 			.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bench", stream)))
 			.build();
 		consumer.start((record) -> handler.accept(record.data()));
@@ -202,6 +206,10 @@ public final class ConsumerBenchmark {
 				+ "default options and in-memory checkpoints, or the plain loop) starts at LATEST and has every shard "
 				+ "open 3 s before the first put. One PutRecord call per record; the latency is from just before the "
 				+ "call to the handler, in one JVM.\n");
+		if (this.args.containsKey("poll-interval")) {
+			System.out.printf("KinesisConsumer runs with poll interval %s ms instead of its default.%n%n",
+					this.args.get("poll-interval"));
+		}
 		System.out.println("| reader | run | records | p50 ms | p95 ms | p99 ms | max ms | PutRecord p50 / p99 ms |");
 		System.out.println("|---|---|---|---|---|---|---|---|");
 		Map<Reader, List<double[]>> all = new HashMap<>();

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
@@ -34,13 +33,11 @@ final class FaultTally implements MetricsCollector {
 
 	private final Set<String> sent = ConcurrentHashMap.newKeySet();
 
-	private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
-
 	/**
-	 * The sequence numbers each id was read under: more than one means it was stored
-	 * twice.
+	 * The ids handled, each with the sequence numbers it was read under: more than one
+	 * means it was stored twice.
 	 */
-	private final Map<String, Set<String>> storedAs = new ConcurrentHashMap<>();
+	private final Map<String, Set<String>> handled = new ConcurrentHashMap<>();
 
 	private final AtomicLong deliveries = new AtomicLong();
 
@@ -79,8 +76,7 @@ final class FaultTally implements MetricsCollector {
 	 * @param sequenceNumber the sequence number it was read under
 	 */
 	void handled(String id, String sequenceNumber) {
-		this.handled.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
-		this.storedAs.computeIfAbsent(id, (key) -> ConcurrentHashMap.newKeySet()).add(sequenceNumber);
+		this.handled.computeIfAbsent(id, (key) -> ConcurrentHashMap.newKeySet()).add(sequenceNumber);
 		this.deliveries.incrementAndGet();
 	}
 
@@ -112,7 +108,7 @@ final class FaultTally implements MetricsCollector {
 	 * @return the extra stored copies
 	 */
 	long storedTwice() {
-		return this.storedAs.values().stream().mapToLong((sequences) -> sequences.size() - 1).sum();
+		return this.handled.values().stream().mapToLong((sequences) -> sequences.size() - 1).sum();
 	}
 
 	/**

@@ -30,7 +30,7 @@ install_emulators() {
   (cd "$emulators_dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
 }
 
-# Starts kinesalite on 127.0.0.1:$1 ($2: http or https), logging to $3, and waits until it
+# Starts kinesalite on 127.0.0.1:$1 ($2: http or https), logging to the file $3, and waits until it
 # answers. Sets kinesalite_pid; stop it with stop_kinesalite.
 start_kinesalite() {
   local port=$1 scheme=$2 logfile=$3 ssl=""
@@ -39,6 +39,7 @@ start_kinesalite() {
     return 1
   fi
   [ "$scheme" = https ] && ssl="--ssl"
+  mkdir -p "$(dirname "$logfile")"
   echo "starting kinesalite on $scheme://127.0.0.1:$port" >&2
   # shellcheck disable=SC2086 # ssl is empty or one option
   node --require "$emulators_dir/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" \

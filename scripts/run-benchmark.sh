@@ -32,49 +32,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 cd "$top"
 
-KINESIS_PORT="${KINESIS_PORT:-4567}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
-state="$top/.local-servers/benchmark"
-log() { printf '[benchmark] %s\n' "$*" >&2; }
-
 BENCHMARK_TARGET="${BENCHMARK_TARGET:-kinesis-local}"
-KINESALITE_PORT="${KINESALITE_PORT:-4569}"
 
-# kinesis_answers, install_emulators, start_kinesalite, stop_kinesalite
-. "$here/emulators.sh"
+# log, state, the exit trap, build_benchmarks, start_kinesis_local_if_needed, start_kinesalite
+. "$here/benchmark-common.sh"
 
-started_local_servers=""
-cleanup() {
-  stop_kinesalite
-  if [ -n "$started_local_servers" ]; then
-    LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ -z "${SKIP_BUILD:-}" ]; then
-  log "building benchmarks/ (./mvnw -Pbenchmarks -pl benchmarks -am package)"
-  ./mvnw -B -q -Pbenchmarks -pl benchmarks -am -DskipTests package
-fi
-[ -d "$top/benchmarks/target/lib" ] || { log "benchmarks/target/lib is missing; build without SKIP_BUILD"; exit 1; }
+build_benchmarks
 
 case "$BENCHMARK_TARGET" in
   kinesis-local)
     endpoint="http://127.0.0.1:$KINESIS_PORT"
     protocol_opts=""
-    if ! kinesis_answers "$KINESIS_PORT"; then
-      log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
-      mkdir -p "$state"
-      started_local_servers=1
-      LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
-    fi
+    start_kinesis_local_if_needed
     ;;
   kinesalite)
     endpoint="http://127.0.0.1:$KINESALITE_PORT"
     protocol_opts="-Daws.cborEnabled=false"
     install_emulators
-    mkdir -p "$state"
     start_kinesalite "$KINESALITE_PORT" http "$state/kinesalite.log"
     ;;
   *)

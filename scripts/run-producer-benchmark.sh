@@ -27,32 +27,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 cd "$top"
 
-KINESIS_PORT="${KINESIS_PORT:-4567}"
 KINESIS_TLS_PORT="${KINESIS_TLS_PORT:-4568}"
-KINESALITE_PORT="${KINESALITE_PORT:-4569}"
 KINESALITE_TLS="${KINESALITE_TLS:-}"
 # the KPL daemon would otherwise ask the EC2 instance metadata service for the region and zone
 export AWS_EC2_METADATA_DISABLED=true
 BENCHMARK_TARGETS="${BENCHMARK_TARGETS:-kinesis-local kinesalite}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m}"
-# Servers this script starts keep their PID files and logs here, so that the stop script stops
-# only those, never servers that were already running.
-state="$top/.local-servers/benchmark"
 
-log() { printf '[benchmark] %s\n' "$*" >&2; }
-
-# kinesis_answers, package_version, install_emulators, start_kinesalite, stop_kinesalite
-. "$here/emulators.sh"
-
-started_local_servers=""
-cleanup() {
-  stop_kinesalite
-  if [ -n "$started_local_servers" ]; then
-    LOCAL_SERVERS_STATE="$state" bash "$here/stop-local-servers.sh" >&2
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# log, state, the exit trap, build_benchmarks, start_kinesis_local_if_needed, start_kinesalite,
+# package_version
+. "$here/benchmark-common.sh"
 
 targets=" $BENCHMARK_TARGETS "
 case "$targets" in *" kinesalite "*) want_kinesalite=1 ;; *) want_kinesalite="" ;; esac
@@ -60,24 +44,14 @@ case "$targets" in *" kinesis-local "*) want_kinesis_local=1 ;; *) want_kinesis_
 
 install_emulators
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  log "building benchmarks/ (./mvnw -Pbenchmarks -pl benchmarks -am package)"
-  ./mvnw -B -q -Pbenchmarks -pl benchmarks -am -DskipTests package
-fi
+build_benchmarks
 classpath="$top/benchmarks/target/classes:$top/benchmarks/target/lib/*"
-[ -d "$top/benchmarks/target/lib" ] || { log "benchmarks/target/lib is missing; build without SKIP_BUILD"; exit 1; }
 
-if [ -n "$want_kinesis_local" ] && ! kinesis_answers "$KINESIS_PORT"; then
-  log "kinesis-local does not answer on port $KINESIS_PORT; starting the local servers"
-  mkdir -p "$state"
-  started_local_servers=1
-  LOCAL_SERVERS_STATE="$state" KINESIS_PORT="$KINESIS_PORT" bash "$here/start-local-servers.sh" >&2
-fi
+[ -z "$want_kinesis_local" ] || start_kinesis_local_if_needed
 
 kinesalite_scheme=http
 [ -n "$KINESALITE_TLS" ] && kinesalite_scheme=https
 if [ -n "$want_kinesalite" ]; then
-  mkdir -p "$state"
   start_kinesalite "$KINESALITE_PORT" "$kinesalite_scheme" "$state/kinesalite.log"
 fi
 

@@ -1,8 +1,11 @@
 package dev.kinesisboot.consumer;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import dev.kinesisboot.support.Futures;
+import dev.kinesisboot.support.Scheduler;
 
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -40,9 +43,13 @@ final class FanOutSource implements RecordSource {
 
 	private static final Logger logger = LoggerFactory.getLogger(FanOutSource.class);
 
-	private final KinesisConsumer consumer;
+	private final StreamContext context;
 
-	private final ShardReader reader;
+	private final String shardId;
+
+	private final ShardPositions positions;
+
+	private final BooleanSupplier shardClosed;
 
 	private final String consumerArn;
 
@@ -69,10 +76,21 @@ final class FanOutSource implements RecordSource {
 
 	private long nextEndCheckNanos;
 
-	FanOutSource(KinesisConsumer consumer, ShardReader reader, String consumerArn) {
-		this.consumer = consumer;
-		this.reader = reader;
+	/**
+	 * A source for one shard.
+	 * @param context the stream
+	 * @param shardId the shard
+	 * @param positions where the shard was handled to
+	 * @param consumerArn the registered stream consumer
+	 * @param shardClosed whether the last shard list showed the shard closed
+	 */
+	FanOutSource(StreamContext context, String shardId, ShardPositions positions, String consumerArn,
+			BooleanSupplier shardClosed) {
+		this.context = context;
+		this.shardId = shardId;
+		this.positions = positions;
 		this.consumerArn = consumerArn;
+		this.shardClosed = shardClosed;
 	}
 
 	@Override
@@ -88,10 +106,10 @@ final class FanOutSource implements RecordSource {
 		CompletableFuture<Batch> batch = new CompletableFuture<>();
 		this.pending = batch;
 		boolean open = this.subscription != null || this.subscribing;
-		if (open && System.nanoTime()
-				- this.subscribedAtNanos >= this.consumer.options().subscriptionRenewal().toNanos()) {
-			logger.debug("Renewing the subscription to shard {} of stream '{}'", this.reader.shardId(),
-					this.consumer.streamName());
+		if (open && this.context.scheduler().nanoTime()
+				- this.subscribedAtNanos >= this.context.options().subscriptionRenewal().toNanos()) {
+			logger.debug("Renewing the subscription to shard {} of stream '{}'", this.shardId,
+					this.context.streamName());
 			drop();
 			open = false;
 		}
@@ -101,27 +119,27 @@ final class FanOutSource implements RecordSource {
 		else if (this.subscription != null) {
 			this.subscription.request(1);
 		}
-		Future<?> timer = this.consumer.schedule(() -> timeout(batch),
-				this.consumer.options().subscriptionTimeout().toNanos());
-		batch.whenComplete((ok, error) -> timer.cancel(false));
+		Scheduler.Cancellable timer = this.context.schedule(() -> timeout(batch),
+				this.context.options().subscriptionTimeout().toNanos());
+		batch.whenComplete((ok, error) -> timer.cancel());
 		return batch;
 	}
 
 	private void subscribe() {
 		int current = ++this.generation;
 		this.subscribing = true;
-		this.subscribedAtNanos = System.nanoTime();
-		StartingPosition position = this.reader.startingPosition(this.continuation);
+		this.subscribedAtNanos = this.context.scheduler().nanoTime();
+		StartingPosition position = this.positions.startingPosition(this.continuation);
 		SubscribeToShardRequest request = SubscribeToShardRequest.builder()
 			.consumerARN(this.consumerArn)
-			.shardId(this.reader.shardId())
+			.shardId(this.shardId)
 			.startingPosition(position)
 			.build();
 		SubscribeToShardResponseHandler handler = SubscribeToShardResponseHandler.builder()
 			.subscriber(() -> new EventSubscriber(current))
 			.onError((error) -> fail(current, error))
 			.build();
-		ShardReader.call(() -> this.consumer.client().subscribeToShard(request, handler)).whenComplete((ok, error) -> {
+		Futures.call(() -> this.context.client().subscribeToShard(request, handler)).whenComplete((ok, error) -> {
 			if (error != null) {
 				fail(current, error);
 			}
@@ -159,8 +177,8 @@ final class FanOutSource implements RecordSource {
 			// only one event is asked for per read, so this does not happen; if it did,
 			// dropping the event is safe: nothing was checkpointed past it, and the
 			// next subscription starts after the last handled record
-			logger.warn("Shard {} of stream '{}': an event came that was not asked for; re-subscribing",
-					this.reader.shardId(), this.consumer.streamName());
+			logger.warn("Shard {} of stream '{}': an event came that was not asked for; re-subscribing", this.shardId,
+					this.context.streamName());
 			synchronized (this) {
 				drop();
 			}
@@ -173,7 +191,7 @@ final class FanOutSource implements RecordSource {
 			// Kinesis sends ChildShards and no continuation at the end of a closed shard;
 			// some emulators never do, so a closed shard that goes quiet is checked once
 			// with GetRecords
-			PollingSource.isReadToEnd(this.consumer, this.reader.shardId(), this.reader.positionAfterHandled(null))
+			PollingSource.isReadToEnd(this.context, this.shardId, this.positions.positionAfterHandled(null))
 				.handle((ended, error) -> (error == null && ended)
 						? new Batch(received.records(), received.millisBehindLatest(), true, true) : received)
 				.thenAccept(batch::complete);
@@ -183,8 +201,8 @@ final class FanOutSource implements RecordSource {
 	}
 
 	private boolean endCheckDue() {
-		long now = System.nanoTime();
-		if (now < this.nextEndCheckNanos || !this.consumer.isShardClosed(this.reader.shardId())) {
+		long now = this.context.scheduler().nanoTime();
+		if (now < this.nextEndCheckNanos || !this.shardClosed.getAsBoolean()) {
 			return false;
 		}
 		this.nextEndCheckNanos = now + END_CHECK_INTERVAL_NANOS;
@@ -204,8 +222,8 @@ final class FanOutSource implements RecordSource {
 			if (current != this.generation || this.closed) {
 				return;
 			}
-			age = System.nanoTime() - this.subscribedAtNanos;
-			if (age >= Math.min(NATURAL_END_NANOS, this.consumer.options().subscriptionRenewal().toNanos())) {
+			age = this.context.scheduler().nanoTime() - this.subscribedAtNanos;
+			if (age >= Math.min(NATURAL_END_NANOS, this.context.options().subscriptionRenewal().toNanos())) {
 				// the normal end after 5 minutes: go on with a new subscription
 				this.subscription = null;
 				this.subscribing = false;
@@ -215,8 +233,8 @@ final class FanOutSource implements RecordSource {
 				return;
 			}
 		}
-		fail(current, new SubscriptionException(ENDED_EARLY, "Kinesis ended the subscription to shard "
-				+ this.reader.shardId() + " after " + TimeUnit.NANOSECONDS.toMillis(age) + " ms"));
+		fail(current, new SubscriptionException(ENDED_EARLY, "Kinesis ended the subscription to shard " + this.shardId
+				+ " after " + TimeUnit.NANOSECONDS.toMillis(age) + " ms"));
 	}
 
 	/** Fails a read still waiting, with whatever subscription it waits on by now. */
@@ -228,8 +246,8 @@ final class FanOutSource implements RecordSource {
 			}
 			current = this.generation;
 		}
-		fail(current, new SubscriptionException(SILENT, "no event from the subscription to shard "
-				+ this.reader.shardId() + " within " + this.consumer.options().subscriptionTimeout()));
+		fail(current, new SubscriptionException(SILENT, "no event from the subscription to shard " + this.shardId
+				+ " within " + this.context.options().subscriptionTimeout()));
 	}
 
 	private void fail(int current, Throwable error) {

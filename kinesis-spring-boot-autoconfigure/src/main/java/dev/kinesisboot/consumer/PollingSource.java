@@ -3,6 +3,7 @@ package dev.kinesisboot.consumer;
 import java.util.concurrent.CompletableFuture;
 
 import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Futures;
 
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
@@ -21,9 +22,11 @@ final class PollingSource implements RecordSource {
 
 	static final String EXPIRED_ITERATOR = "ExpiredIteratorException";
 
-	private final KinesisConsumer consumer;
+	private final StreamContext context;
 
-	private final ShardReader reader;
+	private final String shardId;
+
+	private final ShardPositions positions;
 
 	/** The iterator of the next read; {@code null} until opened or after it expired. */
 	private String iterator;
@@ -32,9 +35,10 @@ final class PollingSource implements RecordSource {
 
 	private int emptyReads;
 
-	PollingSource(KinesisConsumer consumer, ShardReader reader) {
-		this.consumer = consumer;
-		this.reader = reader;
+	PollingSource(StreamContext context, String shardId, ShardPositions positions) {
+		this.context = context;
+		this.shardId = shardId;
+		this.positions = positions;
 	}
 
 	@Override
@@ -45,17 +49,17 @@ final class PollingSource implements RecordSource {
 	}
 
 	private CompletableFuture<String> openIterator() {
-		return openIterator(this.consumer, this.reader.shardId(), this.reader.startingPosition(null));
+		return openIterator(this.context, this.shardId, this.positions.startingPosition(null));
 	}
 
-	private static CompletableFuture<String> openIterator(KinesisConsumer consumer, String shardId,
+	private static CompletableFuture<String> openIterator(StreamContext context, String shardId,
 			StartingPosition position) {
 		GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder().shardId(shardId);
-		consumer.target(request::streamName, request::streamARN);
+		context.target(request::streamName, request::streamARN);
 		request.shardIteratorType(position.type())
 			.startingSequenceNumber(position.sequenceNumber())
 			.timestamp(position.timestamp());
-		return ShardReader.call(() -> consumer.client().getShardIterator(request.build()))
+		return Futures.call(() -> context.client().getShardIterator(request.build()))
 			.thenApply((response) -> response.shardIterator());
 	}
 
@@ -63,25 +67,25 @@ final class PollingSource implements RecordSource {
 	 * Whether a closed shard holds nothing after a position: one GetRecords from there
 	 * returns no iterator and no record past it. For fan-out on emulators that never send
 	 * the end-of-shard event.
-	 * @param consumer the consumer
+	 * @param context the stream
 	 * @param shardId the shard
 	 * @param from where to look from (AT the last handled record, or the initial
 	 * position)
 	 * @return {@code true} when the shard was read to its end
 	 */
-	static CompletableFuture<Boolean> isReadToEnd(KinesisConsumer consumer, String shardId, StartingPosition from) {
+	static CompletableFuture<Boolean> isReadToEnd(StreamContext context, String shardId, StartingPosition from) {
 		String seen = (from.type() == ShardIteratorType.AT_SEQUENCE_NUMBER) ? from.sequenceNumber() : null;
-		return openIterator(consumer, shardId, from)
-			.thenCompose((iterator) -> ShardReader
-				.call(() -> consumer.client().getRecords((request) -> request.shardIterator(iterator).limit(2))))
+		return openIterator(context, shardId, from)
+			.thenCompose((iterator) -> Futures
+				.call(() -> context.client().getRecords((request) -> request.shardIterator(iterator).limit(2))))
 			.thenApply((response) -> response.nextShardIterator() == null
 					&& response.records().stream().allMatch((record) -> record.sequenceNumber().equals(seen)));
 	}
 
 	private CompletableFuture<Batch> getRecords(String current) {
-		this.lastCallNanos = System.nanoTime();
-		return ShardReader.call(() -> this.consumer.client()
-			.getRecords((request) -> request.shardIterator(current).limit(this.consumer.options().maxRecordsPerCall())))
+		this.lastCallNanos = this.context.scheduler().nanoTime();
+		return Futures.call(() -> this.context.client()
+			.getRecords((request) -> request.shardIterator(current).limit(this.context.options().maxRecordsPerCall())))
 			.handle((response, error) -> {
 				if (error != null) {
 					if (EXPIRED_ITERATOR.equals(AwsErrors.errorType(error))) {
@@ -89,7 +93,7 @@ final class PollingSource implements RecordSource {
 						// record
 						this.iterator = null;
 					}
-					throw ShardReader.rethrow(error);
+					throw Futures.rethrow(error);
 				}
 				String next = response.nextShardIterator();
 				this.iterator = next;
@@ -105,10 +109,11 @@ final class PollingSource implements RecordSource {
 
 	@Override
 	public long nextReadDelayNanos(Batch batch) {
-		ConsumerOptions options = this.consumer.options();
+		ConsumerOptions options = this.context.options();
 		if (!batch.caughtUp() || batch.records().size() >= options.maxRecordsPerCall()) {
 			this.emptyReads = 0;
-			return Math.max(0, options.minFetchInterval().toNanos() - (System.nanoTime() - this.lastCallNanos));
+			return Math.max(0,
+					options.minFetchInterval().toNanos() - (this.context.scheduler().nanoTime() - this.lastCallNanos));
 		}
 		if (!batch.records().isEmpty()) {
 			this.emptyReads = 0;

@@ -2,6 +2,7 @@ package dev.kinesisboot.support;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Exponential back-off with jitter: attempt 1 waits about {@code base}, each next attempt
@@ -32,9 +33,20 @@ public record Backoff(Duration base, Duration max) {
 	 * @return nanoseconds between half of and the whole {@link #ceilingNanos(int)}
 	 */
 	public long delayNanos(int attempt) {
+		return delayNanos(attempt, ThreadLocalRandom.current());
+	}
+
+	/**
+	 * The delay before a retry, jittered with the given generator (a seeded one makes it
+	 * repeatable).
+	 * @param attempt the attempt that failed, from 1
+	 * @param random the source of jitter
+	 * @return nanoseconds between half of and the whole {@link #ceilingNanos(int)}
+	 */
+	public long delayNanos(int attempt, RandomGenerator random) {
 		long ceiling = ceilingNanos(attempt);
 		long half = ceiling / 2;
-		return half + ThreadLocalRandom.current().nextLong(ceiling - half + 1);
+		return half + random.nextLong(ceiling - half + 1);
 	}
 
 }

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kinesisboot.aggregation.RecordDeaggregator;
 import dev.kinesisboot.consumer.RecordSource.Batch;
+import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.testsupport.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -22,17 +25,17 @@ class PollingSourceTests {
 
 	private static final Duration IDLE_MAX = Duration.ofSeconds(2);
 
+	private static final ConsumerOptions OPTIONS = ConsumerOptions.builder()
+		.minFetchInterval(MIN_FETCH)
+		.pollInterval(POLL)
+		.idlePollIntervalMax(IDLE_MAX)
+		.maxRecordsPerCall(3)
+		.build();
+
 	private final PollingSource source = new PollingSource(
-			KinesisConsumer.builder(new KinesisConsumerTests.ScriptedKinesis())
-				.streamName("orders")
-				.options(ConsumerOptions.builder()
-					.minFetchInterval(MIN_FETCH)
-					.pollInterval(POLL)
-					.idlePollIntervalMax(IDLE_MAX)
-					.maxRecordsPerCall(3)
-					.build())
-				.build(),
-			null);
+			new StreamContext("orders", null, new KinesisConsumerTests.ScriptedKinesis(), OPTIONS,
+					NoOpMetricsCollector.INSTANCE, new VirtualScheduler(1), new RecordDeaggregator()),
+			"shardId-000000000000", new ShardPositions(OPTIONS, false));
 
 	@Test
 	void behindTheTipReadsAgainAfterTheMinimumGapOnly() {

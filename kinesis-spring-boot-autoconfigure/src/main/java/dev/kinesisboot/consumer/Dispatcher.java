@@ -1,0 +1,56 @@
+package dev.kinesisboot.consumer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Hands the records a {@link ShardReader} read to the application: to a handler
+ * ({@link HandlerDispatcher}) or to {@link KinesisConsumer#poll} ({@link PollHandoff}).
+ */
+interface Dispatcher {
+
+	/**
+	 * Hands a batch of one shard over.
+	 * @param shard the shard the records come from
+	 * @param records the records, in order
+	 * @return completes once every record was handled (or skipped by the error handler);
+	 * fails with {@link ShardStoppedException} when the shard was stopped first, or with
+	 * the cause when the records could not be handed over (then none of them counts as
+	 * handled)
+	 */
+	CompletableFuture<Void> dispatch(Shard shard, List<KinesisRecord<byte[]>> records);
+
+	/**
+	 * Lets go of what waits for the application; called once the shards stopped.
+	 */
+	default void close() {
+	}
+
+	/**
+	 * What a dispatcher may know of the shard it serves.
+	 */
+	interface Shard {
+
+		/**
+		 * The shard id.
+		 * @return the id
+		 */
+		String shardId();
+
+		/**
+		 * Whether the shard's reader was asked to stop (lease lost, hand-over, close): no
+		 * record of it may start being handled any more.
+		 * @return {@code true} once stopping
+		 */
+		boolean isStopRequested();
+
+		/**
+		 * The shard's metric labels.
+		 * @return the labels
+		 */
+		Map<String, String> labels();
+
+	}
+
+}

@@ -1,0 +1,463 @@
+package dev.kinesisboot.consumer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.metrics.MetricLabels;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Futures;
+import dev.kinesisboot.support.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds this worker's leases and the readers of the shards they cover. A lease cycle runs
+ * every third of the lease duration: renew every held lease at once, list the shards when
+ * due, read all leases, then balance: each live worker aims at ceil(readable shards /
+ * live workers); under its target a worker takes free or expired leases, else steals at
+ * most one from the worker holding the most (when that one holds at least two more); over
+ * it, it hands shards back (stop, final checkpoint, release).
+ * <p>
+ * A lease whose renewal the store refuses stops its reader at once. One that cannot be
+ * renewed (errors, timeouts) stops its reader once the lease could be about to expire, as
+ * {@link LeaseTiming} describes; a shard being handed over keeps being renewed until it
+ * is released. Every store call is bounded by a timeout, so cycles never hang.
+ * <p>
+ * Thread-safe. Cycles never overlap.
+ */
+final class LeaseBalancer {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseBalancer.class);
+
+	private final StreamContext context;
+
+	private final Checkpointer store;
+
+	private final ShardDirectory directory;
+
+	private final LeaseTiming timing;
+
+	private final Function<String, ShardReader> readers;
+
+	private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+	private final Object lock = new Object();
+
+	// guarded by lock
+	private boolean closing;
+
+	// guarded by lock
+	private boolean cycleRunning;
+
+	// guarded by lock
+	private boolean cycleRequested;
+
+	// guarded by lock
+	private Scheduler.Cancellable nextCycle = Scheduler.Cancellable.NONE;
+
+	// guarded by lock
+	private CompletableFuture<Void> currentCycle = CompletableFuture.completedFuture(null);
+
+	/**
+	 * A balancer, not yet started.
+	 * @param context the stream
+	 * @param store the lease store
+	 * @param directory the shards
+	 * @param timing lease timing
+	 * @param readers makes the (not yet started) reader of a shard
+	 */
+	LeaseBalancer(StreamContext context, Checkpointer store, ShardDirectory directory, LeaseTiming timing,
+			Function<String, ShardReader> readers) {
+		this.context = context;
+		this.store = store;
+		this.directory = directory;
+		this.timing = timing;
+		this.readers = readers;
+	}
+
+	void start() {
+		requestCycle();
+	}
+
+	/** Runs a cycle soon: after a reshard or a finished shard. */
+	void requestCycle() {
+		synchronized (this.lock) {
+			if (this.closing) {
+				return;
+			}
+			if (this.cycleRunning) {
+				this.cycleRequested = true;
+				return;
+			}
+			this.nextCycle.cancel();
+			this.nextCycle = this.context.schedule(this::runCycle, 0);
+		}
+	}
+
+	/**
+	 * The readers of the shards held now, handed-over ones excluded.
+	 * @return the readers
+	 */
+	List<ShardReader> readers() {
+		return this.held.values()
+			.stream()
+			.filter((lease) -> !lease.handingOver && lease.reader.isActive())
+			.map((lease) -> lease.reader)
+			.toList();
+	}
+
+	private void runCycle() {
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		synchronized (this.lock) {
+			if (this.closing || this.cycleRunning) {
+				return;
+			}
+			this.cycleRunning = true;
+			this.cycleRequested = false;
+			this.currentCycle = done;
+		}
+		long timeout = this.timing.storeTimeoutNanos();
+		// heartbeats first, so a slow or failing ListShards never lets a lease lapse
+		renewHeld().thenCompose((renewed) -> this.directory.refreshIfDue(timeout).exceptionally((error) -> {
+			logger.warn("Listing the shards of stream '{}' failed; using the last list: {}", this.context.streamName(),
+					AwsErrors.unwrap(error).toString());
+			return null;
+		}))
+			.thenCompose((listed) -> Futures.withTimeout(Futures.call(this.store::listLeases), this.context.scheduler(),
+					timeout, "The lease store"))
+			.thenCompose(this::balance)
+			.whenComplete((ok, error) -> {
+				if (error != null && !isClosing()) {
+					logger.warn("Lease cycle of stream '{}' failed; trying again: {}", this.context.streamName(),
+							AwsErrors.unwrap(error).toString());
+				}
+				synchronized (this.lock) {
+					this.cycleRunning = false;
+					if (!this.closing) {
+						long delay = this.cycleRequested ? 0 : this.timing.renewIntervalNanos();
+						this.nextCycle = this.context.schedule(this::runCycle, delay);
+					}
+				}
+				done.complete(null);
+			});
+	}
+
+	private boolean isClosing() {
+		synchronized (this.lock) {
+			return this.closing;
+		}
+	}
+
+	// all renewals at once: with hundreds of shards and a remote store, one at a time
+	// could take longer than a lease lasts
+	private CompletableFuture<Void> renewHeld() {
+		List<CompletableFuture<Void>> renewals = new ArrayList<>();
+		for (Held lease : List.copyOf(this.held.values())) {
+			long sent = this.context.scheduler().nanoTime();
+			renewals.add(
+					Futures
+						.withTimeout(Futures.call(() -> this.store.renewLease(lease.shardId())),
+								this.context.scheduler(), this.timing.storeTimeoutNanos(), "The lease store")
+						.handle((renewed, error) -> {
+							if (error != null) {
+								logger.warn("Renewing the lease of shard {} of stream '{}' failed: {}", lease.shardId(),
+										this.context.streamName(), AwsErrors.unwrap(error).toString());
+								countError(lease.shardId(), "lease_renewal_failed");
+							}
+							else if (renewed) {
+								lease.renewed(sent);
+							}
+							else {
+								lost(lease, "was taken by another worker or is gone from the store");
+							}
+							return null;
+						}));
+		}
+		return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new));
+	}
+
+	private CompletableFuture<Void> balance(List<Lease> listed) {
+		Map<String, Lease> leases = new HashMap<>();
+		for (Lease lease : listed) {
+			leases.put(lease.shardId(), lease);
+		}
+		Instant now = this.store.clock().instant();
+		String me = this.store.workerId();
+		List<String> eligible = this.directory.readable(leases);
+		Set<String> liveWorkers = new HashSet<>();
+		liveWorkers.add(me);
+		leases.values()
+			.stream()
+			.filter((lease) -> lease.owner() != null && !lease.isAvailable(now))
+			.forEach((lease) -> liveWorkers.add(lease.owner()));
+		List<Lease> available = new ArrayList<>();
+		Map<String, List<Lease>> heldByOthers = new HashMap<>();
+		for (String shardId : eligible) {
+			if (this.held.containsKey(shardId)) {
+				continue;
+			}
+			Lease lease = leases.get(shardId);
+			if (lease == null) {
+				available.add(new Lease(shardId, null, -1, null, null));
+			}
+			else if (me.equals(lease.owner()) || lease.isAvailable(now)) {
+				available.add(lease);
+			}
+			else {
+				heldByOthers.computeIfAbsent(lease.owner(), (owner) -> new ArrayList<>()).add(lease);
+			}
+		}
+		int target = (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size();
+		List<Held> owned = this.held.values()
+			.stream()
+			.filter((lease) -> !lease.handingOver && lease.reader.isActive())
+			.sorted(Comparator.comparing(Held::shardId))
+			.toList();
+		if (owned.size() > target) {
+			// hand the extra shards to the workers under their target
+			owned.subList(target, owned.size()).forEach(this::handOver);
+			return CompletableFuture.completedFuture(null);
+		}
+		return takeEach(available.iterator(), owned.size(), target).thenCompose((count) -> {
+			if (count < target && available.isEmpty() && !isClosing()) {
+				return stealOne(heldByOthers, count);
+			}
+			return CompletableFuture.completedFuture(null);
+		});
+	}
+
+	/** Takes the leases one after the other until the target is reached. */
+	private CompletableFuture<Integer> takeEach(Iterator<Lease> candidates, int count, int target) {
+		if (count >= target || !candidates.hasNext() || isClosing()) {
+			return CompletableFuture.completedFuture(count);
+		}
+		Lease candidate = candidates.next();
+		return take(candidate).thenCompose((taken) -> takeEach(candidates, taken ? count + 1 : count, target));
+	}
+
+	private CompletableFuture<Boolean> take(Lease expected) {
+		long sent = this.context.scheduler().nanoTime();
+		Lease read = (expected.counter() < 0) ? null : expected;
+		return Futures
+			.withTimeout(Futures.call(() -> this.store.takeLease(expected.shardId(), read)), this.context.scheduler(),
+					this.timing.storeTimeoutNanos(), "The lease store")
+			.thenApply((taken) -> {
+				if (taken) {
+					startReader(expected.shardId(), sent);
+				}
+				return taken;
+			});
+	}
+
+	private CompletableFuture<Void> stealOne(Map<String, List<Lease>> heldByOthers, int owned) {
+		List<Lease> richest = heldByOthers.values().stream().max(Comparator.comparingInt(List::size)).orElse(List.of());
+		if (richest.size() <= owned + 1) {
+			return CompletableFuture.completedFuture(null);
+		}
+		Lease victim = richest.get(this.context.scheduler().random().nextInt(richest.size()));
+		// conditional on the lease as read: fails if the owner renewed it meanwhile
+		return take(victim).thenAccept((taken) -> {
+			if (taken) {
+				logger.info("Worker {} took shard {} of stream '{}' from worker {} (it held {}, this worker {})",
+						this.store.workerId(), victim.shardId(), this.context.streamName(), victim.owner(),
+						richest.size(), owned);
+			}
+		});
+	}
+
+	private void startReader(String shardId, long sentNanos) {
+		synchronized (this.lock) {
+			if (this.closing) {
+				// taken while closing: it expires, as if never taken
+				return;
+			}
+		}
+		ShardReader reader = this.readers.apply(shardId);
+		Held lease = new Held(reader);
+		this.held.put(shardId, lease);
+		lease.renewed(sentNanos);
+		logger.info("Worker {} reads shard {} of stream '{}'", this.store.workerId(), shardId,
+				this.context.streamName());
+		reader.whenStopped().thenAccept((state) -> {
+			if (state == ShardStatus.State.FINISHED) {
+				this.held.remove(shardId, lease);
+				lease.watchdog.cancel();
+				Futures.call(() -> this.store.releaseLease(shardId)).whenComplete((ok, error) -> {
+					this.directory.requestRefresh();
+					requestCycle();
+				});
+			}
+			else if (!lease.handingOver && !isClosing()) {
+				// lease lost: forget it; a later cycle may take the shard again
+				this.held.remove(shardId, lease);
+				lease.watchdog.cancel();
+			}
+		});
+		reader.start();
+	}
+
+	private void lost(Held lease, String why) {
+		this.held.remove(lease.shardId(), lease);
+		lease.watchdog.cancel();
+		lease.reader.leaseLost(why);
+	}
+
+	/**
+	 * Stops reading a shard, writes the checkpoint of what was handled and releases the
+	 * lease, so that another worker continues right after it. The lease is renewed until
+	 * it is released.
+	 */
+	private void handOver(Held lease) {
+		lease.handingOver = true;
+		String shardId = lease.shardId();
+		logger.info("Worker {} hands shard {} of stream '{}' over to another worker", this.store.workerId(), shardId,
+				this.context.streamName());
+		lease.reader.stop(null);
+		release(lease).whenComplete((ok, error) -> {
+			this.held.remove(shardId, lease);
+			lease.watchdog.cancel();
+		});
+	}
+
+	/** Waits for the reader to stop (bounded), writes its checkpoint, frees the lease. */
+	private CompletableFuture<Void> release(Held lease) {
+		String shardId = lease.shardId();
+		long timeout = this.timing.storeTimeoutNanos();
+		return Futures
+			.withTimeout(lease.reader.whenStopped(), this.context.scheduler(),
+					this.context.options().shutdownTimeout().toNanos(), "The handlers of shard " + shardId)
+			.handle((state, error) -> {
+				if (error != null) {
+					logger.warn(
+							"Handlers of shard {} of stream '{}' still running after {}; releasing anyway (their "
+									+ "records are not checkpointed and will be read again)",
+							shardId, this.context.streamName(), this.context.options().shutdownTimeout());
+				}
+				return state;
+			})
+			.thenCompose(
+					(state) -> (state == ShardStatus.State.FINISHED) ? CompletableFuture.completedFuture(null)
+							: lease.reader.flushCheckpoint()
+								.thenCompose((flushed) -> Futures.withTimeout(
+										Futures.call(() -> this.store.releaseLease(shardId)), this.context.scheduler(),
+										timeout, "The lease store")))
+			.exceptionally((error) -> {
+				logger.warn("Could not release the lease of shard {} of stream '{}' (it expires instead): {}", shardId,
+						this.context.streamName(), AwsErrors.unwrap(error).toString());
+				return null;
+			});
+	}
+
+	/**
+	 * Stops every reader, waits for their handlers (up to the shutdown timeout), writes
+	 * their checkpoints and releases their leases.
+	 * @param beforeWaiting runs once every reader was asked to stop (to let go of records
+	 * waiting for the application)
+	 * @return completes when done; never fails
+	 */
+	CompletableFuture<Void> closeAsync(Runnable beforeWaiting) {
+		CompletableFuture<Void> cycle;
+		synchronized (this.lock) {
+			this.closing = true;
+			this.nextCycle.cancel();
+			cycle = this.currentCycle;
+		}
+		// a cycle that is running may still start a reader: wait for it first
+		return Futures.withTimeout(cycle, this.context.scheduler(), this.timing.leaseNanos(), "The running lease cycle")
+			.handle((ok, error) -> null)
+			.thenCompose((ignored) -> {
+				List<Held> all = List.copyOf(this.held.values());
+				all.forEach((lease) -> lease.reader.stop(null));
+				beforeWaiting.run();
+				List<CompletableFuture<Void>> releases = new ArrayList<>();
+				for (Held lease : all) {
+					releases.add(release(lease).whenComplete((ok, error) -> lease.watchdog.cancel()));
+				}
+				return CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
+			})
+			.whenComplete((ok, error) -> this.held.clear());
+	}
+
+	/** Stops at once, as if the process had died: no final checkpoint and no release. */
+	void halt() {
+		synchronized (this.lock) {
+			this.closing = true;
+			this.nextCycle.cancel();
+		}
+		this.held.values().forEach((lease) -> {
+			lease.watchdog.cancel();
+			lease.reader.stop(null);
+		});
+		this.held.clear();
+	}
+
+	private void countError(String shardId, String type) {
+		this.context.metrics()
+			.increment(MetricType.CONSUMER_ERRORS, 1, Map.of(MetricLabels.STREAM_NAME, this.context.streamName(),
+					MetricLabels.SHARD_ID, shardId, MetricLabels.ERROR_TYPE, type));
+	}
+
+	/**
+	 * A lease this worker holds, with the reader of its shard and the time up to which
+	 * reading is safe.
+	 */
+	private final class Held {
+
+		final ShardReader reader;
+
+		volatile boolean handingOver;
+
+		// guarded by this
+		long validUntilNanos = Long.MIN_VALUE;
+
+		// guarded by this
+		Scheduler.Cancellable watchdog = Scheduler.Cancellable.NONE;
+
+		Held(ShardReader reader) {
+			this.reader = reader;
+		}
+
+		String shardId() {
+			return this.reader.shardId();
+		}
+
+		/** A take or renewal sent at the given time succeeded. */
+		synchronized void renewed(long sentNanos) {
+			long until = sentNanos + LeaseBalancer.this.timing.validForNanos();
+			if (until <= this.validUntilNanos) {
+				return;
+			}
+			this.validUntilNanos = until;
+			this.watchdog.cancel();
+			long delay = until - LeaseBalancer.this.context.scheduler().nanoTime();
+			this.watchdog = LeaseBalancer.this.context.schedule(this::checkExpiry, delay);
+		}
+
+		private void checkExpiry() {
+			long overdue;
+			synchronized (this) {
+				overdue = LeaseBalancer.this.context.scheduler().nanoTime() - this.validUntilNanos;
+			}
+			if (overdue >= 0 && LeaseBalancer.this.held.get(shardId()) == this) {
+				lost(this, "could not be renewed in time (it may expire in "
+						+ TimeUnit.NANOSECONDS.toMillis(LeaseBalancer.this.timing.marginNanos() - overdue) + " ms)");
+			}
+		}
+
+	}
+
+}

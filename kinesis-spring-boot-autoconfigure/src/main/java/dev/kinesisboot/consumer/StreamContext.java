@@ -1,0 +1,62 @@
+package dev.kinesisboot.consumer;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+import dev.kinesisboot.metrics.MetricLabels;
+import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.Scheduler;
+
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * What the parts of a consumer share about the stream they read: the client, the options,
+ * where metrics go, and the scheduler that gives them time, timers and jitter. Handed to
+ * each part instead of the consumer, so no part calls back into the object that created
+ * it.
+ *
+ * @param streamName the stream's name
+ * @param streamArn the stream's ARN when the consumer was given one, else {@code null}
+ * @param client the Kinesis client
+ * @param options the consumer's options
+ * @param metrics where metrics go
+ * @param scheduler time, timers and jitter
+ * @param recordExpander how Kinesis records become user records
+ */
+record StreamContext(String streamName, String streamArn, KinesisAsyncClient client, ConsumerOptions options,
+		MetricsCollector metrics, Scheduler scheduler, RecordExpander recordExpander) {
+
+	/**
+	 * Names the stream in a request: by ARN when one was given, else by name.
+	 * @param byName sets the name
+	 * @param byArn sets the ARN
+	 */
+	void target(Consumer<String> byName, Consumer<String> byArn) {
+		if (this.streamArn != null) {
+			byArn.accept(this.streamArn);
+		}
+		else {
+			byName.accept(this.streamName);
+		}
+	}
+
+	Map<String, String> streamLabels() {
+		return MetricLabels.stream(this.streamName);
+	}
+
+	Backoff errorBackoff() {
+		return new Backoff(this.options.errorBackoffBase(), this.options.errorBackoffMax());
+	}
+
+	/**
+	 * Runs a task after a delay on the scheduler.
+	 * @param task the task
+	 * @param delayNanos the delay
+	 * @return a handle to cancel it
+	 */
+	Scheduler.Cancellable schedule(Runnable task, long delayNanos) {
+		return this.scheduler.schedule(task, delayNanos);
+	}
+
+}

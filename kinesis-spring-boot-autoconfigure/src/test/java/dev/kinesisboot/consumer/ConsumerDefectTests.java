@@ -1,0 +1,298 @@
+package dev.kinesisboot.consumer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.kinesisboot.aggregation.RecordDeaggregator;
+import dev.kinesisboot.checkpoint.AbstractCheckpointer;
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.metrics.InMemoryMetricsCollector;
+import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.testsupport.VirtualScheduler;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One test per defect found by reading the consumer before its rebuild, each on the
+ * virtual clock against the simulated stream and lease store without random faults.
+ */
+class ConsumerDefectTests {
+
+	private static final Duration LEASE = Duration.ofSeconds(10);
+
+	private final VirtualScheduler clock = new VirtualScheduler(42);
+
+	private final SimulatedKinesis stream = new SimulatedKinesis(this.clock, new Random(1), 1);
+
+	private final List<Checkpoint> stored = new CopyOnWriteArrayList<>();
+
+	private final SimulatedLeaseStore store = new SimulatedLeaseStore(new Random(2),
+			new SimulatedLeaseStore.Observer() {
+
+				@Override
+				public void ownerChanged(String shardId, String from, String to) {
+				}
+
+				@Override
+				public void checkpointStored(String workerId, String shardId, Checkpoint checkpoint) {
+					ConsumerDefectTests.this.stored.add(checkpoint);
+				}
+
+			});
+
+	private final AbstractCheckpointer checkpointer = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
+		.withWorkerId("w1")
+		.withLeaseDuration(LEASE)
+		.withClock(this.clock.clock()), this.clock);
+
+	private final List<String> handled = new ArrayList<>();
+
+	@Test
+	void theLastBatchOfAClosedShardIsNotMarkedEndedWhenTheReaderStopsBeforeHandlingIt() {
+		put(3);
+		this.stream.splitRandomShard();
+		AtomicBoolean failing = new AtomicBoolean(true);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		consumer.start((record) -> {
+			if (failing.get()) {
+				throw new IllegalStateException("not yet");
+			}
+			this.handled.add(record.dataAsString());
+		});
+		// the handler fails, so the shard's last batch waits between retries
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).isEmpty();
+		CompletableFuture<Void> closed = consumer.closeAsync();
+		this.clock.runUntil(closed::isDone, Duration.ofMinutes(5));
+		assertThat(closed).isDone();
+		// before the fix: SHARD_END was written and the three records were lost
+		assertThat(this.stored).doesNotContain(Checkpoint.SHARD_END);
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isNull();
+	}
+
+	@Test
+	void aLeaseThatCannotBeRenewedStopsItsReaderBeforeItCouldExpire() {
+		put(2);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+		assertThat(consumer.status()).hasSize(1);
+		// every store call fails from now on: renewals throw instead of answering false
+		this.store.down = true;
+		long downAt = this.clock.nanoTime();
+		this.clock.runUntil(() -> consumer.status().isEmpty(), Duration.ofNanos(downAt).plus(LEASE));
+		assertThat(consumer.status()).isEmpty();
+		long stoppedAfter = this.clock.nanoTime() - downAt;
+		// stopped before the lease could expire for another worker (minus the skew
+		// margin)
+		assertThat(stoppedAfter).isLessThanOrEqualTo(LEASE.toNanos() * 3 / 4);
+		put(1);
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+	}
+
+	@Test
+	void recordModeStartsNoRecordOnceItsShardWasAskedToStop() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		List<String> seen = new ArrayList<>();
+		StoppableShard shard = new StoppableShard();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forRecords(context, (record) -> {
+			seen.add(record.dataAsString());
+			// the lease is lost while the first record is being handled
+			shard.stopRequested = true;
+		}, ConsumerErrorHandler.retryForever(), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(shard, records(5));
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(seen).containsExactly("k#1");
+		assertThat(done).isCompletedExceptionally();
+	}
+
+	@Test
+	void anErrorThrownByAHandlerIsRetriedInsteadOfStallingTheShard() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		AtomicInteger calls = new AtomicInteger();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forRecords(context, (record) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw new StackOverflowError("deep");
+			}
+		}, ConsumerErrorHandler.retryForever(), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(2));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(done).isCompleted();
+		assertThat(calls).hasValue(3);
+	}
+
+	@Test
+	void aBatchThatCouldNotBeHandedOverIsHandedOverAgainInsteadOfSkipped() {
+		put(3);
+		AtomicInteger tasks = new AtomicInteger();
+		// the first hand-over is refused (a full or shut-down pool), later ones run
+		Executor flaky = (task) -> {
+			if (tasks.incrementAndGet() == 1) {
+				throw new RejectedExecutionException("pool full");
+			}
+			task.run();
+		};
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder().maxRecordsPerCall(3), flaky);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		put(1);
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3", "k#4");
+		assertThat(this.stored).last().isEqualTo(Checkpoint.at(seq(4)));
+		close(consumer);
+	}
+
+	@Test
+	void pollReturnsNoRecordOfAShardWhoseLeaseWasLost() {
+		put(3);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		assertThat(consumer.poll(Duration.ZERO)).isEmpty();
+		this.clock.advance(Duration.ofSeconds(2));
+		// another worker takes the lease: the next renewal is refused and the reader
+		// stops
+		this.store.assign("shardId-000000000000", "w2");
+		this.clock.advance(Duration.ofMillis(LEASE.toMillis() / 3 + 100));
+		assertThat(consumer.status()).isEmpty();
+		assertThat(consumer.poll(Duration.ZERO)).isEmpty();
+		close(consumer);
+	}
+
+	@Test
+	void closeDoesNotWaitForRecordsLeftInThePollHandOff() {
+		put(3);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder().shutdownTimeout(Duration.ofSeconds(30)),
+				Runnable::run);
+		assertThat(consumer.poll(Duration.ZERO)).isEmpty();
+		this.clock.advance(Duration.ofSeconds(2));
+		long start = this.clock.nanoTime();
+		CompletableFuture<Void> closed = consumer.closeAsync();
+		this.clock.runUntil(closed::isDone, Duration.ofMinutes(5));
+		assertThat(closed).isDone();
+		// before the fix it waited the whole shutdown timeout
+		assertThat(Duration.ofNanos(this.clock.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		assertThat(this.store.lease("shardId-000000000000").owner()).isNull();
+	}
+
+	@Test
+	void aReaderStoppedWhileItPreparesABatchHandsNothingOver() {
+		put(2);
+		AtomicBoolean stopNow = new AtomicBoolean(true);
+		KinesisConsumer[] holder = new KinesisConsumer[1];
+		CompletableFuture<?>[] closed = new CompletableFuture<?>[1];
+		RecordExpander closingExpander = (streamName, shardId, record) -> {
+			if (stopNow.getAndSet(false)) {
+				// the consumer stops between the reader's stop check and its hand-over
+				closed[0] = holder[0].closeAsync();
+			}
+			return new RecordDeaggregator().expand(streamName, shardId, record);
+		};
+		holder[0] = KinesisConsumer.builder(this.stream.client(this.clock))
+			.streamName("orders")
+			.checkpointer(this.checkpointer)
+			.metricsCollector(NoOpMetricsCollector.INSTANCE)
+			.scheduler(this.clock)
+			.handlerExecutor(Runnable::run)
+			.recordExpander(closingExpander)
+			.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
+			.build();
+		holder[0].start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.runUntil(() -> closed[0] != null && closed[0].isDone(), Duration.ofMinutes(1));
+		assertThat(closed[0]).isDone();
+		// before the fix the batch went to the handler after the reader was reported
+		// stopped and its lease released
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void processingTimeIsMeasuredOnTheInjectedClock() {
+		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
+		StreamContext context = new StreamContext("orders", null, this.stream.client(this.clock),
+				ConsumerOptions.defaults(), metrics, this.clock, new RecordDeaggregator());
+		HandlerDispatcher dispatcher = HandlerDispatcher.forRecords(context, (record) -> {
+		}, ConsumerErrorHandler.retryForever(), Runnable::run);
+		dispatcher.dispatch(new StoppableShard(), records(2));
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(metrics.histograms().values()).singleElement().asList().containsExactly(0.0, 0.0);
+	}
+
+	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
+		return KinesisConsumer.builder(this.stream.client(this.clock))
+			.streamName("orders")
+			.checkpointer(this.checkpointer)
+			.metricsCollector(NoOpMetricsCollector.INSTANCE)
+			.scheduler(this.clock)
+			.handlerExecutor(handlers)
+			.options(options.initialPosition(InitialPosition.TRIM_HORIZON).build())
+			.build();
+	}
+
+	private void close(KinesisConsumer consumer) {
+		CompletableFuture<Void> closed = consumer.closeAsync();
+		this.clock.runUntil(closed::isDone, Duration.ofMinutes(10));
+		assertThat(closed).isDone();
+	}
+
+	private StreamContext context(ConsumerOptions options) {
+		return new StreamContext("orders", null, this.stream.client(this.clock), options, NoOpMetricsCollector.INSTANCE,
+				this.clock, new RecordDeaggregator());
+	}
+
+	private int puts;
+
+	private void put(int count) {
+		for (int i = 0; i < count; i++) {
+			this.puts++;
+			this.stream.put("k", "k#" + this.puts);
+		}
+	}
+
+	private String seq(int index) {
+		return this.stream.records("shardId-000000000000").get(index - 1).sequenceNumber();
+	}
+
+	private static List<KinesisRecord<byte[]>> records(int count) {
+		List<KinesisRecord<byte[]>> records = new ArrayList<>();
+		for (int i = 1; i <= count; i++) {
+			records.addAll(new RecordDeaggregator().expand("orders", "shardId-000000000000",
+					TestRecords.record(String.valueOf(i), "k#" + i)));
+		}
+		return records;
+	}
+
+	private static final class StoppableShard implements Dispatcher.Shard {
+
+		volatile boolean stopRequested;
+
+		@Override
+		public String shardId() {
+			return "shardId-000000000000";
+		}
+
+		@Override
+		public boolean isStopRequested() {
+			return this.stopRequested;
+		}
+
+		@Override
+		public Map<String, String> labels() {
+			return Map.of();
+		}
+
+	}
+
+}

@@ -1,0 +1,444 @@
+package dev.kinesisboot.consumer;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.kinesisboot.support.Scheduler;
+
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ChildShard;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.kinesis.model.HashKeyRange;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.SequenceNumberRange;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * A Kinesis stream for the consumer simulation: shards with hash ranges, puts routed by
+ * the MD5 of the partition key, splits and merges with parent links and ChildShards,
+ * GetRecords limits, iterators that expire after 5 minutes, and MillisBehindLatest. Each
+ * worker talks to it through its own {@link #client client}, which adds latency,
+ * throttling and lost responses (answered by a client-side timeout, as the SDK's
+ * {@code apiCallTimeout} would) drawn from the run's random generator. Single-threaded,
+ * like the virtual clock it runs on.
+ */
+final class SimulatedKinesis {
+
+	static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+
+	private static final long ITERATOR_LIFETIME_NANOS = TimeUnit.MINUTES.toNanos(5);
+
+	private static final long CLIENT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private final Scheduler clock;
+
+	private final Random random;
+
+	private final Map<String, SimShard> shards = new LinkedHashMap<>();
+
+	private BigInteger nextSequence = new BigInteger("49600000000000000000000000000000000000000000000000000000");
+
+	private int nextShardNumber;
+
+	/**
+	 * Per call: the chance of a throttling error, of a lost response, and the latency
+	 * cap.
+	 */
+	double throttleRate;
+
+	double lostRate;
+
+	long maxLatencyNanos = TimeUnit.MILLISECONDS.toNanos(50);
+
+	SimulatedKinesis(Scheduler clock, Random random, int shardCount) {
+		this.clock = clock;
+		this.random = random;
+		BigInteger width = MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
+		for (int i = 0; i < shardCount; i++) {
+			BigInteger start = width.multiply(BigInteger.valueOf(i));
+			BigInteger end = (i == shardCount - 1) ? MAX_HASH : start.add(width).subtract(BigInteger.ONE);
+			addShard(start, end, null, null);
+		}
+	}
+
+	private SimShard addShard(BigInteger start, BigInteger end, String parent, String adjacentParent) {
+		SimShard shard = new SimShard(String.format("shardId-%012d", this.nextShardNumber++), start, end, parent,
+				adjacentParent, this.nextSequence);
+		this.shards.put(shard.id, shard);
+		return shard;
+	}
+
+	/**
+	 * Stores a record in the open shard its key hashes to.
+	 * @param partitionKey the key
+	 * @param data the data
+	 * @return the stored record and its shard
+	 */
+	Stored put(String partitionKey, String data) {
+		BigInteger hash = hash(partitionKey);
+		SimShard shard = this.shards.values()
+			.stream()
+			.filter((candidate) -> !candidate.closed && candidate.covers(hash))
+			.findFirst()
+			.orElseThrow();
+		this.nextSequence = this.nextSequence.add(BigInteger.ONE);
+		Record record = Record.builder()
+			.sequenceNumber(this.nextSequence.toString())
+			.partitionKey(partitionKey)
+			.approximateArrivalTimestamp(this.clock.clock().instant())
+			.data(SdkBytes.fromString(data, StandardCharsets.UTF_8))
+			.build();
+		shard.records.add(record);
+		shard.arrivals.add(this.clock.nanoTime());
+		return new Stored(shard.id, record);
+	}
+
+	/**
+	 * Splits an open shard in two halves of its hash range.
+	 * @return a description, or {@code null} when no shard was open
+	 */
+	String splitRandomShard() {
+		List<SimShard> open = openShards();
+		if (open.isEmpty()) {
+			return null;
+		}
+		SimShard parent = open.get(this.random.nextInt(open.size()));
+		if (parent.end.subtract(parent.start).compareTo(BigInteger.TWO) < 0) {
+			return null;
+		}
+		close(parent);
+		BigInteger middle = parent.start.add(parent.end).shiftRight(1);
+		SimShard low = addShard(parent.start, middle, parent.id, null);
+		SimShard high = addShard(middle.add(BigInteger.ONE), parent.end, parent.id, null);
+		parent.children = List.of(low.id, high.id);
+		return "split " + parent.id + " into " + low.id + " and " + high.id;
+	}
+
+	/**
+	 * Merges two open shards with adjacent hash ranges, when there are such.
+	 * @return a description, or {@code null} when none were adjacent
+	 */
+	String mergeRandomShards() {
+		List<SimShard> open = openShards();
+		open.sort((a, b) -> a.start.compareTo(b.start));
+		List<Integer> pairs = new ArrayList<>();
+		for (int i = 0; i + 1 < open.size(); i++) {
+			if (open.get(i).end.add(BigInteger.ONE).equals(open.get(i + 1).start)) {
+				pairs.add(i);
+			}
+		}
+		if (pairs.isEmpty()) {
+			return null;
+		}
+		int index = pairs.get(this.random.nextInt(pairs.size()));
+		SimShard first = open.get(index);
+		SimShard second = open.get(index + 1);
+		close(first);
+		close(second);
+		SimShard merged = addShard(first.start, second.end, first.id, second.id);
+		first.children = List.of(merged.id);
+		second.children = List.of(merged.id);
+		return "merge " + first.id + " and " + second.id + " into " + merged.id;
+	}
+
+	private void close(SimShard shard) {
+		shard.closed = true;
+		shard.endingSequence = this.nextSequence;
+	}
+
+	private List<SimShard> openShards() {
+		return new ArrayList<>(this.shards.values().stream().filter((shard) -> !shard.closed).toList());
+	}
+
+	/**
+	 * The records of a shard, in order.
+	 * @param shardId the shard
+	 * @return the records
+	 */
+	List<Record> records(String shardId) {
+		return this.shards.get(shardId).records;
+	}
+
+	/**
+	 * The parents of a shard.
+	 * @param shardId the shard
+	 * @return zero, one or two shard ids
+	 */
+	List<String> parents(String shardId) {
+		SimShard shard = this.shards.get(shardId);
+		List<String> parents = new ArrayList<>();
+		if (shard.parent != null) {
+			parents.add(shard.parent);
+		}
+		if (shard.adjacentParent != null) {
+			parents.add(shard.adjacentParent);
+		}
+		return parents;
+	}
+
+	int shardCount() {
+		return this.shards.size();
+	}
+
+	/**
+	 * A client for one worker; its answers come on the worker's scheduler, so a crashed
+	 * worker gets none.
+	 * @param worker the worker's scheduler
+	 * @return the client
+	 */
+	KinesisAsyncClient client(Scheduler worker) {
+		return new Client(worker);
+	}
+
+	static BigInteger hash(String partitionKey) {
+		try {
+			byte[] digest = MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
+			return new BigInteger(1, digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * A record as stored, with its shard.
+	 *
+	 * @param shardId the shard
+	 * @param record the record
+	 */
+	record Stored(String shardId, Record record) {
+	}
+
+	private static final class SimShard {
+
+		final String id;
+
+		final BigInteger start;
+
+		final BigInteger end;
+
+		final String parent;
+
+		final String adjacentParent;
+
+		final BigInteger startingSequence;
+
+		final List<Record> records = new ArrayList<>();
+
+		final List<Long> arrivals = new ArrayList<>();
+
+		boolean closed;
+
+		BigInteger endingSequence;
+
+		List<String> children = List.of();
+
+		SimShard(String id, BigInteger start, BigInteger end, String parent, String adjacentParent,
+				BigInteger startingSequence) {
+			this.id = id;
+			this.start = start;
+			this.end = end;
+			this.parent = parent;
+			this.adjacentParent = adjacentParent;
+			this.startingSequence = startingSequence;
+		}
+
+		boolean covers(BigInteger hash) {
+			return hash.compareTo(this.start) >= 0 && hash.compareTo(this.end) <= 0;
+		}
+
+		Shard describe() {
+			return Shard.builder()
+				.shardId(this.id)
+				.parentShardId(this.parent)
+				.adjacentParentShardId(this.adjacentParent)
+				.hashKeyRange(HashKeyRange.builder()
+					.startingHashKey(this.start.toString())
+					.endingHashKey(this.end.toString())
+					.build())
+				.sequenceNumberRange(SequenceNumberRange.builder()
+					.startingSequenceNumber(this.startingSequence.toString())
+					.endingSequenceNumber(this.closed ? this.endingSequence.toString() : null)
+					.build())
+				.build();
+		}
+
+		int indexAt(String sequence, boolean after) {
+			BigInteger wanted = new BigInteger(sequence);
+			for (int i = 0; i < this.records.size(); i++) {
+				int compared = new BigInteger(this.records.get(i).sequenceNumber()).compareTo(wanted);
+				if (compared > 0 || (compared == 0 && !after)) {
+					return i;
+				}
+			}
+			return this.records.size();
+		}
+
+	}
+
+	private final class Client implements KinesisAsyncClient {
+
+		private final Scheduler worker;
+
+		Client(Scheduler worker) {
+			this.worker = worker;
+		}
+
+		@Override
+		public String serviceName() {
+			return "kinesis";
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public CompletableFuture<DescribeStreamSummaryResponse> describeStreamSummary(
+				DescribeStreamSummaryRequest request) {
+			// answered at once: the consumer waits for it when it starts
+			return CompletableFuture.completedFuture(DescribeStreamSummaryResponse.builder()
+				.streamDescriptionSummary(StreamDescriptionSummary.builder()
+					.streamName("orders")
+					.streamStatus(StreamStatus.ACTIVE)
+					.openShardCount(openShards().size())
+					.build())
+				.build());
+		}
+
+		@Override
+		public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest request) {
+			return answer(() -> ListShardsResponse.builder()
+				.shards(SimulatedKinesis.this.shards.values().stream().map(SimShard::describe).toList())
+				.build());
+		}
+
+		@Override
+		public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
+			return answer(() -> {
+				SimShard shard = SimulatedKinesis.this.shards.get(request.shardId());
+				int index = switch (request.shardIteratorType()) {
+					case TRIM_HORIZON -> 0;
+					case LATEST -> shard.records.size();
+					case AT_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), false);
+					case AFTER_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), true);
+					case AT_TIMESTAMP -> indexAtTime(shard, request.timestamp());
+					default -> throw new IllegalArgumentException(request.shardIteratorTypeAsString());
+				};
+				return GetShardIteratorResponse.builder().shardIterator(iterator(shard, index)).build();
+			});
+		}
+
+		private int indexAtTime(SimShard shard, Instant timestamp) {
+			for (int i = 0; i < shard.records.size(); i++) {
+				if (!shard.records.get(i).approximateArrivalTimestamp().isBefore(timestamp)) {
+					return i;
+				}
+			}
+			return shard.records.size();
+		}
+
+		private String iterator(SimShard shard, int index) {
+			return shard.id + "|" + index + "|" + SimulatedKinesis.this.clock.nanoTime();
+		}
+
+		@Override
+		public CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request) {
+			return answer(() -> {
+				String[] parts = request.shardIterator().split("\\|");
+				SimShard shard = SimulatedKinesis.this.shards.get(parts[0]);
+				int index = Integer.parseInt(parts[1]);
+				long created = Long.parseLong(parts[2]);
+				long now = SimulatedKinesis.this.clock.nanoTime();
+				if (now - created > ITERATOR_LIFETIME_NANOS) {
+					throw ExpiredIteratorException.builder()
+						.message("Iterator expired")
+						.awsErrorDetails(AwsErrorDetails.builder().errorCode("ExpiredIteratorException").build())
+						.build();
+				}
+				int limit = (request.limit() != null) ? request.limit() : 10_000;
+				int end = Math.min(shard.records.size(), index + limit);
+				List<Record> records = List.copyOf(shard.records.subList(index, end));
+				boolean ended = shard.closed && end == shard.records.size();
+				long behind = (end == shard.records.size()) ? 0
+						: TimeUnit.NANOSECONDS.toMillis(now - shard.arrivals.get(end));
+				GetRecordsResponse.Builder response = GetRecordsResponse.builder()
+					.records(records)
+					.millisBehindLatest(behind)
+					.nextShardIterator(ended ? null : iterator(shard, end));
+				if (ended) {
+					response.childShards(shard.children.stream()
+						.map((child) -> ChildShard.builder()
+							.shardId(child)
+							.parentShards(parents(child))
+							.hashKeyRange(SimulatedKinesis.this.shards.get(child).describe().hashKeyRange())
+							.build())
+						.toList());
+				}
+				return response.build();
+			});
+		}
+
+		/**
+		 * Answers after a random latency on the worker's scheduler: the result, a
+		 * throttling error, or (a lost response) a client-side timeout.
+		 */
+		private <T> CompletableFuture<T> answer(Supplier<T> call) {
+			CompletableFuture<T> answer = new CompletableFuture<>();
+			Random random = SimulatedKinesis.this.random;
+			long latency = (long) (random.nextDouble() * SimulatedKinesis.this.maxLatencyNanos);
+			if (random.nextDouble() < SimulatedKinesis.this.lostRate) {
+				this.worker.schedule(
+						() -> answer.completeExceptionally(
+								SdkClientException.create("Client execution did not complete before the timeout")),
+						CLIENT_TIMEOUT_NANOS);
+				return answer;
+			}
+			boolean throttled = random.nextDouble() < SimulatedKinesis.this.throttleRate;
+			this.worker.schedule(() -> {
+				if (throttled) {
+					answer.completeExceptionally(ProvisionedThroughputExceededException.builder()
+						.message("Rate exceeded")
+						.awsErrorDetails(
+								AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException").build())
+						.build());
+					return;
+				}
+				try {
+					answer.complete(call.get());
+				}
+				catch (RuntimeException ex) {
+					answer.completeExceptionally(ex);
+				}
+			}, latency);
+			return answer;
+		}
+
+	}
+
+}

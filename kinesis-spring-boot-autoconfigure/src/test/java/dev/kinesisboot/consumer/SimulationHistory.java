@@ -1,0 +1,191 @@
+package dev.kinesisboot.consumer;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.testsupport.VirtualScheduler;
+
+import software.amazon.awssdk.services.kinesis.model.Record;
+
+/**
+ * What happened in one simulation run, and the invariants checked as it happens: every
+ * record handled at least once; no stored checkpoint past a record not yet handled;
+ * {@code SHARD_END} only after every record of the shard was handled; a child shard's
+ * records only after all of its parents' records; first deliveries of a partition key in
+ * put order; and no record handled by a worker later than the documented bound after the
+ * store moved its lease away. Keeps the last events as a trace for the failure report.
+ */
+final class SimulationHistory implements SimulatedLeaseStore.Observer {
+
+	private static final int TRACE_LINES = 400;
+
+	private final VirtualScheduler clock;
+
+	private final SimulatedKinesis stream;
+
+	private final long lossBoundNanos;
+
+	private final Map<String, Put> puts = new LinkedHashMap<>();
+
+	private final Map<String, Integer> deliveries = new HashMap<>();
+
+	private final Map<String, Integer> lastFirstDeliveryByKey = new HashMap<>();
+
+	/** shard, then worker: when the store stopped showing the worker as the owner. */
+	private final Map<String, Map<String, Long>> lostAt = new HashMap<>();
+
+	private final List<String> violations = new ArrayList<>();
+
+	private final Deque<String> trace = new ArrayDeque<>();
+
+	private int duplicates;
+
+	private long longestAfterLoss;
+
+	SimulatedLeaseStore store;
+
+	SimulationHistory(VirtualScheduler clock, SimulatedKinesis stream, Duration lossBound) {
+		this.clock = clock;
+		this.stream = stream;
+		this.lossBoundNanos = lossBound.toNanos();
+	}
+
+	void event(String text) {
+		this.trace.addLast(String.format("%10.3f s  %s", this.clock.nanoTime() / 1e9, text));
+		if (this.trace.size() > TRACE_LINES) {
+			this.trace.removeFirst();
+		}
+	}
+
+	void put(String key, int keyIndex) {
+		String data = key + "#" + keyIndex;
+		SimulatedKinesis.Stored stored = this.stream.put(key, data);
+		this.puts.put(data, new Put(key, keyIndex, stored.shardId(), stored.record().sequenceNumber()));
+	}
+
+	int putCount() {
+		return this.puts.size();
+	}
+
+	boolean allHandled() {
+		return this.deliveries.size() == this.puts.size();
+	}
+
+	void handled(String worker, KinesisRecord<byte[]> record) {
+		String data = new String(record.data(), StandardCharsets.UTF_8);
+		Put put = this.puts.get(data);
+		if (put == null) {
+			violation("worker " + worker + " handled " + data + ", which was never put");
+			return;
+		}
+		int count = this.deliveries.merge(data, 1, Integer::sum);
+		event(worker + " handled " + data + " of " + put.shardId + " at " + put.sequence
+				+ ((count > 1) ? " (again)" : ""));
+		if (count > 1) {
+			this.duplicates++;
+		}
+		else {
+			Integer previous = this.lastFirstDeliveryByKey.put(put.key, put.keyIndex);
+			if (previous != null && previous > put.keyIndex) {
+				violation("key " + put.key + ": record " + put.keyIndex + " handled first after record " + previous);
+			}
+		}
+		for (String parent : this.stream.parents(put.shardId)) {
+			for (Record before : this.stream.records(parent)) {
+				if (!this.deliveries.containsKey(before.data().asUtf8String())) {
+					violation(worker + " handled " + data + " of child shard " + put.shardId + " before "
+							+ before.data().asUtf8String() + " of its parent " + parent);
+					break;
+				}
+			}
+		}
+		Lease lease = this.store.lease(put.shardId);
+		if (lease == null || !worker.equals(lease.owner())) {
+			Long lost = this.lostAt.getOrDefault(put.shardId, Map.of()).get(worker);
+			if (lost == null) {
+				violation(worker + " handled " + data + " of shard " + put.shardId + ", whose lease it never held");
+			}
+			else {
+				long after = this.clock.nanoTime() - lost;
+				this.longestAfterLoss = Math.max(this.longestAfterLoss, after);
+				if (after > this.lossBoundNanos) {
+					violation(worker + " handled " + data + " of shard " + put.shardId + " " + after / 1_000_000
+							+ " ms after the store moved its lease away (bound " + this.lossBoundNanos / 1_000_000
+							+ " ms)");
+				}
+			}
+		}
+	}
+
+	@Override
+	public void ownerChanged(String shardId, String from, String to) {
+		event("lease of " + shardId + ": " + from + " -> " + to);
+		Map<String, Long> byWorker = this.lostAt.computeIfAbsent(shardId, (id) -> new HashMap<>());
+		if (from != null) {
+			byWorker.put(from, this.clock.nanoTime());
+		}
+		if (to != null) {
+			byWorker.remove(to);
+		}
+	}
+
+	@Override
+	public void checkpointStored(String workerId, String shardId, Checkpoint checkpoint) {
+		event(workerId + " stored checkpoint " + checkpoint.toText() + " of " + shardId);
+		BigInteger at = checkpoint.isShardEnd() ? null : new BigInteger(checkpoint.sequenceNumber());
+		for (Record record : this.stream.records(shardId)) {
+			if (at != null && new BigInteger(record.sequenceNumber()).compareTo(at) > 0) {
+				break;
+			}
+			if (!this.deliveries.containsKey(record.data().asUtf8String())) {
+				violation(workerId + " stored checkpoint " + checkpoint.toText() + " of " + shardId + " before "
+						+ record.data().asUtf8String() + " at " + record.sequenceNumber() + " was handled");
+				return;
+			}
+		}
+	}
+
+	/** At the end of a run: nothing may be lost. */
+	void checkNothingLost() {
+		List<String> lost = this.puts.keySet().stream().filter((data) -> !this.deliveries.containsKey(data)).toList();
+		if (!lost.isEmpty()) {
+			violation(lost.size() + " of " + this.puts.size() + " records never handled, for example "
+					+ lost.subList(0, Math.min(5, lost.size())));
+		}
+	}
+
+	void violation(String text) {
+		event("VIOLATION: " + text);
+		this.violations.add(text);
+	}
+
+	List<String> violations() {
+		return this.violations;
+	}
+
+	int duplicates() {
+		return this.duplicates;
+	}
+
+	long longestAfterLossNanos() {
+		return this.longestAfterLoss;
+	}
+
+	String trace() {
+		return String.join("\n", this.trace);
+	}
+
+	private record Put(String key, int keyIndex, String shardId, String sequence) {
+	}
+
+}

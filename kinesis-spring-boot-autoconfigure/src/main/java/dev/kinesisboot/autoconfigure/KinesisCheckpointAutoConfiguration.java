@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
-import dev.kinesisboot.checkpoint.WorkerIds;
 import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
 import dev.kinesisboot.support.AwsErrors;
@@ -57,10 +56,9 @@ public class KinesisCheckpointAutoConfiguration {
 			}
 			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
 			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
-			String workerId = WorkerIds.generate();
 			String keyPrefix = properties.getCheckpoint().getRedis().getKeyPrefix();
 			return (applicationName, streamName, autoCheckpoint) -> RedisCheckpointer
-				.builder(settings(applicationName, streamName, workerId, leaseDuration, autoCheckpoint), redis)
+				.builder(settings(applicationName, streamName, leaseDuration, autoCheckpoint), redis)
 				.keyPrefix(keyPrefix)
 				.build();
 		}
@@ -91,9 +89,8 @@ public class KinesisCheckpointAutoConfiguration {
 			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
 			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
 			KinesisProperties.Checkpoint.DynamoDb dynamoDb = properties.getCheckpoint().getDynamodb();
-			String workerId = WorkerIds.generate();
 			CheckpointerFactory factory = (applicationName, streamName, autoCheckpoint) -> DynamoDbCheckpointer
-				.builder(settings(applicationName, streamName, workerId, leaseDuration, autoCheckpoint), client)
+				.builder(settings(applicationName, streamName, leaseDuration, autoCheckpoint), client)
 				.tableName(dynamoDb.getTableName())
 				.createTableIfMissing(dynamoDb.isCreateTable())
 				.build();
@@ -110,10 +107,14 @@ public class KinesisCheckpointAutoConfiguration {
 
 	}
 
-	private static CheckpointerSettings settings(String applicationName, String streamName, String workerId,
-			Duration leaseDuration, boolean autoCheckpoint) {
+	/**
+	 * Settings of one consumer's checkpointer, with a worker id of its own: two listener
+	 * containers on one stream and group in one process share the shards as two processes
+	 * would.
+	 */
+	private static CheckpointerSettings settings(String applicationName, String streamName, Duration leaseDuration,
+			boolean autoCheckpoint) {
 		return CheckpointerSettings.of(applicationName, streamName)
-			.withWorkerId(workerId)
 			.withLeaseDuration(leaseDuration)
 			.withAutoCheckpoint(autoCheckpoint);
 	}

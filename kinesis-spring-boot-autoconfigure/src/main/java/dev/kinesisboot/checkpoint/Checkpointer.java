@@ -14,8 +14,8 @@ import dev.kinesisboot.metrics.MetricsCollector;
  * (a lease) and how far it was read (a checkpoint). Consumers on several machines
  * coordinate only through it.
  *
- * <h2>Data</h2> Per shard one lease: {@code owner} (a worker id, unique per process),
- * {@code counter} (a number incremented by every take, renewal and release),
+ * <h2>Data</h2> Per shard one lease: {@code owner} (a worker id, unique per consumer
+ * instance), {@code counter} (a number incremented by every take, renewal and release),
  * {@code expiresAt} (renewal time plus {@link #leaseDuration()}) and {@code checkpoint}.
  * Keys or items are namespaced by application name and stream name, so two groups or two
  * streams never collide.

@@ -20,16 +20,15 @@ public interface CheckpointerFactory {
 	Checkpointer create(String applicationName, String streamName, boolean autoCheckpoint);
 
 	/**
-	 * In-memory checkpointers sharing one store and one worker id (one process).
+	 * In-memory checkpointers sharing one store (one process), each with a worker id of
+	 * its own, so that two consumers of one stream and group share its shards.
 	 * @param leaseDuration the lease duration
 	 * @return the factory
 	 */
 	static CheckpointerFactory memory(Duration leaseDuration) {
 		MemoryCheckpointer.Store store = new MemoryCheckpointer.Store();
-		String workerId = WorkerIds.generate();
 		return (applicationName, streamName,
 				autoCheckpoint) -> new MemoryCheckpointer(CheckpointerSettings.of(applicationName, streamName)
-					.withWorkerId(workerId)
 					.withLeaseDuration(leaseDuration)
 					.withAutoCheckpoint(autoCheckpoint), store);
 	}

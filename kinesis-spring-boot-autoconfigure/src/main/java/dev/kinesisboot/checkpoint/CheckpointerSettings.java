@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param applicationName the consumer group; checkpoints are kept per group
  * @param streamName the stream
- * @param workerId this worker's id, unique per process ({@link WorkerIds#generate()})
+ * @param workerId this worker's id, unique per consumer instance
+ * ({@link WorkerIds#generate()})
  * @param leaseDuration how long a lease lasts without renewal
  * @param autoCheckpoint whether checkpoints are written at once (else buffered until
  * {@link Checkpointer#manualCheckpoint()})

@@ -6,8 +6,8 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Worker ids that are unique per process: the host name plus a random suffix. A PID alone
- * is not enough (it is 1 in every container).
+ * Worker ids that are unique per consumer instance: the host name plus a random suffix. A
+ * PID alone is not enough (it is 1 in every container).
  */
 public final class WorkerIds {
 

@@ -109,6 +109,11 @@ final class ShardReader implements Dispatcher.Shard {
 		this.labels = MetricLabels.shard(context.streamName(), shardId);
 		this.errorBackoff = context.errorBackoff();
 		this.storeTimeoutNanos = timing.storeTimeoutNanos();
+		// a shard read elsewhere now is reported by its new reader, not frozen here
+		this.stopped.whenComplete((state, error) -> {
+			context.metrics().removeGauge(MetricType.CONSUMER_ITERATOR_AGE, this.labels);
+			context.metrics().removeGauge(MetricType.CONSUMER_LAG_RECORDS, this.labels);
+		});
 	}
 
 	@Override

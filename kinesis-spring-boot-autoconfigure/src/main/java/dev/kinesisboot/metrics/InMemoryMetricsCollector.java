@@ -37,6 +37,11 @@ public class InMemoryMetricsCollector implements MetricsCollector {
 	}
 
 	@Override
+	public void removeGauge(MetricType metric, Map<String, String> labels) {
+		this.gauges.remove(key(metric, labels));
+	}
+
+	@Override
 	public void histogram(MetricType metric, double value, Map<String, String> labels) {
 		this.histograms.computeIfAbsent(key(metric, labels), (k) -> Collections.synchronizedList(new ArrayList<>()))
 			.add(value);

@@ -45,6 +45,16 @@ public interface MetricsCollector {
 	void gauge(MetricType metric, double value, Map<String, String> labels);
 
 	/**
+	 * Stops reporting a gauge, such as a shard's lag once this process no longer reads
+	 * the shard, so that a frozen value does not linger and gauges of shards long gone do
+	 * not pile up. Setting it again brings it back.
+	 * @param metric a gauge metric
+	 * @param labels the labels it was set with
+	 */
+	default void removeGauge(MetricType metric, Map<String, String> labels) {
+	}
+
+	/**
 	 * Records one observation of a histogram.
 	 * @param metric a histogram metric
 	 * @param value the observed value (seconds for duration histograms)

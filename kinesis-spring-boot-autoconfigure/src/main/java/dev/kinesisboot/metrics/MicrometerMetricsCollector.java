@@ -116,6 +116,19 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 	}
 
 	@Override
+	public void removeGauge(MetricType metric, Map<String, String> labels) {
+		MeterKey key = key(metric, labels, MetricType.Kind.GAUGE);
+		if (this.gauges.remove(key) == null) {
+			return;
+		}
+		this.fastGauges.keySet().removeIf((same) -> same.matches(metric, labels));
+		Gauge gauge = this.registry.find(name(metric)).tags(key.tags()).gauge();
+		if (gauge != null) {
+			this.registry.remove(gauge);
+		}
+	}
+
+	@Override
 	public void histogram(MetricType metric, double value, Map<String, String> labels) {
 		if (metric.isDuration()) {
 			meter(metric, labels, MetricType.Kind.HISTOGRAM, this.timers, this.fastTimers, this.registerTimer)
@@ -195,6 +208,10 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 		SameLabels(MetricType metric, Map<String, String> labels) {
 			this.metric = metric;
 			this.labels = labels;
+		}
+
+		boolean matches(MetricType metric, Map<String, String> labels) {
+			return this.metric == metric && Objects.equals(this.labels, labels);
 		}
 
 		@Override

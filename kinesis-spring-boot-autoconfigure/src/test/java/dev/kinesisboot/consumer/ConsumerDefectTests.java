@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.kinesisboot.aggregation.RecordDeaggregator;
 import dev.kinesisboot.checkpoint.AbstractCheckpointer;
 import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
@@ -216,6 +217,57 @@ class ConsumerDefectTests {
 		// stopped and its lease released
 		this.clock.advance(Duration.ofSeconds(5));
 		assertThat(this.handled).isEmpty();
+	}
+
+	@Test
+	void twoConsumersOfOneStreamAndGroupInOneProcessShareItsShards() {
+		SimulatedKinesis twoShards = new SimulatedKinesis(this.clock, new Random(3), 2);
+		CheckpointerFactory factory = CheckpointerFactory.memory(LEASE);
+		List<KinesisConsumer> consumers = new ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			KinesisConsumer consumer = KinesisConsumer.builder(twoShards.client(this.clock))
+				.streamName("orders")
+				.checkpointer(factory.create("app", "orders", true))
+				.metricsCollector(NoOpMetricsCollector.INSTANCE)
+				.scheduler(this.clock)
+				.handlerExecutor(Runnable::run)
+				.build();
+			consumer.start((record) -> {
+			});
+			consumers.add(consumer);
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		this.clock.advance(Duration.ofSeconds(30));
+		// before the fix both had one worker id: each read both shards
+		assertThat(consumers.get(0).checkpointer().workerId()).isNotEqualTo(consumers.get(1).checkpointer().workerId());
+		assertThat(consumers).allSatisfy((consumer) -> assertThat(consumer.status()).hasSize(1));
+		consumers.forEach(this::close);
+	}
+
+	@Test
+	void perShardGaugesEndWithTheReaderOfTheShard() {
+		put(2);
+		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
+		KinesisConsumer consumer = KinesisConsumer.builder(this.stream.client(this.clock))
+			.streamName("orders")
+			.checkpointer(this.checkpointer)
+			.metricsCollector(metrics)
+			.scheduler(this.clock)
+			.handlerExecutor(Runnable::run)
+			.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
+			.build();
+		consumer.start((record) -> {
+		});
+		this.clock.advance(Duration.ofSeconds(3));
+		String lag = "consumer_iterator_age_milliseconds{shard_id=shardId-000000000000,stream_name=orders}";
+		assertThat(metrics.gauges()).containsKey(lag);
+		this.store.assign("shardId-000000000000", "w2");
+		this.clock.advance(LEASE);
+		assertThat(consumer.status()).isEmpty();
+		// before the fix the gauge stayed, frozen, next to the new owner's
+		assertThat(metrics.gauges()).doesNotContainKey(lag)
+			.doesNotContainKey("consumer_lag_records{shard_id=shardId-000000000000,stream_name=orders}");
+		close(consumer);
 	}
 
 	@Test

@@ -57,8 +57,8 @@ public class KinesisCheckpointAutoConfiguration {
 			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
 			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
 			String keyPrefix = properties.getCheckpoint().getRedis().getKeyPrefix();
-			return (applicationName, streamName, autoCheckpoint) -> RedisCheckpointer
-				.builder(settings(applicationName, streamName, leaseDuration, autoCheckpoint), redis)
+			return (applicationName, streamName) -> RedisCheckpointer
+				.builder(settings(applicationName, streamName, leaseDuration), redis)
 				.keyPrefix(keyPrefix)
 				.build();
 		}
@@ -89,13 +89,13 @@ public class KinesisCheckpointAutoConfiguration {
 			Duration leaseDuration = properties.getConsumer().getLeaseDuration();
 			KinesisOptionsMapper.positive("kinesis.consumer.lease-duration", leaseDuration);
 			KinesisProperties.Checkpoint.DynamoDb dynamoDb = properties.getCheckpoint().getDynamodb();
-			CheckpointerFactory factory = (applicationName, streamName, autoCheckpoint) -> DynamoDbCheckpointer
-				.builder(settings(applicationName, streamName, leaseDuration, autoCheckpoint), client)
+			CheckpointerFactory factory = (applicationName, streamName) -> DynamoDbCheckpointer
+				.builder(settings(applicationName, streamName, leaseDuration), client)
 				.tableName(dynamoDb.getTableName())
 				.createTableIfMissing(dynamoDb.isCreateTable())
 				.build();
 			try {
-				((DynamoDbCheckpointer) factory.create("startup-check", "startup-check", true)).ensureTable().join();
+				((DynamoDbCheckpointer) factory.create("startup-check", "startup-check")).ensureTable().join();
 			}
 			catch (RuntimeException ex) {
 				throw new InvalidKinesisPropertyException("kinesis.checkpoint.dynamodb.table-name",
@@ -112,11 +112,8 @@ public class KinesisCheckpointAutoConfiguration {
 	 * containers on one stream and group in one process share the shards as two processes
 	 * would.
 	 */
-	private static CheckpointerSettings settings(String applicationName, String streamName, Duration leaseDuration,
-			boolean autoCheckpoint) {
-		return CheckpointerSettings.of(applicationName, streamName)
-			.withLeaseDuration(leaseDuration)
-			.withAutoCheckpoint(autoCheckpoint);
+	private static CheckpointerSettings settings(String applicationName, String streamName, Duration leaseDuration) {
+		return CheckpointerSettings.of(applicationName, streamName).withLeaseDuration(leaseDuration);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,7 +6,7 @@ import java.time.Instant;
 
 import dev.kinesisboot.consumer.ConsumerMode;
 import dev.kinesisboot.consumer.InitialPosition;
-import dev.kinesisboot.listener.CheckpointMode;
+import dev.kinesisboot.consumer.CheckpointMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;

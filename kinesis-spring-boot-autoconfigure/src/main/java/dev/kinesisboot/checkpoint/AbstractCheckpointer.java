@@ -3,24 +3,20 @@ package dev.kinesisboot.checkpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.KinesisMetrics;
-import dev.kinesisboot.support.AwsErrors;
 
 /**
- * The store-independent part of a {@link Checkpointer}: manual-mode buffering, checkpoint
- * metrics and the stream/group namespace. A store implements the conditional reads and
+ * The store-independent part of a {@link Checkpointer}: checkpoint metrics, lease expiry
+ * times and the stream/group namespace. A store implements the conditional reads and
  * writes.
  */
 public abstract class AbstractCheckpointer implements Checkpointer {
@@ -33,11 +29,7 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 
 	private final Duration leaseDuration;
 
-	private final boolean autoCheckpoint;
-
 	private final Clock clock;
-
-	private final Map<String, Checkpoint> buffered = new ConcurrentHashMap<>();
 
 	// the process-wide default until a consumer binds its own
 	private volatile MetricsCollector metrics = KinesisMetrics.getMetricsCollector();
@@ -53,7 +45,6 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 		this.streamName = settings.streamName();
 		this.workerId = settings.workerId();
 		this.leaseDuration = settings.leaseDuration();
-		this.autoCheckpoint = settings.autoCheckpoint();
 		this.clock = settings.clock();
 	}
 
@@ -78,11 +69,6 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 	}
 
 	@Override
-	public boolean isAutoCheckpoint() {
-		return this.autoCheckpoint;
-	}
-
-	@Override
 	public Clock clock() {
 		return this.clock;
 	}
@@ -103,54 +89,17 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 
 	@Override
 	public CompletableFuture<Optional<Checkpoint>> getCheckpoint(String shardId) {
-		Checkpoint pending = this.buffered.get(shardId);
-		if (pending != null) {
-			return CompletableFuture.completedFuture(Optional.of(pending));
-		}
 		return readCheckpoint(shardId);
 	}
 
 	@Override
 	public CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint) {
-		if (!this.autoCheckpoint) {
-			this.buffered.merge(shardId, checkpoint, (old, next) -> (next.compareTo(old) >= 0) ? next : old);
-			return CompletableFuture.completedFuture(null);
-		}
 		return durableCheckpoint(shardId, checkpoint);
 	}
 
 	@Override
-	public CompletableFuture<Void> manualCheckpoint() {
-		if (this.buffered.isEmpty()) {
-			return CompletableFuture.completedFuture(null);
-		}
-		Map<String, Checkpoint> snapshot = new HashMap<>(this.buffered);
-		Map<String, Throwable> failures = new ConcurrentHashMap<>();
-		List<CompletableFuture<Void>> writes = new ArrayList<>();
-		snapshot
-			.forEach((shardId, checkpoint) -> writes.add(durableCheckpoint(shardId, checkpoint).handle((ok, error) -> {
-				if (error != null) {
-					failures.put(shardId, AwsErrors.unwrap(error));
-				}
-				else {
-					this.buffered.remove(shardId, checkpoint);
-				}
-				return null;
-			})));
-		return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenRun(() -> {
-			if (!failures.isEmpty()) {
-				throw new CheckpointFlushException(failures);
-			}
-		});
-	}
-
-	@Override
 	public CompletableFuture<Void> releaseLease(String shardId) {
-		Checkpoint pending = this.buffered.get(shardId);
-		CompletableFuture<Void> flush = (pending != null)
-				? durableCheckpoint(shardId, pending).thenRun(() -> this.buffered.remove(shardId, pending))
-				: CompletableFuture.completedFuture(null);
-		return flush.thenCompose((ignored) -> writeRelease(shardId));
+		return writeRelease(shardId);
 	}
 
 	private CompletableFuture<Void> durableCheckpoint(String shardId, Checkpoint checkpoint) {

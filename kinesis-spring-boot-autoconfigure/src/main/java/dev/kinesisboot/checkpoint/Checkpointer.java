@@ -31,15 +31,24 @@ import dev.kinesisboot.metrics.MetricsCollector;
  * {@link #checkpoint(String, Checkpoint)}: succeed only while this worker is the owner;
  * otherwise they report the loss ({@code false}, or {@link LeaseLostException}) and the
  * caller stops reading the shard.</li>
- * <li>{@link #releaseLease(String)}: writes any buffered checkpoint of the shard, then
- * clears the owner (only while this worker owns it), so another worker can take it at
- * once.</li>
+ * <li>{@link #releaseLease(String)}: clears the owner (only while this worker owns it),
+ * so another worker can take it at once.</li>
  * </ul>
  *
- * <h2>Checkpoint modes</h2> With auto-checkpoint, {@code checkpoint} writes at once. In
- * manual mode it only buffers the newest position per shard; {@link #manualCheckpoint()}
- * writes them all and, when some fail, reports each shard and cause while keeping them
- * buffered.
+ * <h2>Store, not policy</h2> A checkpointer stores what it is given, when it is given it.
+ * When to write (after every batch, every so often, only what the application
+ * acknowledged) is the consumer's policy ({@code ConsumerOptions.checkpointMode}), and a
+ * consumer has one writer per shard: the shard's reader, which writes the last position
+ * before it releases the lease.
+ *
+ * <h2>Guarantees and assumptions</h2> A checkpoint never passes a record the consumer did
+ * not hand to the application and see handled (or skipped by its error handler). A
+ * consumer renews its leases every third of {@link #leaseDuration()} and stops reading a
+ * shard whose lease it could not renew before the lease could expire for another worker,
+ * assuming the workers' wall clocks differ by less than a quarter of the lease duration;
+ * a lease the store shows taken by another worker stops the reader at its next renewal,
+ * with at most the record being handled finishing. Lease expiry is computed from the
+ * writing worker's clock when the call is sent.
  *
  * <h2>Metrics</h2> {@code consumer_checkpoint_success_total} and
  * {@code consumer_checkpoint_failure_total} count durable checkpoint writes (not
@@ -81,12 +90,6 @@ public interface Checkpointer extends AutoCloseable {
 	Clock clock();
 
 	/**
-	 * Whether {@link #checkpoint(String, Checkpoint)} writes at once.
-	 * @return {@code true} for auto-checkpoint, {@code false} for manual
-	 */
-	boolean isAutoCheckpoint();
-
-	/**
 	 * Sends checkpoint metrics to a collector with the given base labels (the stream
 	 * name).
 	 * @param collector the collector
@@ -101,7 +104,7 @@ public interface Checkpointer extends AutoCloseable {
 	CompletableFuture<List<Lease>> listLeases();
 
 	/**
-	 * The checkpoint of a shard: the buffered one in manual mode, else the stored one.
+	 * The stored checkpoint of a shard.
 	 * @param shardId the shard
 	 * @return the checkpoint, empty when none was written
 	 */
@@ -124,7 +127,7 @@ public interface Checkpointer extends AutoCloseable {
 	CompletableFuture<Boolean> renewLease(String shardId);
 
 	/**
-	 * Writes the shard's buffered checkpoint, if any, then frees the lease.
+	 * Frees the lease, if this worker holds it.
 	 * @param shardId the shard
 	 * @return completed when released (or not held anymore)
 	 */
@@ -134,18 +137,10 @@ public interface Checkpointer extends AutoCloseable {
 	 * Records that every record of the shard up to the position was handled.
 	 * @param shardId the shard
 	 * @param checkpoint the position
-	 * @return completed when written (auto mode) or buffered (manual mode); fails with
-	 * {@link LeaseLostException} when this worker does not hold the lease
+	 * @return completed when written; fails with {@link LeaseLostException} when this
+	 * worker does not hold the lease
 	 */
 	CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint);
-
-	/**
-	 * Writes every buffered checkpoint (manual mode); does nothing in auto mode.
-	 * @return completed when all were written; fails with
-	 * {@link CheckpointFlushException} listing the shards that could not be written,
-	 * which stay buffered
-	 */
-	CompletableFuture<Void> manualCheckpoint();
 
 	/**
 	 * Releases what the checkpointer holds (not the leases: the consumer releases those).

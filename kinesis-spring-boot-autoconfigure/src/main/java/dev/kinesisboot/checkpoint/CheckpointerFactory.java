@@ -10,14 +10,12 @@ import java.time.Duration;
 public interface CheckpointerFactory {
 
 	/**
-	 * Creates a checkpointer.
+	 * Creates a checkpointer, with a worker id of its own, for one consumer.
 	 * @param applicationName the consumer group
 	 * @param streamName the stream
-	 * @param autoCheckpoint whether checkpoints are written at once (else buffered until
-	 * {@link Checkpointer#manualCheckpoint()})
 	 * @return a checkpointer for that group and stream
 	 */
-	Checkpointer create(String applicationName, String streamName, boolean autoCheckpoint);
+	Checkpointer create(String applicationName, String streamName);
 
 	/**
 	 * In-memory checkpointers sharing one store (one process), each with a worker id of
@@ -27,10 +25,8 @@ public interface CheckpointerFactory {
 	 */
 	static CheckpointerFactory memory(Duration leaseDuration) {
 		MemoryCheckpointer.Store store = new MemoryCheckpointer.Store();
-		return (applicationName, streamName,
-				autoCheckpoint) -> new MemoryCheckpointer(CheckpointerSettings.of(applicationName, streamName)
-					.withLeaseDuration(leaseDuration)
-					.withAutoCheckpoint(autoCheckpoint), store);
+		return (applicationName, streamName) -> new MemoryCheckpointer(
+				CheckpointerSettings.of(applicationName, streamName).withLeaseDuration(leaseDuration), store);
 	}
 
 }

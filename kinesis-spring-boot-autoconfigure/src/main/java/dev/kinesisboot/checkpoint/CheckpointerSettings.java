@@ -12,12 +12,10 @@ import java.util.Objects;
  * @param workerId this worker's id, unique per consumer instance
  * ({@link WorkerIds#generate()})
  * @param leaseDuration how long a lease lasts without renewal
- * @param autoCheckpoint whether checkpoints are written at once (else buffered until
- * {@link Checkpointer#manualCheckpoint()})
  * @param clock the clock leases are timed with
  */
 public record CheckpointerSettings(String applicationName, String streamName, String workerId, Duration leaseDuration,
-		boolean autoCheckpoint, Clock clock) {
+		Clock clock) {
 
 	/** The default lease duration. */
 	public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(10);
@@ -37,14 +35,14 @@ public record CheckpointerSettings(String applicationName, String streamName, St
 	}
 
 	/**
-	 * Settings with a generated worker id, the default lease duration, auto-checkpoint
-	 * and the system clock.
+	 * Settings with a generated worker id, the default lease duration and the system
+	 * clock.
 	 * @param applicationName the consumer group
 	 * @param streamName the stream
 	 * @return the settings
 	 */
 	public static CheckpointerSettings of(String applicationName, String streamName) {
-		return new CheckpointerSettings(applicationName, streamName, WorkerIds.generate(), DEFAULT_LEASE_DURATION, true,
+		return new CheckpointerSettings(applicationName, streamName, WorkerIds.generate(), DEFAULT_LEASE_DURATION,
 				Clock.systemUTC());
 	}
 
@@ -55,7 +53,7 @@ public record CheckpointerSettings(String applicationName, String streamName, St
 	 */
 	public CheckpointerSettings withWorkerId(String workerId) {
 		return new CheckpointerSettings(this.applicationName, this.streamName, workerId, this.leaseDuration,
-				this.autoCheckpoint, this.clock);
+				this.clock);
 	}
 
 	/**
@@ -65,17 +63,7 @@ public record CheckpointerSettings(String applicationName, String streamName, St
 	 */
 	public CheckpointerSettings withLeaseDuration(Duration leaseDuration) {
 		return new CheckpointerSettings(this.applicationName, this.streamName, this.workerId, leaseDuration,
-				this.autoCheckpoint, this.clock);
-	}
-
-	/**
-	 * A copy with another checkpoint mode.
-	 * @param autoCheckpoint {@code true} to write at once, {@code false} to buffer
-	 * @return the copy
-	 */
-	public CheckpointerSettings withAutoCheckpoint(boolean autoCheckpoint) {
-		return new CheckpointerSettings(this.applicationName, this.streamName, this.workerId, this.leaseDuration,
-				autoCheckpoint, this.clock);
+				this.clock);
 	}
 
 	/**
@@ -85,7 +73,7 @@ public record CheckpointerSettings(String applicationName, String streamName, St
 	 */
 	public CheckpointerSettings withClock(Clock clock) {
 		return new CheckpointerSettings(this.applicationName, this.streamName, this.workerId, this.leaseDuration,
-				this.autoCheckpoint, clock);
+				clock);
 	}
 
 }

@@ -33,6 +33,8 @@ public final class ConsumerOptions {
 
 	private final Duration checkpointInterval;
 
+	private final CheckpointMode checkpointMode;
+
 	private final Duration errorBackoffBase;
 
 	private final Duration errorBackoffMax;
@@ -65,6 +67,7 @@ public final class ConsumerOptions {
 		this.maxQueueSize = builder.maxQueueSize;
 		this.handlerThreads = builder.handlerThreads;
 		this.checkpointInterval = builder.checkpointInterval;
+		this.checkpointMode = builder.checkpointMode;
 		this.errorBackoffBase = builder.errorBackoffBase;
 		this.errorBackoffMax = builder.errorBackoffMax;
 		this.handlerRetryBackoffBase = builder.handlerRetryBackoffBase;
@@ -164,6 +167,14 @@ public final class ConsumerOptions {
 	 */
 	public Duration checkpointInterval() {
 		return this.checkpointInterval;
+	}
+
+	/**
+	 * @return when checkpoints are written: after handled batches, or only what the
+	 * application acknowledged
+	 */
+	public CheckpointMode checkpointMode() {
+		return this.checkpointMode;
 	}
 
 	/**
@@ -269,6 +280,8 @@ public final class ConsumerOptions {
 
 		private Duration checkpointInterval = Duration.ZERO;
 
+		private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+
 		private Duration errorBackoffBase = Duration.ofMillis(200);
 
 		private Duration errorBackoffMax = Duration.ofSeconds(10);
@@ -304,6 +317,7 @@ public final class ConsumerOptions {
 			this.maxQueueSize = options.maxQueueSize;
 			this.handlerThreads = options.handlerThreads;
 			this.checkpointInterval = options.checkpointInterval;
+			this.checkpointMode = options.checkpointMode;
 			this.errorBackoffBase = options.errorBackoffBase;
 			this.errorBackoffMax = options.errorBackoffMax;
 			this.handlerRetryBackoffBase = options.handlerRetryBackoffBase;
@@ -425,6 +439,18 @@ public final class ConsumerOptions {
 				throw new IllegalArgumentException("checkpointInterval must not be negative");
 			}
 			this.checkpointInterval = checkpointInterval;
+			return this;
+		}
+
+		/**
+		 * When checkpoints are written (default {@link CheckpointMode#AUTO}). With
+		 * {@link CheckpointMode#MANUAL} only positions the application passed to
+		 * {@link KinesisConsumer#acknowledge} are written.
+		 * @param checkpointMode the mode
+		 * @return this builder
+		 */
+		public Builder checkpointMode(CheckpointMode checkpointMode) {
+			this.checkpointMode = Objects.requireNonNull(checkpointMode, "checkpointMode");
 			return this;
 		}
 

@@ -221,6 +221,28 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	/**
+	 * Marks every record of the record's shard up to this one handled and writes that
+	 * checkpoint now. With {@link CheckpointMode#MANUAL} this is the only way positions
+	 * get written; with {@link CheckpointMode#AUTO} it writes earlier than the consumer
+	 * would. When this consumer no longer holds the shard (its lease moved), nothing is
+	 * written: the shard's new owner reads the records again. Never fails for a lost
+	 * lease or a store error (a failed write is logged and the position written later).
+	 * @param record a record this consumer handed out
+	 * @return completes when written, or at once when there is nothing to write
+	 */
+	public CompletableFuture<Void> acknowledge(KinesisRecord<?> record) {
+		LeaseBalancer current = this.balancer;
+		ShardReader reader = (current != null) ? current.reader(record.shardId()) : null;
+		if (reader == null) {
+			logger.debug("Acknowledgement of {} ignored: this consumer no longer reads shard {}", record,
+					record.shardId());
+			return CompletableFuture.completedFuture(null);
+		}
+		return reader.acknowledge(
+				new dev.kinesisboot.checkpoint.Checkpoint(record.sequenceNumber(), record.subSequenceNumber()));
+	}
+
+	/**
 	 * The stream this consumer reads.
 	 * @return the stream name
 	 */
@@ -229,7 +251,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	/**
-	 * The checkpointer, for {@code manualCheckpoint()} in manual mode.
+	 * The checkpointer: where leases and checkpoints are stored.
 	 * @return the checkpointer
 	 */
 	public Checkpointer checkpointer() {
@@ -279,9 +301,9 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 
 	/**
 	 * Stops reading, waits up to {@link ConsumerOptions#shutdownTimeout()} for running
-	 * handlers, writes the checkpoints of what was handled (flushing manual checkpoints
-	 * too), and releases the leases so other workers take the shards at once. Calling it
-	 * again does nothing.
+	 * handlers, writes the checkpoints of what was handled (or, in
+	 * {@link CheckpointMode#MANUAL}, acknowledged), and releases the leases so other
+	 * workers take the shards at once. Calling it again does nothing.
 	 */
 	@Override
 	public void close() {
@@ -315,20 +337,17 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 				this.closed = CompletableFuture.completedFuture(null);
 				return this.closed;
 			}
-			this.closed = this.balancer.closeAsync(this.dispatcher::close)
-				.thenCompose((released) -> this.checkpointer.isAutoCheckpoint()
-						? CompletableFuture.completedFuture(null) : this.checkpointer.manualCheckpoint())
-				.handle((ok, error) -> {
-					if (error != null) {
-						logger.warn("Consumer of stream '{}': {}", this.streamName, AwsErrors.unwrap(error).toString());
-					}
-					shutDownThreads();
-					if (this.fanOutConsumerArn != null && this.options.deregisterOnClose()) {
-						this.fanOut.deregister(this.fanOutConsumerArn);
-					}
-					logger.info("Consumer of stream '{}' closed", this.streamName);
-					return null;
-				});
+			this.closed = this.balancer.closeAsync(this.dispatcher::close).handle((ok, error) -> {
+				if (error != null) {
+					logger.warn("Consumer of stream '{}': {}", this.streamName, AwsErrors.unwrap(error).toString());
+				}
+				shutDownThreads();
+				if (this.fanOutConsumerArn != null && this.options.deregisterOnClose()) {
+					this.fanOut.deregister(this.fanOutConsumerArn);
+				}
+				logger.info("Consumer of stream '{}' closed", this.streamName);
+				return null;
+			});
 			return this.closed;
 		}
 	}

@@ -120,6 +120,16 @@ final class LeaseBalancer {
 			.toList();
 	}
 
+	/**
+	 * The reader of a shard this worker holds, handed-over ones included until released.
+	 * @param shardId the shard
+	 * @return the reader, or {@code null}
+	 */
+	ShardReader reader(String shardId) {
+		Held lease = this.held.get(shardId);
+		return (lease != null) ? lease.reader : null;
+	}
+
 	private void runCycle() {
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		synchronized (this.lock) {

@@ -11,10 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of a shard's checkpoints: decides when a handled position is written
- * (after every batch, or at most once per {@link ConsumerOptions#checkpointInterval()}),
- * writes it through the store with a timeout, and remembers what was written. Only the
- * shard's reader uses it, one call at a time.
+ * The one writer of a shard's checkpoints. Applies the consumer's {@link CheckpointMode}:
+ * in {@code AUTO} a handled position is written after its batch (at most once per
+ * {@link ConsumerOptions#checkpointInterval()}); in {@code MANUAL} only acknowledged
+ * positions are, when acknowledged. Writes go to the store one after the other, each
+ * bounded by a timeout, and never move backwards. Thread-safe: the reader and the
+ * application's acknowledgements may call it at once.
  */
 final class ShardCheckpointer {
 
@@ -28,8 +30,21 @@ final class ShardCheckpointer {
 
 	private final long timeoutNanos;
 
-	private volatile Checkpoint written;
+	private final boolean manual;
 
+	// guarded by this
+	private Checkpoint written;
+
+	// guarded by this: the newest position handed to a write
+	private Checkpoint requested;
+
+	// guarded by this
+	private Checkpoint acknowledged;
+
+	// guarded by this: the last write, so the next one goes after it
+	private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+	// guarded by this
 	private long lastWriteNanos;
 
 	ShardCheckpointer(Checkpointer store, String shardId, StreamContext context, LeaseTiming timing) {
@@ -37,6 +52,7 @@ final class ShardCheckpointer {
 		this.shardId = shardId;
 		this.context = context;
 		this.timeoutNanos = timing.storeTimeoutNanos();
+		this.manual = context.options().checkpointMode() == CheckpointMode.MANUAL;
 		this.lastWriteNanos = context.scheduler().nanoTime();
 	}
 
@@ -44,36 +60,64 @@ final class ShardCheckpointer {
 	 * The position stored when reading started.
 	 * @param stored the stored checkpoint, or {@code null}
 	 */
-	void started(Checkpoint stored) {
+	synchronized void started(Checkpoint stored) {
 		this.written = stored;
+		this.requested = stored;
+		// what is stored was acknowledged, by this worker or an earlier owner
+		this.acknowledged = stored;
 	}
 
 	/**
-	 * After a batch was handled: writes the position when due.
+	 * After a batch was handled: in {@code AUTO} mode, writes the position when due.
 	 * @param position the last handled record
 	 * @param force write now, whatever the interval
 	 * @return completes when written or not due; a failed write is logged and left to the
 	 * next one, except a lost lease, which fails with {@link LeaseLostException}
 	 */
 	CompletableFuture<Void> handled(Checkpoint position, boolean force) {
-		if (position.equals(this.written)) {
+		if (this.manual) {
 			return CompletableFuture.completedFuture(null);
 		}
-		long now = this.context.scheduler().nanoTime();
-		if (!force && now - this.lastWriteNanos < this.context.options().checkpointInterval().toNanos()) {
-			return CompletableFuture.completedFuture(null);
+		synchronized (this) {
+			long now = this.context.scheduler().nanoTime();
+			if (!force && now - this.lastWriteNanos < this.context.options().checkpointInterval().toNanos()) {
+				return CompletableFuture.completedFuture(null);
+			}
+			this.lastWriteNanos = now;
 		}
-		return write(position).thenRun(() -> this.lastWriteNanos = now);
+		return write(position);
 	}
 
 	/**
-	 * Writes a position not yet written, for a release or shutdown; never fails.
-	 * @param position the last handled record, or {@code null}
+	 * The application acknowledged every record up to the position ({@code MANUAL} mode):
+	 * writes it now unless the shard is stopping, in which case the final flush writes
+	 * it.
+	 * @param position the position
+	 * @param writeNow whether to write it now
+	 * @return completes when written (or kept for the flush); fails with
+	 * {@link LeaseLostException} when the lease was lost
+	 */
+	CompletableFuture<Void> acknowledged(Checkpoint position, boolean writeNow) {
+		synchronized (this) {
+			if (this.acknowledged == null || position.compareTo(this.acknowledged) > 0) {
+				this.acknowledged = position;
+			}
+		}
+		return writeNow ? write(position) : CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * Writes what is due at a release or shutdown: the last handled position
+	 * ({@code AUTO}) or the last acknowledged one ({@code MANUAL}); never fails.
+	 * @param lastHandled the last handled record, or {@code null}
 	 * @return completes when written or given up
 	 */
-	CompletableFuture<Void> flush(Checkpoint position) {
-		Checkpoint current = this.written;
-		if (position == null || position.equals(current) || (current != null && current.isShardEnd())) {
+	CompletableFuture<Void> flush(Checkpoint lastHandled) {
+		Checkpoint position;
+		synchronized (this) {
+			position = this.manual ? this.acknowledged : lastHandled;
+		}
+		if (position == null) {
 			return CompletableFuture.completedFuture(null);
 		}
 		return write(position).exceptionally((error) -> null);
@@ -81,34 +125,63 @@ final class ShardCheckpointer {
 
 	/**
 	 * Writes {@link Checkpoint#SHARD_END}; the caller makes sure every record of the
-	 * shard was handled.
+	 * shard was handled (and, in {@code MANUAL} mode, acknowledged).
 	 * @return completes when written; fails with the store's error
 	 */
 	CompletableFuture<Void> shardEnd() {
-		return Futures
-			.withTimeout(Futures.call(() -> this.store.checkpoint(this.shardId, Checkpoint.SHARD_END)),
-					this.context.scheduler(), this.timeoutNanos, "The checkpoint store")
-			.thenRun(() -> this.written = Checkpoint.SHARD_END);
+		return enqueue(Checkpoint.SHARD_END, true);
+	}
+
+	/**
+	 * Whether the shard may be marked ended: in {@code MANUAL} mode only once the last
+	 * record was acknowledged.
+	 * @param last the last record of the shard, or {@code null} when it had none
+	 * @return {@code true} when {@code SHARD_END} may be written
+	 */
+	synchronized boolean mayEnd(Checkpoint last) {
+		return !this.manual || last == null || (this.acknowledged != null && this.acknowledged.compareTo(last) >= 0);
 	}
 
 	private CompletableFuture<Void> write(Checkpoint position) {
-		return Futures
-			.withTimeout(Futures.call(() -> this.store.checkpoint(this.shardId, position)), this.context.scheduler(),
-					this.timeoutNanos, "The checkpoint store")
-			.handle((ok, error) -> {
-				if (error == null) {
-					this.written = position;
-					return null;
-				}
-				Throwable cause = AwsErrors.unwrap(error);
-				if (cause instanceof LeaseLostException lost) {
-					throw lost;
-				}
-				// the records stay handled; the next checkpoint covers them
-				logger.warn("Checkpoint of shard {} of stream '{}' at {} failed: {}", this.shardId,
-						this.context.streamName(), position, cause.toString());
+		return enqueue(position, false).handle((ok, error) -> {
+			if (error == null) {
 				return null;
+			}
+			Throwable cause = AwsErrors.unwrap(error);
+			if (cause instanceof LeaseLostException lost) {
+				throw lost;
+			}
+			// the records stay handled; the next checkpoint covers them
+			logger.warn("Checkpoint of shard {} of stream '{}' at {} failed: {}", this.shardId,
+					this.context.streamName(), position, cause.toString());
+			return null;
+		});
+	}
+
+	/** Chains a write after the previous one; skips positions not past the newest. */
+	private synchronized CompletableFuture<Void> enqueue(Checkpoint position, boolean end) {
+		Checkpoint newest = this.requested;
+		if (newest != null && (newest.isShardEnd() || (!end && position.compareTo(newest) <= 0))) {
+			return this.tail;
+		}
+		this.requested = position;
+		CompletableFuture<Void> next = this.tail.handle((ok, error) -> null)
+			.thenCompose(
+					(ignored) -> Futures.withTimeout(Futures.call(() -> this.store.checkpoint(this.shardId, position)),
+							this.context.scheduler(), this.timeoutNanos, "The checkpoint store"))
+			.whenComplete((ok, error) -> {
+				synchronized (this) {
+					if (error == null) {
+						this.written = position;
+					}
+					else if (position.equals(this.requested)) {
+						// not stored: a later call may try the same position again
+						this.requested = this.written;
+					}
+				}
 			});
+		this.tail = next;
+		return next;
 	}
 
 }

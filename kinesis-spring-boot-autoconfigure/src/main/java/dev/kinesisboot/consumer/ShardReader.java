@@ -80,6 +80,11 @@ final class ShardReader implements Dispatcher.Shard {
 
 	private volatile String lastError;
 
+	/** Set once the shard was read to its end and every record handled. */
+	private volatile Checkpoint endedAt;
+
+	private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+
 	private long lastFetchNanos;
 
 	private double recordsPerSecond;
@@ -288,6 +293,9 @@ final class ShardReader implements Dispatcher.Shard {
 				endDispatch();
 				if (ended) {
 					// every record of the closed shard was handled
+					this.endedAt = (expanded.isEmpty()) ? this.positions.lastHandled()
+							: new Checkpoint(expanded.get(expanded.size() - 1).sequenceNumber(),
+									expanded.get(expanded.size() - 1).subSequenceNumber());
 					finish();
 				}
 				else {
@@ -356,14 +364,39 @@ final class ShardReader implements Dispatcher.Shard {
 		metrics.gauge(MetricType.CONSUMER_LAG_RECORDS, lag, this.labels);
 	}
 
+	/**
+	 * The application acknowledged every record of the shard up to the position: it is
+	 * written now (or by the final flush when the shard is stopping). A lost lease stops
+	 * the reader; the acknowledgement itself never fails.
+	 * @param position the position
+	 * @return completes when written or given up
+	 */
+	CompletableFuture<Void> acknowledge(Checkpoint position) {
+		return this.checkpoints.acknowledged(position, !isStopRequested()).handle((ok, error) -> {
+			if (error != null && AwsErrors.unwrap(error) instanceof LeaseLostException) {
+				leaseLost("was taken by another worker");
+			}
+			if (this.endedAt != null) {
+				// a closed shard waiting for its last acknowledgement
+				finish();
+			}
+			return null;
+		});
+	}
+
 	private void finish() {
 		if (stopIfRequested()) {
 			// the checkpoint covers the last batch; the next owner finds nothing after it
 			// and writes SHARD_END itself
 			return;
 		}
+		if (!this.checkpoints.mayEnd(this.endedAt) || !this.ending.compareAndSet(false, true)) {
+			// MANUAL mode: SHARD_END waits until the last record was acknowledged
+			return;
+		}
 		this.checkpoints.shardEnd().whenComplete((ok, error) -> {
 			if (error != null) {
+				this.ending.set(false);
 				if (AwsErrors.unwrap(error) instanceof LeaseLostException) {
 					leaseLost("was taken by another worker");
 					return;

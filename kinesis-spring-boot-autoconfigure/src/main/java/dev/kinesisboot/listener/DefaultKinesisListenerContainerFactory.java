@@ -3,6 +3,7 @@ package dev.kinesisboot.listener;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.consumer.ConsumerOptions;

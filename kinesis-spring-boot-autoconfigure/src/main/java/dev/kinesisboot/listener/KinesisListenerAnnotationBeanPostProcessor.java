@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.InitialPosition;
 
 import org.springframework.aop.support.AopUtils;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.consumer.KinesisConsumer;
@@ -94,9 +94,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		String streamName = Streams.nameOf(stream);
 		CheckpointMode mode = (this.endpoint.checkpointMode() != null) ? this.endpoint.checkpointMode()
 				: this.factory.checkpointMode();
-		Checkpointer checkpointer = this.factory.checkpointerFactory()
-			.create(group, streamName, mode == CheckpointMode.AUTO);
-		ConsumerOptions.Builder options = this.factory.consumerOptions().toBuilder();
+		Checkpointer checkpointer = this.factory.checkpointerFactory().create(group, streamName);
+		ConsumerOptions.Builder options = this.factory.consumerOptions().toBuilder().checkpointMode(mode);
 		if (this.endpoint.startPosition() != null) {
 			options.initialPosition(this.endpoint.startPosition());
 		}
@@ -118,20 +117,17 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		KinesisConsumer consumer = builder.build();
 		if (isBatch()) {
 			consumer.startBatch((records) -> this.adapter.invokeBatch(records,
-					acknowledgement(checkpointer, records.get(records.size() - 1))));
+					acknowledgement(consumer, records.get(records.size() - 1))));
 		}
 		else {
-			consumer.start((record) -> this.adapter.invokeRecord(record, acknowledgement(checkpointer, record)));
+			consumer.start((record) -> this.adapter.invokeRecord(record, acknowledgement(consumer, record)));
 		}
 		logger.info("@KinesisListener {} reads stream '{}' as group '{}'", this.adapter.describe(), stream, group);
 		return consumer;
 	}
 
-	private Acknowledgement acknowledgement(Checkpointer checkpointer, KinesisRecord<byte[]> last) {
-		return () -> checkpointer
-			.checkpoint(last.shardId(), new Checkpoint(last.sequenceNumber(), last.subSequenceNumber()))
-			.thenCompose((ignored) -> checkpointer.manualCheckpoint())
-			.join();
+	private static Acknowledgement acknowledgement(KinesisConsumer consumer, KinesisRecord<byte[]> last) {
+		return () -> consumer.acknowledge(last).join();
 	}
 
 	private boolean isBatch() {

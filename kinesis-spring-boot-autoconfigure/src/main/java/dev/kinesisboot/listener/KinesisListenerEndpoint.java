@@ -3,6 +3,7 @@ package dev.kinesisboot.listener;
 import java.lang.reflect.Method;
 import java.util.List;
 
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.InitialPosition;
 
 /**

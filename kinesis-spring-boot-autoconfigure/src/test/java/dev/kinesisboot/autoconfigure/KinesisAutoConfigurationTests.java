@@ -56,7 +56,7 @@ class KinesisAutoConfigurationTests {
 			assertThat(client.serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
 			assertThat(client.serviceClientConfiguration().endpointOverride())
 				.contains(URI.create("http://127.0.0.1:1"));
-			assertThat(context.getBean(CheckpointerFactory.class).create("app", "orders", true))
+			assertThat(context.getBean(CheckpointerFactory.class).create("app", "orders"))
 				.isInstanceOf(MemoryCheckpointer.class);
 			assertThat(context.getBean(DefaultKinesisListenerContainerFactory.class)).isNotNull();
 		});

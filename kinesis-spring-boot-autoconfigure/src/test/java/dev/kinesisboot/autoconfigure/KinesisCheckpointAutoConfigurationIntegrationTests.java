@@ -39,7 +39,7 @@ class KinesisCheckpointAutoConfigurationIntegrationTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				Checkpointer checkpointer = context.getBean(CheckpointerFactory.class)
-					.create(TestNames.unique("app"), "orders", true);
+					.create(TestNames.unique("app"), "orders");
 				assertThat(checkpointer).isInstanceOf(RedisCheckpointer.class);
 				assertThat(checkpointer.takeLease("shardId-000000000000", null).join()).isTrue();
 			});
@@ -54,7 +54,7 @@ class KinesisCheckpointAutoConfigurationIntegrationTests {
 					"kinesis.checkpoint.dynamodb.table-name=" + table, "kinesis.checkpoint.dynamodb.create-table=true")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				Checkpointer checkpointer = context.getBean(CheckpointerFactory.class).create("app", "orders", true);
+				Checkpointer checkpointer = context.getBean(CheckpointerFactory.class).create("app", "orders");
 				assertThat(checkpointer).isInstanceOf(DynamoDbCheckpointer.class);
 				assertThat(checkpointer.takeLease("shardId-000000000000", null).join()).isTrue();
 			});

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.consumer.KinesisRecord;
 import dev.kinesisboot.listener.Acknowledgement;
@@ -119,7 +120,7 @@ class KinesisListenerIntegrationTests {
 		assertThat(this.listeners.batchCalls.get()).isLessThan(20);
 
 		KinesisConsumer manualConsumer = this.registry.getListenerContainer("manual").getConsumers().get(0);
-		assertThat(manualConsumer.checkpointer().isAutoCheckpoint()).isFalse();
+		assertThat(manualConsumer.options().checkpointMode()).isEqualTo(CheckpointMode.MANUAL);
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(manualConsumer.checkpointer().getCheckpoint(manual.shardId()).join())
 				.contains(Checkpoint.at(manual.sequenceNumber())));

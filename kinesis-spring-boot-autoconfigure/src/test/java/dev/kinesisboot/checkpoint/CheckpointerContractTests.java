@@ -222,52 +222,6 @@ public abstract class CheckpointerContractTests {
 	}
 
 	@Test
-	void manualModeBuffersUntilManualCheckpointAndAFailedFlushNamesTheShardAndKeepsItBuffered() {
-		String app = TestNames.unique("manual");
-		String one = "shardId-000000000001";
-		String two = "shardId-000000000002";
-		Checkpointer a = register(
-				newCheckpointer(settings(app, "orders", "worker-a", LONG_LEASE).withAutoCheckpoint(false)));
-		Checkpointer b = checkpointer(app, "orders", "worker-b", LONG_LEASE);
-		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
-		a.bindMetrics(metrics, MetricLabels.stream("orders"));
-		assertThat(a.takeLease(one, null).join()).isTrue();
-		assertThat(a.takeLease(two, null).join()).isTrue();
-
-		a.checkpoint(one, Checkpoint.at("10")).join();
-		a.checkpoint(two, Checkpoint.at("20")).join();
-		assertThat(a.getCheckpoint(one).join()).as("buffered").contains(Checkpoint.at("10"));
-		assertThat(b.getCheckpoint(one).join()).as("stored").isEmpty();
-		assertThat(counter(metrics, "consumer_checkpoint_success_total")).isZero();
-		a.manualCheckpoint().join();
-		assertThat(b.getCheckpoint(one).join()).contains(Checkpoint.at("10"));
-		assertThat(b.getCheckpoint(two).join()).contains(Checkpoint.at("20"));
-
-		assertThat(b.takeLease(two, lease(b, two)).join()).isTrue();
-		a.checkpoint(one, Checkpoint.at("11")).join();
-		a.checkpoint(two, Checkpoint.at("21")).join();
-		Throwable flush = catchThrowable(() -> a.manualCheckpoint().join());
-		assertThat(flush).isInstanceOf(CompletionException.class)
-			.cause()
-			.isInstanceOf(CheckpointFlushException.class)
-			.hasMessageContaining(two)
-			.hasMessageNotContaining(one);
-		CheckpointFlushException failed = (CheckpointFlushException) flush.getCause();
-		assertThat(failed.failures()).containsOnlyKeys(two);
-		assertThat(failed.failures().get(two)).isInstanceOf(LeaseLostException.class);
-		assertThat(b.getCheckpoint(one).join()).contains(Checkpoint.at("11"));
-		assertThat(b.getCheckpoint(two).join()).as("refused").contains(Checkpoint.at("20"));
-		assertThat(a.getCheckpoint(two).join()).as("still buffered").contains(Checkpoint.at("21"));
-
-		b.releaseLease(two).join();
-		assertThat(a.takeLease(two, lease(a, two)).join()).isTrue();
-		a.manualCheckpoint().join();
-		assertThat(b.getCheckpoint(two).join()).contains(Checkpoint.at("21"));
-		assertThat(counter(metrics, "consumer_checkpoint_success_total")).isEqualTo(4.0);
-		assertThat(counter(metrics, "consumer_checkpoint_failure_total")).isEqualTo(1.0);
-	}
-
-	@Test
 	void checkpointMetricsCountDurableWritesOnlyAndAreLabelledStandaloneUntilBound() {
 		InMemoryMetricsCollector defaults = new InMemoryMetricsCollector();
 		KinesisMetrics.setMetricsCollector(defaults);
@@ -484,7 +438,7 @@ public abstract class CheckpointerContractTests {
 	 * @return the settings
 	 */
 	protected static CheckpointerSettings settings(String app, String stream, String worker, Duration lease) {
-		return new CheckpointerSettings(app, stream, worker, lease, true, Clock.systemUTC());
+		return new CheckpointerSettings(app, stream, worker, lease, Clock.systemUTC());
 	}
 
 	/**

@@ -63,9 +63,4 @@ final class KillableCheckpointer extends ForwardingCheckpointer {
 		return unlessKilled(() -> super.checkpoint(shardId, checkpoint));
 	}
 
-	@Override
-	public CompletableFuture<Void> manualCheckpoint() {
-		return unlessKilled(super::manualCheckpoint);
-	}
-
 }

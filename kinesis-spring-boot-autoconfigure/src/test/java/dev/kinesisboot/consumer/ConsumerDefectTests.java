@@ -22,6 +22,7 @@ import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.testsupport.VirtualScheduler;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One test per defect found by reading the consumer before its rebuild, each on the
  * virtual clock against the simulated stream and lease store without random faults.
  */
+@Timeout(60)
 class ConsumerDefectTests {
 
 	private static final Duration LEASE = Duration.ofSeconds(10);
@@ -227,7 +229,7 @@ class ConsumerDefectTests {
 		for (int i = 0; i < 2; i++) {
 			KinesisConsumer consumer = KinesisConsumer.builder(twoShards.client(this.clock))
 				.streamName("orders")
-				.checkpointer(factory.create("app", "orders", true))
+				.checkpointer(factory.create("app", "orders"))
 				.metricsCollector(NoOpMetricsCollector.INSTANCE)
 				.scheduler(this.clock)
 				.handlerExecutor(Runnable::run)
@@ -268,6 +270,90 @@ class ConsumerDefectTests {
 		assertThat(metrics.gauges()).doesNotContainKey(lag)
 			.doesNotContainKey("consumer_lag_records{shard_id=shardId-000000000000,stream_name=orders}");
 		close(consumer);
+	}
+
+	@Test
+	void manualModeStoresOnlyAcknowledgedPositionsAndFlushesTheLastOneOnClose() {
+		put(3);
+		KinesisConsumer[] consumer = new KinesisConsumer[1];
+		consumer[0] = consumer(ConsumerOptions.builder().checkpointMode(CheckpointMode.MANUAL), Runnable::run);
+		consumer[0].start((record) -> {
+			this.handled.add(record.dataAsString());
+			if (record.dataAsString().equals("k#2")) {
+				consumer[0].acknowledge(record);
+			}
+		});
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3");
+		assertThat(this.stored).containsExactly(Checkpoint.at(seq(2)));
+		close(consumer[0]);
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isEqualTo(Checkpoint.at(seq(2)));
+	}
+
+	@Test
+	void aLostLeaseInManualModeNeitherBlocksOtherShardsNorLeavesAStaleCheckpoint() {
+		SimulatedKinesis twoShards = new SimulatedKinesis(this.clock, new Random(3), 2);
+		String lost = "shardId-000000000000";
+		String kept = "shardId-000000000001";
+		List<String> keys = keysFor(twoShards, lost, kept);
+		KinesisConsumer[] consumer = new KinesisConsumer[1];
+		List<KinesisRecord<byte[]>> ofLost = new ArrayList<>();
+		consumer[0] = KinesisConsumer.builder(twoShards.client(this.clock))
+			.streamName("orders")
+			.checkpointer(this.checkpointer)
+			.metricsCollector(NoOpMetricsCollector.INSTANCE)
+			.scheduler(this.clock)
+			.handlerExecutor(Runnable::run)
+			.options(ConsumerOptions.builder()
+				.initialPosition(InitialPosition.TRIM_HORIZON)
+				.checkpointMode(CheckpointMode.MANUAL)
+				.build())
+			.build();
+		consumer[0].start((record) -> {
+			this.handled.add(record.dataAsString());
+			if (record.shardId().equals(lost)) {
+				ofLost.add(record);
+			}
+			consumer[0].acknowledge(record);
+		});
+		twoShards.put(keys.get(0), "a1");
+		twoShards.put(keys.get(1), "b1");
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactlyInAnyOrder("a1", "b1");
+		// another worker takes one shard; this one learns it at its next renewal
+		this.store.assign(lost, "w2");
+		this.clock.advance(LEASE);
+		assertThat(consumer[0].status()).extracting(ShardStatus::shardId).containsExactly(kept);
+		// acknowledging a record of the lost shard neither fails nor writes anything
+		CompletableFuture<Void> late = consumer[0].acknowledge(ofLost.get(0));
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(late).isCompleted();
+		twoShards.put(keys.get(1), "b2");
+		this.clock.advance(Duration.ofSeconds(5));
+		// before the fix every later acknowledgement failed on the lost shard's buffered
+		// checkpoint, so the listener retried for ever
+		assertThat(this.handled).containsExactlyInAnyOrder("a1", "b1", "b2");
+		assertThat(this.store.lease(kept).checkpoint())
+			.isEqualTo(Checkpoint.at(twoShards.records(kept).get(1).sequenceNumber()));
+		assertThat(this.store.lease(lost).checkpoint())
+			.isEqualTo(Checkpoint.at(twoShards.records(lost).get(0).sequenceNumber()));
+		close(consumer[0]);
+	}
+
+	private static List<String> keysFor(SimulatedKinesis stream, String first, String second) {
+		String forFirst = null;
+		String forSecond = null;
+		for (int i = 0; forFirst == null || forSecond == null; i++) {
+			String key = "key-" + i;
+			boolean low = SimulatedKinesis.hash(key).compareTo(SimulatedKinesis.MAX_HASH.shiftRight(1)) <= 0;
+			if (low && forFirst == null) {
+				forFirst = key;
+			}
+			else if (!low && forSecond == null) {
+				forSecond = key;
+			}
+		}
+		return List.of(forFirst, forSecond);
 	}
 
 	@Test

@@ -35,6 +35,13 @@ class ConsumerSimulationTests {
 
 	private static final long DEFAULT_SEEDS = 2_000;
 
+	/**
+	 * Seeds that found a defect, run first whatever the range: 142 (a closed shard taken
+	 * over in MANUAL mode waited for ever for an acknowledgement of what was already
+	 * stored).
+	 */
+	private static final long[] FOUND = { 142 };
+
 	private static final Duration FAULT_WINDOW = Duration.ofMinutes(3);
 
 	private static final Duration DEADLINE = FAULT_WINDOW.plus(Duration.ofMinutes(30));
@@ -69,6 +76,12 @@ class ConsumerSimulationTests {
 		long seeds = Long.getLong("simulation.seeds", DEFAULT_SEEDS);
 		long base = Long.getLong("simulation.firstSeed", 1);
 		Stats stats = new Stats();
+		for (long seed : FOUND) {
+			Outcome outcome = run(seed);
+			if (!outcome.history.violations().isEmpty()) {
+				fail(report(seed, outcome));
+			}
+		}
 		for (long seed = base; seed < base + seeds; seed++) {
 			Outcome outcome = run(seed);
 			if (!outcome.history.violations().isEmpty()) {
@@ -158,6 +171,7 @@ class ConsumerSimulationTests {
 				.maxRecordsPerCall(1 + this.random.nextInt(50))
 				.maxQueueSize(1 + this.random.nextInt(200))
 				.checkpointInterval(this.random.nextBoolean() ? Duration.ZERO : Duration.ofSeconds(2))
+				.checkpointMode((this.random.nextInt(3) == 0) ? CheckpointMode.MANUAL : CheckpointMode.AUTO)
 				.pollInterval(Duration.ofMillis(200 + this.random.nextInt(800)))
 				.minFetchInterval(Duration.ofMillis(200))
 				.handlerRetryBackoff(Duration.ofMillis(50), Duration.ofSeconds(2))
@@ -251,6 +265,9 @@ class ConsumerSimulationTests {
 					throw new StackOverflowError("simulated handler Error");
 				}
 				this.history.handled(id, record);
+				if (this.options.checkpointMode() == CheckpointMode.MANUAL) {
+					consumer.acknowledge(record);
+				}
 			});
 		}
 
@@ -370,12 +387,13 @@ class ConsumerSimulationTests {
 			this.history = run.history;
 			this.virtualNanos = run.clock.nanoTime();
 			this.description = String.format(
-					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes), lease %s, "
+					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes), lease %s, %s, "
 							+ "store forgot %d times; %d duplicates, longest handling after a lease moved %d ms, "
 							+ "%.0f s virtual, %d tasks",
 					run.seed, run.history.putCount(), run.stream.shardCount(), run.reshards, run.workerNumber,
-					run.crashes, run.closes, run.leaseDuration, run.forgets, run.history.duplicates(),
-					run.history.longestAfterLossNanos() / 1_000_000, this.virtualNanos / 1e9, run.clock.tasksRun());
+					run.crashes, run.closes, run.leaseDuration, run.options.checkpointMode(), run.forgets,
+					run.history.duplicates(), run.history.longestAfterLossNanos() / 1_000_000, this.virtualNanos / 1e9,
+					run.clock.tasksRun());
 		}
 
 		String summary() {

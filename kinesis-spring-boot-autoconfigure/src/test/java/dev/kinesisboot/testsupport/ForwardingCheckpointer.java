@@ -58,11 +58,6 @@ public abstract class ForwardingCheckpointer implements Checkpointer {
 	}
 
 	@Override
-	public boolean isAutoCheckpoint() {
-		return this.delegate.isAutoCheckpoint();
-	}
-
-	@Override
 	public void bindMetrics(MetricsCollector collector, Map<String, String> labels) {
 		this.delegate.bindMetrics(collector, labels);
 	}
@@ -95,11 +90,6 @@ public abstract class ForwardingCheckpointer implements Checkpointer {
 	@Override
 	public CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint) {
 		return this.delegate.checkpoint(shardId, checkpoint);
-	}
-
-	@Override
-	public CompletableFuture<Void> manualCheckpoint() {
-		return this.delegate.manualCheckpoint();
 	}
 
 	@Override

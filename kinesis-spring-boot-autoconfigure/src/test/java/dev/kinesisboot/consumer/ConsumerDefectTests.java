@@ -191,34 +191,36 @@ class ConsumerDefectTests {
 	}
 
 	@Test
-	void aReaderStoppedWhileItPreparesABatchHandsNothingOver() {
+	void aReaderIsNotReportedStoppedWhileItHandsABatchOver() {
 		put(2);
-		AtomicBoolean stopNow = new AtomicBoolean(true);
-		KinesisConsumer[] holder = new KinesisConsumer[1];
-		CompletableFuture<?>[] closed = new CompletableFuture<?>[1];
-		RecordExpander closingExpander = (streamName, shardId, record) -> {
-			if (stopNow.getAndSet(false)) {
-				// the consumer stops between the reader's stop check and its hand-over
-				closed[0] = holder[0].closeAsync();
-			}
+		StreamContext context = context(
+				ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build());
+		ShardReader[] reader = new ShardReader[1];
+		List<Boolean> stoppedAtDispatch = new ArrayList<>();
+		Dispatcher recording = (shard, records) -> {
+			stoppedAtDispatch.add(reader[0].whenStopped().isDone());
+			return CompletableFuture.failedFuture(new ShardStoppedException(shard.shardId()));
+		};
+		RecordExpander stoppingExpander = (streamName, shardId, record) -> {
+			// the lease is lost between the reader's stop check and its hand-over
+			reader[0].stop(null);
 			return new RecordDeaggregator().expand(streamName, shardId, record);
 		};
-		holder[0] = KinesisConsumer.builder(this.stream.client(this.clock))
-			.streamName("orders")
-			.checkpointer(this.checkpointer)
-			.metricsCollector(NoOpMetricsCollector.INSTANCE)
-			.scheduler(this.clock)
-			.handlerExecutor(Runnable::run)
-			.recordExpander(closingExpander)
-			.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
-			.build();
-		holder[0].start((record) -> this.handled.add(record.dataAsString()));
-		this.clock.runUntil(() -> closed[0] != null && closed[0].isDone(), Duration.ofMinutes(1));
-		assertThat(closed[0]).isDone();
-		// before the fix the batch went to the handler after the reader was reported
-		// stopped and its lease released
+		StreamContext expanding = new StreamContext(context.streamName(), null, context.client(), context.options(),
+				context.metrics(), this.clock, stoppingExpander);
+		this.checkpointer.takeLease("shardId-000000000000", null);
+		this.clock.advance(Duration.ofSeconds(1));
+		reader[0] = new ShardReader(expanding, "shardId-000000000000", this.checkpointer, recording,
+				new ShardPositions(expanding.options(), false),
+				(positions) -> new PollingSource(expanding, "shardId-000000000000", positions), LeaseTiming.of(LEASE),
+				() -> {
+				});
+		reader[0].start();
 		this.clock.advance(Duration.ofSeconds(5));
-		assertThat(this.handled).isEmpty();
+		// before the fix the reader completed its stop (and its lease could be released)
+		// before the batch went to the dispatcher
+		assertThat(stoppedAtDispatch).containsExactly(false);
+		assertThat(reader[0].whenStopped()).isDone();
 	}
 
 	@Test

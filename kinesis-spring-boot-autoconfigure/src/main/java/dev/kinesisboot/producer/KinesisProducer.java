@@ -1067,8 +1067,16 @@ public final class KinesisProducer implements AutoCloseable {
 			if (partitionKey == null || partitionKey.isEmpty()) {
 				throw new IllegalArgumentException("Partition key must not be empty");
 			}
-			if (partitionKey.length() > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
-				throw new IllegalArgumentException("Partition key of " + partitionKey.length()
+			// Kinesis counts Unicode characters: one outside the BMP is one, not two
+			// UTF-16
+			// units; counting code points only when the units exceed the limit keeps the
+			// common case free
+			int characters = partitionKey.length();
+			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
+				characters = partitionKey.codePointCount(0, partitionKey.length());
+			}
+			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
+				throw new IllegalArgumentException("Partition key of " + characters
 						+ " characters exceeds the Kinesis limit of " + ProducerOptions.MAX_PARTITION_KEY_LENGTH
 						+ " characters; use a shorter key (a hash of it, for example)");
 			}

@@ -20,7 +20,7 @@ public final class ProducerOptions {
 	/** A record (data and partition key) is at most this many bytes. */
 	public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
-	/** A partition key has at most this many characters. */
+	/** A partition key has at most this many Unicode characters (code points). */
 	public static final int MAX_PARTITION_KEY_LENGTH = 256;
 
 	/** The smallest aggregated record size worth setting. */

@@ -127,6 +127,20 @@ class KinesisProducerTests {
 	}
 
 	@Test
+	void partitionKeyLimitCountsUnicodeCharactersNotUtf16Units() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+		CompletableFuture<PutResult> ok = producer.put("x", emoji.repeat(256));
+		CompletableFuture<PutResult> tooLong = producer.put("x", emoji.repeat(257));
+		producer.flush().join();
+		assertThat(ok).succeedsWithin(Duration.ZERO);
+		assertThat(tooLong).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.withMessageContaining("257 characters")
+			.withMessageContaining("256");
+	}
+
+	@Test
 	void fullQueueMakesPutWaitThenFailWithAClearError() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		this.kinesis.script = (request) -> {

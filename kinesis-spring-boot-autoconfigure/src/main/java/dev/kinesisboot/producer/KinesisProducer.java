@@ -204,17 +204,35 @@ public final class KinesisProducer implements AutoCloseable {
 	public CompletableFuture<PutResult> put(Object payload, String partitionKey) {
 		Objects.requireNonNull(payload, "payload must not be null");
 		checkOpen();
+		byte[] data;
+		try {
+			data = this.serializer.serialize(payload);
+		}
+		catch (RuntimeException ex) {
+			return refused(RecordLimits.SERIALIZATION_FAILED, ex);
+		}
 		Pending pending;
 		try {
-			byte[] data = this.serializer.serialize(payload);
 			String key = (partitionKey != null) ? partitionKey : this.partitionKeyStrategy.partitionKey(payload);
 			pending = new Pending(data, key, RecordLimits.check(data, key), this.options.recordTtl());
 		}
+		catch (RecordLimits.RecordRefusedException ex) {
+			return refused(ex.errorType(), ex);
+		}
 		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
+			return refused(RecordLimits.INVALID_PARTITION_KEY, ex);
 		}
 		enqueue(pending);
 		return pending.future;
+	}
+
+	/**
+	 * A record that never reaches the queue: counted in {@code producer_errors_total}
+	 * with why, and failed with the clear message.
+	 */
+	private CompletableFuture<PutResult> refused(String errorType, RuntimeException ex) {
+		this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(errorType));
+		return CompletableFuture.failedFuture(ex);
 	}
 
 	/**
@@ -295,6 +313,7 @@ public final class KinesisProducer implements AutoCloseable {
 				checkOpen();
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
+					this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(RecordLimits.QUEUE_FULL));
 					pending.future.completeExceptionally(new ProducerQueueFullException(
 							"Producer queue of stream '" + this.streamName + "' stayed full ("
 									+ this.options.maxQueueSize() + " records) for " + this.options.queueFullTimeout()
@@ -1050,8 +1069,23 @@ public final class KinesisProducer implements AutoCloseable {
 
 	}
 
-	/** The size limits of a single record. */
+	/**
+	 * The limits of a single record, and the {@code error_type} of a record refused
+	 * before sending.
+	 */
 	static final class RecordLimits {
+
+		/** Data and partition key over the record size limit. */
+		static final String RECORD_TOO_LARGE = "RecordTooLarge";
+
+		/** Partition key empty, too long, or not made by the key strategy. */
+		static final String INVALID_PARTITION_KEY = "InvalidPartitionKey";
+
+		/** The serializer threw. */
+		static final String SERIALIZATION_FAILED = "SerializationFailed";
+
+		/** The queue stayed full for the queue-full timeout. */
+		static final String QUEUE_FULL = "QueueFull";
 
 		private RecordLimits() {
 		}
@@ -1061,11 +1095,12 @@ public final class KinesisProducer implements AutoCloseable {
 		 * @param data the record data
 		 * @param partitionKey the partition key
 		 * @return the record's size, data and key bytes
-		 * @throws IllegalArgumentException naming the size and the limit
+		 * @throws RecordRefusedException naming the size and the limit
 		 */
 		static int check(byte[] data, String partitionKey) {
 			if (partitionKey == null || partitionKey.isEmpty()) {
-				throw new IllegalArgumentException("Partition key must not be empty");
+				throw new RecordRefusedException(INVALID_PARTITION_KEY,
+						"Partition key must not be empty; pass a key, or null to let the PartitionKeyStrategy make one");
 			}
 			// Kinesis counts Unicode characters: one outside the BMP is one, not two
 			// UTF-16
@@ -1076,18 +1111,36 @@ public final class KinesisProducer implements AutoCloseable {
 				characters = partitionKey.codePointCount(0, partitionKey.length());
 			}
 			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
-				throw new IllegalArgumentException("Partition key of " + characters
-						+ " characters exceeds the Kinesis limit of " + ProducerOptions.MAX_PARTITION_KEY_LENGTH
-						+ " characters; use a shorter key (a hash of it, for example)");
+				throw new RecordRefusedException(INVALID_PARTITION_KEY,
+						"Partition key of " + characters + " characters exceeds the Kinesis limit of "
+								+ ProducerOptions.MAX_PARTITION_KEY_LENGTH
+								+ " characters; use a shorter key (a hash of it, for example)");
 			}
 			int keyBytes = partitionKey.getBytes(StandardCharsets.UTF_8).length;
 			long size = (long) data.length + keyBytes;
 			if (size > ProducerOptions.MAX_RECORD_BYTES) {
-				throw new IllegalArgumentException("Record of " + size + " bytes (data " + data.length
-						+ " + partition key " + keyBytes + ") exceeds the Kinesis limit of "
-						+ ProducerOptions.MAX_RECORD_BYTES + " bytes per record; split or compress the payload");
+				throw new RecordRefusedException(RECORD_TOO_LARGE,
+						"Record of " + size + " bytes (data " + data.length + " + partition key " + keyBytes
+								+ ") exceeds the Kinesis limit of " + ProducerOptions.MAX_RECORD_BYTES
+								+ " bytes per record; split or compress the payload");
 			}
 			return (int) size;
+		}
+
+		/** A record over a Kinesis limit, with the {@code error_type} that says which. */
+		static final class RecordRefusedException extends IllegalArgumentException {
+
+			private final String errorType;
+
+			RecordRefusedException(String errorType, String message) {
+				super(message);
+				this.errorType = errorType;
+			}
+
+			String errorType() {
+				return this.errorType;
+			}
+
 		}
 
 	}

@@ -141,6 +141,56 @@ class KinesisProducerTests {
 	}
 
 	@Test
+	void recordRefusedBeforeSendingIsCountedAsAnErrorNamingWhy() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		CompletableFuture<PutResult> tooLarge = producer.put(new byte[ProducerOptions.MAX_RECORD_BYTES], "k");
+		CompletableFuture<PutResult> keyTooLong = producer.put("x", "k".repeat(257));
+		CompletableFuture<PutResult> emptyKey = producer.put("x", "");
+		CompletableFuture<PutResult> ok = producer.put("x", "k");
+		producer.flush().join();
+
+		assertThat(tooLarge).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(IllegalArgumentException.class)
+			.withMessageContaining("exceeds the Kinesis limit of 1048576 bytes");
+		assertThat(keyTooLong).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("257 characters");
+		assertThat(emptyKey).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("must not be empty");
+		assertThat(ok).succeedsWithin(Duration.ZERO);
+		assertThat(this.metrics.counters())
+			.containsEntry("producer_errors_total{error_type=RecordTooLarge,stream_name=orders}", 1.0)
+			.containsEntry("producer_errors_total{error_type=InvalidPartitionKey,stream_name=orders}", 2.0);
+	}
+
+	@Test
+	void recordRefusedForAFullQueueIsCountedAsQueueFull() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.kinesis.script = (request) -> {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return null;
+		};
+		KinesisProducer producer = producer(
+				fast().rateLimitEnabled(false).maxInFlightBatches(1).maxQueueSize(1).queueFullTimeout(Duration.ZERO));
+		producer.put("in flight");
+		await().until(() -> this.kinesis.calls.size() == 1);
+		producer.put("queued");
+		CompletableFuture<PutResult> refused = producer.put("refused");
+		release.countDown();
+
+		assertThat(refused).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(ProducerQueueFullException.class);
+		assertThat(this.metrics.counters())
+			.containsEntry("producer_errors_total{error_type=QueueFull,stream_name=orders}", 1.0);
+	}
+
+	@Test
 	void fullQueueMakesPutWaitThenFailWithAClearError() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		this.kinesis.script = (request) -> {

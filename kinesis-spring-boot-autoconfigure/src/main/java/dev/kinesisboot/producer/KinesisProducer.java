@@ -68,7 +68,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * <p>
  * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
  * thread. The producer runs one background thread; it does not close the client it was
- * given.
+ * given. If that thread stops other than by {@code close} (interrupted, or an unexpected
+ * error), the queued records fail and later puts throw {@link IllegalStateException}
+ * naming why; a batch whose sending or result handling throws fails its own records and
+ * gives back its in-flight slot, so {@code flush} and {@code close} always return.
  */
 public final class KinesisProducer implements AutoCloseable {
 
@@ -122,7 +125,11 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private long flushThroughSeq;
 
-	private State state = State.RUNNING;
+	/** Written under the lock; volatile so that {@code put} can fail fast without it. */
+	private volatile State state = State.RUNNING;
+
+	/** Why the sender stopped, once {@link State#FAILED}. */
+	private volatile String failure;
 
 	private boolean refreshing;
 
@@ -299,6 +306,10 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	private void checkOpen() {
+		if (this.state == State.FAILED) {
+			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName + "' stopped sending ("
+					+ this.failure + "); close it and create a new producer to send more records");
+		}
 		if (this.state != State.RUNNING) {
 			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName
 					+ "' is closed; create a new producer to send more records");
@@ -355,7 +366,13 @@ public final class KinesisProducer implements AutoCloseable {
 		return this.queues.computeIfAbsent(shardId, ShardQueue::new);
 	}
 
+	/**
+	 * The sender loop. However it ends other than by {@code close}, the producer moves to
+	 * {@link State#FAILED}: queued records fail and later puts throw, instead of waiting
+	 * for a thread that is gone.
+	 */
 	private void runSender() {
+		String stopped = "its sender thread ended";
 		this.lock.lock();
 		try {
 			while (this.state != State.CLOSED) {
@@ -367,7 +384,7 @@ public final class KinesisProducer implements AutoCloseable {
 					this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
 					this.lock.unlock();
 					try {
-						batches.forEach(this::send);
+						batches.forEach(this::sendOrSettle);
 					}
 					finally {
 						this.lock.lock();
@@ -381,17 +398,53 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			stopped = "its sender thread was interrupted";
+			logger.error("Kinesis producer for stream '{}' stopped sending: its sender thread was interrupted",
+					this.streamName);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			stopped = "unexpected error " + ex;
 			logger.error("Kinesis producer for stream '{}' stopped sending after an unexpected error", this.streamName,
 					ex);
-			this.state = State.CLOSED;
-			failQueued("the producer stopped after an unexpected error: " + ex);
+			if (ex instanceof Error error) {
+				throw error;
+			}
 		}
 		finally {
+			if (this.state != State.CLOSED) {
+				this.failure = stopped;
+				this.state = State.FAILED;
+				failQueued("the producer stopped sending (" + stopped + ")");
+			}
 			this.drained.signalAll();
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Sends a batch; if that throws before the call went out, the batch's records fail
+	 * and its in-flight slot comes back.
+	 */
+	private void sendOrSettle(Batch batch) {
+		try {
+			send(batch);
+		}
+		catch (RuntimeException | Error ex) {
+			logger.error("Kinesis producer for stream '{}' could not send a batch of {} records", this.streamName,
+					batch.entries.size(), ex);
+			failBatch(batch, "not sent: preparing the PutRecords call failed (" + ex + ")", ex);
+		}
+	}
+
+	/** Fails every record of a batch and gives its in-flight slot back. */
+	private void failBatch(Batch batch, String reason, Throwable cause) {
+		try {
+			for (Pending pending : batch.userRecords()) {
+				fail(pending, AwsErrors.UNKNOWN, "Record for stream '" + this.streamName + "' " + reason, cause).run();
+			}
+		}
+		finally {
+			finish(batch);
 		}
 	}
 
@@ -587,9 +640,32 @@ public final class KinesisProducer implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Settles a batch: each record is completed, failed or queued for a retry, and the
+	 * batch's in-flight slot is given back, whatever throws on the way.
+	 */
 	private void onBatchComplete(Batch batch, PutRecordsResponse response, Throwable error) {
-		List<Pending> retries = new ArrayList<>();
 		List<Runnable> completions = new ArrayList<>();
+		try {
+			settle(batch, response, error, completions);
+		}
+		catch (RuntimeException | Error ex) {
+			logger.error("Kinesis producer for stream '{}' failed to handle the outcome of a PutRecords call",
+					this.streamName, ex);
+			failBatch(batch, "not confirmed: handling the PutRecords outcome failed (" + ex
+					+ "); the record may have been stored", ex);
+			return;
+		}
+		try {
+			completions.forEach(Runnable::run);
+		}
+		finally {
+			finish(batch);
+		}
+	}
+
+	private void settle(Batch batch, PutRecordsResponse response, Throwable error, List<Runnable> completions) {
+		List<Pending> retries = new ArrayList<>();
 		if (error != null || response == null) {
 			Throwable failure = (error != null) ? error : new IllegalStateException("empty PutRecords response");
 			String type = AwsErrors.errorType(failure);
@@ -617,8 +693,6 @@ public final class KinesisProducer implements AutoCloseable {
 			onResponse(batch, response, retries, completions);
 		}
 		requeueOrFail(retries, completions);
-		completions.forEach(Runnable::run);
-		finish(batch);
 	}
 
 	/**
@@ -701,7 +775,7 @@ public final class KinesisProducer implements AutoCloseable {
 			long now = System.nanoTime();
 			List<Pending> requeue = new ArrayList<>();
 			for (Pending pending : retries) {
-				if (this.state == State.CLOSED) {
+				if (this.state == State.CLOSED || this.state == State.FAILED) {
 					completions.add(fail(pending, pending.errorCode(),
 							"the producer was closed while the record waited for a retry (last error "
 									+ pending.lastError + ")",
@@ -836,7 +910,10 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private enum State {
 
-		RUNNING, CLOSING, CLOSED
+		RUNNING, CLOSING, CLOSED,
+
+		/** The sender stopped other than by close: puts fail fast, close still works. */
+		FAILED
 
 	}
 

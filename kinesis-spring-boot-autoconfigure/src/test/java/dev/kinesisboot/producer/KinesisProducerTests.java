@@ -14,9 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -461,6 +464,112 @@ class KinesisProducerTests {
 			.withMessageContaining("Stream 'orders' not found")
 			.withMessageContaining("create-stream");
 		missing.close();
+	}
+
+	@Test
+	void flushCompletesWhenSendThrows() {
+		FailingOnceMetrics failing = new FailingOnceMetrics(this.metrics, MetricType.PRODUCER_BATCH_SIZE);
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false), failing);
+		CompletableFuture<PutResult> first = producer.put("a");
+
+		assertThat(producer.flush()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(first).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(KinesisPutException.class)
+			.withMessageContaining("metrics broke");
+		assertThat(producer.put("b")).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void inFlightSlotIsFreedWhenBatchCompletionThrows() {
+		FailingOnceMetrics failing = new FailingOnceMetrics(this.metrics, MetricType.PRODUCER_RECORDS_SENT);
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false).maxInFlightBatches(1), failing);
+		CompletableFuture<PutResult> first = producer.put("a");
+
+		assertThat(producer.flush()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(first).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(KinesisPutException.class)
+			.withMessageContaining("metrics broke")
+			.withMessageContaining("may have been stored");
+		// the only in-flight slot was given back: the next record is sent
+		assertThat(producer.put("b")).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void putFailsFastOnceTheSenderThreadIsInterrupted() {
+		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
+			.streamName("interrupted")
+			.metricsCollector(this.metrics)
+			.options(fast().rateLimitEnabled(false).bufferTime(Duration.ofSeconds(30)).build())
+			.build();
+		this.producers.add(producer);
+		CompletableFuture<PutResult> queued = producer.put("queued");
+		Thread sender = Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals("kinesis-producer-interrupted"))
+			.findFirst()
+			.orElseThrow();
+
+		sender.interrupt();
+
+		assertThat(queued).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("interrupted");
+		assertThatIllegalStateException().isThrownBy(() -> producer.put("late"))
+			.withMessageContaining("'interrupted' stopped sending")
+			.withMessageContaining("create a new producer");
+	}
+
+	private KinesisProducer producer(ProducerOptions.Builder options, MetricsCollector metrics) {
+		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
+			.streamName(STREAM)
+			.metricsCollector(metrics)
+			.options(options.build())
+			.build();
+		this.producers.add(producer);
+		return producer;
+	}
+
+	/** Throws the first time one metric is recorded, as a broken collector would. */
+	private static final class FailingOnceMetrics implements MetricsCollector {
+
+		private final MetricsCollector delegate;
+
+		private final MetricType failing;
+
+		private final AtomicBoolean failed = new AtomicBoolean();
+
+		FailingOnceMetrics(MetricsCollector delegate, MetricType failing) {
+			this.delegate = delegate;
+			this.failing = failing;
+		}
+
+		private void maybeFail(MetricType metric) {
+			if (metric == this.failing && this.failed.compareAndSet(false, true)) {
+				throw new IllegalStateException("metrics broke");
+			}
+		}
+
+		@Override
+		public void increment(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.increment(metric, value, labels);
+		}
+
+		@Override
+		public void gauge(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.gauge(metric, value, labels);
+		}
+
+		@Override
+		public void histogram(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.histogram(metric, value, labels);
+		}
+
 	}
 
 }

@@ -13,6 +13,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -66,18 +71,36 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * put, rate-limited, counted in metrics and retried as the one Kinesis record it is, and
  * each of its records completes with its sequence number and sub-sequence number.
  * <p>
+ * Each record's future is completed on the {@link ProducerOptions#callbackExecutor()
+ * callback executor} (by default a thread of the producer's own, which ends on
+ * {@code close}), after the batch's in-flight slot is freed: callbacks chained on the
+ * futures never run on the sender thread or the SDK's response threads, so one that
+ * blocks, or puts again on a full queue, cannot stall sending. The default executor runs
+ * callbacks one at a time: a slow one delays the completion of later records, not their
+ * sending.
+ * <p>
  * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
- * thread. The producer runs one background thread; it does not close the client it was
- * given. If that thread stops other than by {@code close} (interrupted, or an unexpected
- * error), the queued records fail and later puts throw {@link IllegalStateException}
- * naming why; a batch whose sending or result handling throws fails its own records and
- * gives back its in-flight slot, so {@code flush} and {@code close} always return.
+ * thread. The producer runs one sender thread (and, by default, its callback thread); it
+ * does not close the client it was given. If the sender stops other than by {@code close}
+ * (interrupted, or an unexpected error), the queued records fail and later puts throw
+ * {@link IllegalStateException} naming why; a batch whose sending or result handling
+ * throws fails its own records and gives back its in-flight slot, so {@code flush} and
+ * {@code close} always return.
  */
 public final class KinesisProducer implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(KinesisProducer.class);
 
 	private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * Most threads of the default callback pool: one runs callbacks, the others stand in
+	 * only while callbacks wait on other records' futures.
+	 */
+	private static final int MAX_CALLBACK_THREADS = 16;
+
+	/** The producer whose futures the current thread is completing, if any. */
+	private static final ThreadLocal<KinesisProducer> COMPLETING = new ThreadLocal<>();
 
 	private final KinesisAsyncClient client;
 
@@ -112,6 +135,11 @@ public final class KinesisProducer implements AutoCloseable {
 	private final Set<Pending> outstanding = ConcurrentHashMap.newKeySet();
 
 	private final Thread sender;
+
+	private final Executor callbackExecutor;
+
+	/** The executor this producer made and shuts down, {@code null} for a given one. */
+	private final ForkJoinPool ownCallbackExecutor;
 
 	private ShardMap shardMap;
 
@@ -156,9 +184,28 @@ public final class KinesisProducer implements AutoCloseable {
 		this.shardMap = loadShardMapAtStart();
 		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
 		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+		this.ownCallbackExecutor = (this.options.callbackExecutor() != null) ? null
+				: callbackPool("kinesis-producer-callbacks-" + this.streamName);
+		this.callbackExecutor = (this.ownCallbackExecutor != null) ? this.ownCallbackExecutor
+				: this.options.callbackExecutor();
 		this.sender = new Thread(this::runSender, "kinesis-producer-" + this.streamName);
 		this.sender.setDaemon(true);
 		this.sender.start();
+	}
+
+	/**
+	 * The default callback executor: one daemon thread runs completions, first in first
+	 * out. A fork-join pool because a callback that joins another record's future (which
+	 * this pool must complete) gets a stand-in thread instead of a deadlock, as in
+	 * {@link ForkJoinPool#commonPool()}; at most {@value #MAX_CALLBACK_THREADS} threads,
+	 * none after a minute idle.
+	 */
+	private static ForkJoinPool callbackPool(String name) {
+		return new ForkJoinPool(1, (pool) -> {
+			ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+			thread.setName(name);
+			return thread;
+		}, null, true, 0, MAX_CALLBACK_THREADS, 1, (pool) -> true, 60, TimeUnit.SECONDS);
 	}
 
 	/**
@@ -269,6 +316,9 @@ public final class KinesisProducer implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		List<Runnable> failed = List.of();
+		boolean closedNow = false;
+		long remaining = this.options.closeTimeout().toNanos();
 		this.lock.lock();
 		try {
 			if (this.state == State.RUNNING) {
@@ -277,31 +327,95 @@ public final class KinesisProducer implements AutoCloseable {
 				this.wake.signal();
 				this.notFull.signalAll();
 			}
-			long remaining = this.options.closeTimeout().toNanos();
 			while ((this.queued > 0 || this.inFlight > 0) && remaining > 0 && this.state == State.CLOSING) {
 				remaining = this.drained.awaitNanos(remaining);
 			}
 			if (this.state != State.CLOSED) {
+				closedNow = true;
 				this.state = State.CLOSED;
-				failQueued("the producer was closed before the record could be sent (close timeout "
+				failed = failQueued("the producer was closed before the record could be sent (close timeout "
 						+ this.options.closeTimeout() + ")");
 				this.wake.signal();
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			closedNow = true;
+			remaining = 0;
 			this.state = State.CLOSED;
-			failQueued("the producer was closed (interrupted) before the record could be sent");
+			failed = failQueued("the producer was closed (interrupted) before the record could be sent");
 			this.wake.signal();
 		}
 		finally {
 			this.lock.unlock();
+		}
+		// the caller's thread, not the sender: failing here runs no user code on it
+		failed.forEach(Runnable::run);
+		if (closedNow) {
+			awaitCompletions(remaining);
 		}
 		try {
 			this.sender.join(TimeUnit.SECONDS.toMillis(5));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Waits, within what is left of the close timeout, until the futures of the records
+	 * sent are completed on the callback executor, then shuts down the producer's own
+	 * one; completions after that run where their batch finished. Not from one of this
+	 * producer's callbacks, which would wait for itself.
+	 */
+	private void awaitCompletions(long remainingNanos) {
+		if (COMPLETING.get() != this && remainingNanos > 0) {
+			CompletableFuture<?>[] pending = this.outstanding.stream()
+				.map((record) -> record.future)
+				.toArray(CompletableFuture[]::new);
+			try {
+				CompletableFuture.allOf(pending).get(remainingNanos, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// a failed record is an outcome; one still in flight completes later
+			}
+		}
+		if (this.ownCallbackExecutor != null) {
+			this.ownCallbackExecutor.shutdown();
+		}
+	}
+
+	/**
+	 * Completes futures on the callback executor, so that no user code runs on the sender
+	 * or on the SDK's threads; called with no lock held and after the batch's in-flight
+	 * slot is freed. Once the executor refuses (the producer closed), they complete here.
+	 */
+	private void complete(List<Runnable> completions) {
+		if (completions.isEmpty()) {
+			return;
+		}
+		Runnable task = () -> {
+			COMPLETING.set(this);
+			try {
+				completions.forEach(Runnable::run);
+			}
+			finally {
+				COMPLETING.remove();
+			}
+		};
+		try {
+			this.callbackExecutor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			task.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Callback executor of the producer for stream '{}' refused completions; running them here",
+					this.streamName, ex);
+			task.run();
 		}
 	}
 
@@ -411,13 +525,15 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 		}
 		finally {
+			List<Runnable> failed = List.of();
 			if (this.state != State.CLOSED) {
 				this.failure = stopped;
 				this.state = State.FAILED;
-				failQueued("the producer stopped sending (" + stopped + ")");
+				failed = failQueued("the producer stopped sending (" + stopped + ")");
 			}
 			this.drained.signalAll();
 			this.lock.unlock();
+			complete(failed);
 		}
 	}
 
@@ -436,16 +552,15 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 	}
 
-	/** Fails every record of a batch and gives its in-flight slot back. */
+	/** Gives a batch's in-flight slot back, then fails every record of it. */
 	private void failBatch(Batch batch, String reason, Throwable cause) {
-		try {
-			for (Pending pending : batch.userRecords()) {
-				fail(pending, AwsErrors.UNKNOWN, "Record for stream '" + this.streamName + "' " + reason, cause).run();
-			}
+		finish(batch);
+		List<Runnable> completions = new ArrayList<>();
+		for (Pending pending : batch.userRecords()) {
+			completions
+				.add(fail(pending, AwsErrors.UNKNOWN, "Record for stream '" + this.streamName + "' " + reason, cause));
 		}
-		finally {
-			finish(batch);
-		}
+		complete(completions);
 	}
 
 	/** Takes the records that may go now into batches; called under the lock. */
@@ -656,12 +771,8 @@ public final class KinesisProducer implements AutoCloseable {
 					+ "); the record may have been stored", ex);
 			return;
 		}
-		try {
-			completions.forEach(Runnable::run);
-		}
-		finally {
-			finish(batch);
-		}
+		finish(batch);
+		complete(completions);
 	}
 
 	private void settle(Batch batch, PutRecordsResponse response, Throwable error, List<Runnable> completions) {
@@ -696,8 +807,8 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	/**
-	 * Frees the batch's in-flight slot once its futures are completed, so close sees them
-	 * done.
+	 * Frees the batch's in-flight slot, before its futures are completed: a callback that
+	 * puts again must find the sender free to make room.
 	 */
 	private void finish(Batch batch) {
 		this.lock.lock();
@@ -812,13 +923,16 @@ public final class KinesisProducer implements AutoCloseable {
 		return () -> pending.future.completeExceptionally(exception);
 	}
 
-	/** Fails every queued record; called under the lock. */
-	private void failQueued(String reason) {
+	/**
+	 * Empties the queue; called under the lock.
+	 * @return the completions that fail the records, to run once the lock is released
+	 */
+	private List<Runnable> failQueued(String reason) {
+		List<Runnable> failed = new ArrayList<>(this.queued);
 		for (ShardQueue queue : this.queues.values()) {
 			for (Pending pending : queue.records) {
-				String message = "Record for stream '" + this.streamName + "' not sent: " + reason;
-				pending.future.completeExceptionally(
-						new KinesisPutException(message, pending.errorCode(), pending.attempts, null));
+				failed.add(fail(pending, pending.errorCode(),
+						"Record for stream '" + this.streamName + "' not sent: " + reason, null));
 			}
 			queue.records.clear();
 		}
@@ -826,6 +940,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.queuedBytes = 0;
 		this.notFull.signalAll();
 		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+		return failed;
 	}
 
 	private Map<String, String> errorLabels(String errorType) {
@@ -847,7 +962,7 @@ public final class KinesisProducer implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while reading the shards of stream " + this.streamName, ex);
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			Throwable cause = AwsErrors.unwrap(ex);
 			if (cause instanceof ResourceNotFoundException) {
 				throw new StreamNotFoundException(this.streamName, this.client,

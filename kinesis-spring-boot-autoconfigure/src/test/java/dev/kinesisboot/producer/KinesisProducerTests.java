@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.MetricType;
@@ -520,6 +521,74 @@ class KinesisProducerTests {
 		assertThatIllegalStateException().isThrownBy(() -> producer.put("late"))
 			.withMessageContaining("'interrupted' stopped sending")
 			.withMessageContaining("create a new producer");
+	}
+
+	@Test
+	void callbackThatPutsAgainOnAFullQueueDoesNotBlockTheSender() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.kinesis.script = (request) -> {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return null;
+		};
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false)
+			.maxInFlightBatches(1)
+			.maxBatchRecords(1)
+			.maxQueueSize(1)
+			.queueFullTimeout(Duration.ofSeconds(30)));
+		CompletableFuture<PutResult> first = producer.put("a");
+		await().until(() -> this.kinesis.calls.size() == 1);
+		CompletableFuture<PutResult> queued = producer.put("c");
+		AtomicReference<String> callbackThread = new AtomicReference<>();
+		CompletableFuture<PutResult> chained = first.thenCompose((result) -> {
+			callbackThread.set(Thread.currentThread().getName());
+			return producer.put("b");
+		});
+
+		release.countDown();
+
+		// the put in the callback waits for room, which only the sender can make
+		assertThat(chained).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(queued).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(callbackThread.get()).isNotEqualTo("kinesis-producer-orders").doesNotStartWith("fake-kinesis");
+		producer.close();
+		await().until(() -> Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.noneMatch(
+					(thread) -> thread.getName().startsWith("kinesis-producer-callbacks-orders") && thread.isAlive()));
+	}
+
+	@Test
+	void callbackThatJoinsAnotherRecordOfTheSameProducerDoesNotDeadlock() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		CompletableFuture<PutResult> chained = producer.put("a").thenApply((result) -> producer.put("b").join());
+		assertThat(chained).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void givenCallbackExecutorCompletesTheFuturesAndIsLeftRunning() {
+		ExecutorService callbacks = Executors
+			.newSingleThreadExecutor((runnable) -> new Thread(runnable, "app-callbacks"));
+		try {
+			KinesisProducer producer = producer(fast().rateLimitEnabled(false).callbackExecutor(callbacks));
+			AtomicReference<String> callbackThread = new AtomicReference<>();
+			CompletableFuture<PutResult> done = producer.put("a").thenApply((result) -> {
+				callbackThread.set(Thread.currentThread().getName());
+				return result;
+			});
+			assertThat(done).succeedsWithin(Duration.ofSeconds(5));
+			assertThat(callbackThread.get()).isEqualTo("app-callbacks");
+			producer.close();
+			assertThat(callbacks.isShutdown()).isFalse();
+		}
+		finally {
+			callbacks.shutdownNow();
+		}
 	}
 
 	private KinesisProducer producer(ProducerOptions.Builder options, MetricsCollector metrics) {

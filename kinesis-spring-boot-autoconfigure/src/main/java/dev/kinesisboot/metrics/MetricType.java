@@ -22,7 +22,11 @@ public enum MetricType {
 	PRODUCER_BYTES_SENT("producer_bytes_sent_total", Kind.COUNTER, "Data bytes of the records accepted by Kinesis",
 			List.of(STREAM_NAME)),
 
-	/** Failed entries or calls, by AWS error code or connection/timeout/unknown. */
+	/**
+	 * Failed entries or calls, by AWS error code or connection/timeout/unknown; records
+	 * refused before sending as RecordTooLarge, InvalidPartitionKey, SerializationFailed
+	 * or QueueFull.
+	 */
 	PRODUCER_ERRORS("producer_errors_total", Kind.COUNTER, "Failed producer entries or calls",
 			List.of(STREAM_NAME, ERROR_TYPE)),
 

@@ -13,6 +13,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -66,15 +71,36 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * put, rate-limited, counted in metrics and retried as the one Kinesis record it is, and
  * each of its records completes with its sequence number and sub-sequence number.
  * <p>
+ * Each record's future is completed on the {@link ProducerOptions#callbackExecutor()
+ * callback executor} (by default a thread of the producer's own, which ends on
+ * {@code close}), after the batch's in-flight slot is freed: callbacks chained on the
+ * futures never run on the sender thread or the SDK's response threads, so one that
+ * blocks, or puts again on a full queue, cannot stall sending. The default executor runs
+ * callbacks one at a time: a slow one delays the completion of later records, not their
+ * sending.
+ * <p>
  * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
- * thread. The producer runs one background thread; it does not close the client it was
- * given.
+ * thread. The producer runs one sender thread (and, by default, its callback thread); it
+ * does not close the client it was given. If the sender stops other than by {@code close}
+ * (interrupted, or an unexpected error), the queued records fail and later puts throw
+ * {@link IllegalStateException} naming why; a batch whose sending or result handling
+ * throws fails its own records and gives back its in-flight slot, so {@code flush} and
+ * {@code close} always return.
  */
 public final class KinesisProducer implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(KinesisProducer.class);
 
 	private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * Most threads of the default callback pool: one runs callbacks, the others stand in
+	 * only while callbacks wait on other records' futures.
+	 */
+	private static final int MAX_CALLBACK_THREADS = 16;
+
+	/** The producer whose futures the current thread is completing, if any. */
+	private static final ThreadLocal<KinesisProducer> COMPLETING = new ThreadLocal<>();
 
 	private final KinesisAsyncClient client;
 
@@ -110,6 +136,11 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private final Thread sender;
 
+	private final Executor callbackExecutor;
+
+	/** The executor this producer made and shuts down, {@code null} for a given one. */
+	private final ForkJoinPool ownCallbackExecutor;
+
 	private ShardMap shardMap;
 
 	private int queued;
@@ -122,7 +153,11 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private long flushThroughSeq;
 
-	private State state = State.RUNNING;
+	/** Written under the lock; volatile so that {@code put} can fail fast without it. */
+	private volatile State state = State.RUNNING;
+
+	/** Why the sender stopped, once {@link State#FAILED}. */
+	private volatile String failure;
 
 	private boolean refreshing;
 
@@ -149,9 +184,28 @@ public final class KinesisProducer implements AutoCloseable {
 		this.shardMap = loadShardMapAtStart();
 		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
 		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+		this.ownCallbackExecutor = (this.options.callbackExecutor() != null) ? null
+				: callbackPool("kinesis-producer-callbacks-" + this.streamName);
+		this.callbackExecutor = (this.ownCallbackExecutor != null) ? this.ownCallbackExecutor
+				: this.options.callbackExecutor();
 		this.sender = new Thread(this::runSender, "kinesis-producer-" + this.streamName);
 		this.sender.setDaemon(true);
 		this.sender.start();
+	}
+
+	/**
+	 * The default callback executor: one daemon thread runs completions, first in first
+	 * out. A fork-join pool because a callback that joins another record's future (which
+	 * this pool must complete) gets a stand-in thread instead of a deadlock, as in
+	 * {@link ForkJoinPool#commonPool()}; at most {@value #MAX_CALLBACK_THREADS} threads,
+	 * none after a minute idle.
+	 */
+	private static ForkJoinPool callbackPool(String name) {
+		return new ForkJoinPool(1, (pool) -> {
+			ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+			thread.setName(name);
+			return thread;
+		}, null, true, 0, MAX_CALLBACK_THREADS, 1, (pool) -> true, 60, TimeUnit.SECONDS);
 	}
 
 	/**
@@ -204,17 +258,35 @@ public final class KinesisProducer implements AutoCloseable {
 	public CompletableFuture<PutResult> put(Object payload, String partitionKey) {
 		Objects.requireNonNull(payload, "payload must not be null");
 		checkOpen();
+		byte[] data;
+		try {
+			data = this.serializer.serialize(payload);
+		}
+		catch (RuntimeException ex) {
+			return refused(RecordLimits.SERIALIZATION_FAILED, ex);
+		}
 		Pending pending;
 		try {
-			byte[] data = this.serializer.serialize(payload);
 			String key = (partitionKey != null) ? partitionKey : this.partitionKeyStrategy.partitionKey(payload);
 			pending = new Pending(data, key, RecordLimits.check(data, key), this.options.recordTtl());
 		}
+		catch (RecordLimits.RecordRefusedException ex) {
+			return refused(ex.errorType(), ex);
+		}
 		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
+			return refused(RecordLimits.INVALID_PARTITION_KEY, ex);
 		}
 		enqueue(pending);
 		return pending.future;
+	}
+
+	/**
+	 * A record that never reaches the queue: counted in {@code producer_errors_total}
+	 * with why, and failed with the clear message.
+	 */
+	private CompletableFuture<PutResult> refused(String errorType, RuntimeException ex) {
+		this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(errorType));
+		return CompletableFuture.failedFuture(ex);
 	}
 
 	/**
@@ -244,6 +316,9 @@ public final class KinesisProducer implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		List<Runnable> failed = List.of();
+		boolean closedNow = false;
+		long remaining = this.options.closeTimeout().toNanos();
 		this.lock.lock();
 		try {
 			if (this.state == State.RUNNING) {
@@ -252,25 +327,32 @@ public final class KinesisProducer implements AutoCloseable {
 				this.wake.signal();
 				this.notFull.signalAll();
 			}
-			long remaining = this.options.closeTimeout().toNanos();
 			while ((this.queued > 0 || this.inFlight > 0) && remaining > 0 && this.state == State.CLOSING) {
 				remaining = this.drained.awaitNanos(remaining);
 			}
 			if (this.state != State.CLOSED) {
+				closedNow = true;
 				this.state = State.CLOSED;
-				failQueued("the producer was closed before the record could be sent (close timeout "
+				failed = failQueued("the producer was closed before the record could be sent (close timeout "
 						+ this.options.closeTimeout() + ")");
 				this.wake.signal();
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			closedNow = true;
+			remaining = 0;
 			this.state = State.CLOSED;
-			failQueued("the producer was closed (interrupted) before the record could be sent");
+			failed = failQueued("the producer was closed (interrupted) before the record could be sent");
 			this.wake.signal();
 		}
 		finally {
 			this.lock.unlock();
+		}
+		// the caller's thread, not the sender: failing here runs no user code on it
+		failed.forEach(Runnable::run);
+		if (closedNow) {
+			awaitCompletions(remaining);
 		}
 		try {
 			this.sender.join(TimeUnit.SECONDS.toMillis(5));
@@ -280,7 +362,68 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Waits, within what is left of the close timeout, until the futures of the records
+	 * sent are completed on the callback executor, then shuts down the producer's own
+	 * one; completions after that run where their batch finished. Not from one of this
+	 * producer's callbacks, which would wait for itself.
+	 */
+	private void awaitCompletions(long remainingNanos) {
+		if (COMPLETING.get() != this && remainingNanos > 0) {
+			CompletableFuture<?>[] pending = this.outstanding.stream()
+				.map((record) -> record.future)
+				.toArray(CompletableFuture[]::new);
+			try {
+				CompletableFuture.allOf(pending).get(remainingNanos, TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// a failed record is an outcome; one still in flight completes later
+			}
+		}
+		if (this.ownCallbackExecutor != null) {
+			this.ownCallbackExecutor.shutdown();
+		}
+	}
+
+	/**
+	 * Completes futures on the callback executor, so that no user code runs on the sender
+	 * or on the SDK's threads; called with no lock held and after the batch's in-flight
+	 * slot is freed. Once the executor refuses (the producer closed), they complete here.
+	 */
+	private void complete(List<Runnable> completions) {
+		if (completions.isEmpty()) {
+			return;
+		}
+		Runnable task = () -> {
+			COMPLETING.set(this);
+			try {
+				completions.forEach(Runnable::run);
+			}
+			finally {
+				COMPLETING.remove();
+			}
+		};
+		try {
+			this.callbackExecutor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			task.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Callback executor of the producer for stream '{}' refused completions; running them here",
+					this.streamName, ex);
+			task.run();
+		}
+	}
+
 	private void checkOpen() {
+		if (this.state == State.FAILED) {
+			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName + "' stopped sending ("
+					+ this.failure + "); close it and create a new producer to send more records");
+		}
 		if (this.state != State.RUNNING) {
 			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName
 					+ "' is closed; create a new producer to send more records");
@@ -295,6 +438,7 @@ public final class KinesisProducer implements AutoCloseable {
 				checkOpen();
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
+					this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(RecordLimits.QUEUE_FULL));
 					pending.future.completeExceptionally(new ProducerQueueFullException(
 							"Producer queue of stream '" + this.streamName + "' stayed full ("
 									+ this.options.maxQueueSize() + " records) for " + this.options.queueFullTimeout()
@@ -336,7 +480,13 @@ public final class KinesisProducer implements AutoCloseable {
 		return this.queues.computeIfAbsent(shardId, ShardQueue::new);
 	}
 
+	/**
+	 * The sender loop. However it ends other than by {@code close}, the producer moves to
+	 * {@link State#FAILED}: queued records fail and later puts throw, instead of waiting
+	 * for a thread that is gone.
+	 */
 	private void runSender() {
+		String stopped = "its sender thread ended";
 		this.lock.lock();
 		try {
 			while (this.state != State.CLOSED) {
@@ -348,7 +498,7 @@ public final class KinesisProducer implements AutoCloseable {
 					this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
 					this.lock.unlock();
 					try {
-						batches.forEach(this::send);
+						batches.forEach(this::sendOrSettle);
 					}
 					finally {
 						this.lock.lock();
@@ -362,18 +512,55 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			stopped = "its sender thread was interrupted";
+			logger.error("Kinesis producer for stream '{}' stopped sending: its sender thread was interrupted",
+					this.streamName);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			stopped = "unexpected error " + ex;
 			logger.error("Kinesis producer for stream '{}' stopped sending after an unexpected error", this.streamName,
 					ex);
-			this.state = State.CLOSED;
-			failQueued("the producer stopped after an unexpected error: " + ex);
+			if (ex instanceof Error error) {
+				throw error;
+			}
 		}
 		finally {
+			List<Runnable> failed = List.of();
+			if (this.state != State.CLOSED) {
+				this.failure = stopped;
+				this.state = State.FAILED;
+				failed = failQueued("the producer stopped sending (" + stopped + ")");
+			}
 			this.drained.signalAll();
 			this.lock.unlock();
+			complete(failed);
 		}
+	}
+
+	/**
+	 * Sends a batch; if that throws before the call went out, the batch's records fail
+	 * and its in-flight slot comes back.
+	 */
+	private void sendOrSettle(Batch batch) {
+		try {
+			send(batch);
+		}
+		catch (RuntimeException | Error ex) {
+			logger.error("Kinesis producer for stream '{}' could not send a batch of {} records", this.streamName,
+					batch.entries.size(), ex);
+			failBatch(batch, "not sent: preparing the PutRecords call failed (" + ex + ")", ex);
+		}
+	}
+
+	/** Gives a batch's in-flight slot back, then fails every record of it. */
+	private void failBatch(Batch batch, String reason, Throwable cause) {
+		finish(batch);
+		List<Runnable> completions = new ArrayList<>();
+		for (Pending pending : batch.userRecords()) {
+			completions
+				.add(fail(pending, AwsErrors.UNKNOWN, "Record for stream '" + this.streamName + "' " + reason, cause));
+		}
+		complete(completions);
 	}
 
 	/** Takes the records that may go now into batches; called under the lock. */
@@ -568,9 +755,28 @@ public final class KinesisProducer implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Settles a batch: each record is completed, failed or queued for a retry, and the
+	 * batch's in-flight slot is given back, whatever throws on the way.
+	 */
 	private void onBatchComplete(Batch batch, PutRecordsResponse response, Throwable error) {
-		List<Pending> retries = new ArrayList<>();
 		List<Runnable> completions = new ArrayList<>();
+		try {
+			settle(batch, response, error, completions);
+		}
+		catch (RuntimeException | Error ex) {
+			logger.error("Kinesis producer for stream '{}' failed to handle the outcome of a PutRecords call",
+					this.streamName, ex);
+			failBatch(batch, "not confirmed: handling the PutRecords outcome failed (" + ex
+					+ "); the record may have been stored", ex);
+			return;
+		}
+		finish(batch);
+		complete(completions);
+	}
+
+	private void settle(Batch batch, PutRecordsResponse response, Throwable error, List<Runnable> completions) {
+		List<Pending> retries = new ArrayList<>();
 		if (error != null || response == null) {
 			Throwable failure = (error != null) ? error : new IllegalStateException("empty PutRecords response");
 			String type = AwsErrors.errorType(failure);
@@ -598,13 +804,11 @@ public final class KinesisProducer implements AutoCloseable {
 			onResponse(batch, response, retries, completions);
 		}
 		requeueOrFail(retries, completions);
-		completions.forEach(Runnable::run);
-		finish(batch);
 	}
 
 	/**
-	 * Frees the batch's in-flight slot once its futures are completed, so close sees them
-	 * done.
+	 * Frees the batch's in-flight slot, before its futures are completed: a callback that
+	 * puts again must find the sender free to make room.
 	 */
 	private void finish(Batch batch) {
 		this.lock.lock();
@@ -682,7 +886,7 @@ public final class KinesisProducer implements AutoCloseable {
 			long now = System.nanoTime();
 			List<Pending> requeue = new ArrayList<>();
 			for (Pending pending : retries) {
-				if (this.state == State.CLOSED) {
+				if (this.state == State.CLOSED || this.state == State.FAILED) {
 					completions.add(fail(pending, pending.errorCode(),
 							"the producer was closed while the record waited for a retry (last error "
 									+ pending.lastError + ")",
@@ -719,13 +923,16 @@ public final class KinesisProducer implements AutoCloseable {
 		return () -> pending.future.completeExceptionally(exception);
 	}
 
-	/** Fails every queued record; called under the lock. */
-	private void failQueued(String reason) {
+	/**
+	 * Empties the queue; called under the lock.
+	 * @return the completions that fail the records, to run once the lock is released
+	 */
+	private List<Runnable> failQueued(String reason) {
+		List<Runnable> failed = new ArrayList<>(this.queued);
 		for (ShardQueue queue : this.queues.values()) {
 			for (Pending pending : queue.records) {
-				String message = "Record for stream '" + this.streamName + "' not sent: " + reason;
-				pending.future.completeExceptionally(
-						new KinesisPutException(message, pending.errorCode(), pending.attempts, null));
+				failed.add(fail(pending, pending.errorCode(),
+						"Record for stream '" + this.streamName + "' not sent: " + reason, null));
 			}
 			queue.records.clear();
 		}
@@ -733,6 +940,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.queuedBytes = 0;
 		this.notFull.signalAll();
 		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+		return failed;
 	}
 
 	private Map<String, String> errorLabels(String errorType) {
@@ -754,7 +962,7 @@ public final class KinesisProducer implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while reading the shards of stream " + this.streamName, ex);
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			Throwable cause = AwsErrors.unwrap(ex);
 			if (cause instanceof ResourceNotFoundException) {
 				throw new StreamNotFoundException(this.streamName, this.client,
@@ -817,7 +1025,10 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private enum State {
 
-		RUNNING, CLOSING, CLOSED
+		RUNNING, CLOSING, CLOSED,
+
+		/** The sender stopped other than by close: puts fail fast, close still works. */
+		FAILED
 
 	}
 
@@ -1050,8 +1261,23 @@ public final class KinesisProducer implements AutoCloseable {
 
 	}
 
-	/** The size limits of a single record. */
+	/**
+	 * The limits of a single record, and the {@code error_type} of a record refused
+	 * before sending.
+	 */
 	static final class RecordLimits {
+
+		/** Data and partition key over the record size limit. */
+		static final String RECORD_TOO_LARGE = "RecordTooLarge";
+
+		/** Partition key empty, too long, or not made by the key strategy. */
+		static final String INVALID_PARTITION_KEY = "InvalidPartitionKey";
+
+		/** The serializer threw. */
+		static final String SERIALIZATION_FAILED = "SerializationFailed";
+
+		/** The queue stayed full for the queue-full timeout. */
+		static final String QUEUE_FULL = "QueueFull";
 
 		private RecordLimits() {
 		}
@@ -1061,25 +1287,52 @@ public final class KinesisProducer implements AutoCloseable {
 		 * @param data the record data
 		 * @param partitionKey the partition key
 		 * @return the record's size, data and key bytes
-		 * @throws IllegalArgumentException naming the size and the limit
+		 * @throws RecordRefusedException naming the size and the limit
 		 */
 		static int check(byte[] data, String partitionKey) {
 			if (partitionKey == null || partitionKey.isEmpty()) {
-				throw new IllegalArgumentException("Partition key must not be empty");
+				throw new RecordRefusedException(INVALID_PARTITION_KEY,
+						"Partition key must not be empty; pass a key, or null to let the PartitionKeyStrategy make one");
 			}
-			if (partitionKey.length() > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
-				throw new IllegalArgumentException("Partition key of " + partitionKey.length()
-						+ " characters exceeds the Kinesis limit of " + ProducerOptions.MAX_PARTITION_KEY_LENGTH
-						+ " characters; use a shorter key (a hash of it, for example)");
+			// Kinesis counts Unicode characters: one outside the BMP is one, not two
+			// UTF-16
+			// units; counting code points only when the units exceed the limit keeps the
+			// common case free
+			int characters = partitionKey.length();
+			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
+				characters = partitionKey.codePointCount(0, partitionKey.length());
+			}
+			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
+				throw new RecordRefusedException(INVALID_PARTITION_KEY,
+						"Partition key of " + characters + " characters exceeds the Kinesis limit of "
+								+ ProducerOptions.MAX_PARTITION_KEY_LENGTH
+								+ " characters; use a shorter key (a hash of it, for example)");
 			}
 			int keyBytes = partitionKey.getBytes(StandardCharsets.UTF_8).length;
 			long size = (long) data.length + keyBytes;
 			if (size > ProducerOptions.MAX_RECORD_BYTES) {
-				throw new IllegalArgumentException("Record of " + size + " bytes (data " + data.length
-						+ " + partition key " + keyBytes + ") exceeds the Kinesis limit of "
-						+ ProducerOptions.MAX_RECORD_BYTES + " bytes per record; split or compress the payload");
+				throw new RecordRefusedException(RECORD_TOO_LARGE,
+						"Record of " + size + " bytes (data " + data.length + " + partition key " + keyBytes
+								+ ") exceeds the Kinesis limit of " + ProducerOptions.MAX_RECORD_BYTES
+								+ " bytes per record; split or compress the payload");
 			}
 			return (int) size;
+		}
+
+		/** A record over a Kinesis limit, with the {@code error_type} that says which. */
+		static final class RecordRefusedException extends IllegalArgumentException {
+
+			private final String errorType;
+
+			RecordRefusedException(String errorType, String message) {
+				super(message);
+				this.errorType = errorType;
+			}
+
+			String errorType() {
+				return this.errorType;
+			}
+
 		}
 
 	}

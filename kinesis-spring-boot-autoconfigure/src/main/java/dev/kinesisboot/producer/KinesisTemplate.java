@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kinesisboot.metrics.KinesisMetrics;
@@ -20,7 +21,13 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  *
  * <pre>{@code
  * kinesisTemplate.send("orders", order.id(), order);   // CompletableFuture<PutResult>
- * }</pre> Thread-safe.
+ * }</pre>
+ * <p>
+ * Thread-safe. A stream's producer is built by the first thread that sends to it, outside
+ * any lock: building reads the stream's shards (up to 60 s against a slow endpoint), and
+ * only threads sending to that same stream wait for it, never the first send to another
+ * stream. A producer still being built when the template closes is closed once built, and
+ * its first send fails.
  */
 public class KinesisTemplate implements AutoCloseable {
 
@@ -32,7 +39,8 @@ public class KinesisTemplate implements AutoCloseable {
 
 	private final PayloadSerializer serializer;
 
-	private final Map<String, KinesisProducer> producers = new ConcurrentHashMap<>();
+	/** One entry per stream, completed once its producer is built. */
+	private final Map<String, CompletableFuture<KinesisProducer>> producers = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
@@ -92,10 +100,54 @@ public class KinesisTemplate implements AutoCloseable {
 	 */
 	public KinesisProducer producer(String stream) {
 		Objects.requireNonNull(stream, "stream");
-		if (this.closed) {
-			throw new IllegalStateException("KinesisTemplate is closed; no more records can be sent");
+		checkOpen();
+		CompletableFuture<KinesisProducer> entry = this.producers.get(stream);
+		if (entry == null) {
+			CompletableFuture<KinesisProducer> created = new CompletableFuture<>();
+			entry = this.producers.putIfAbsent(stream, created);
+			if (entry == null) {
+				return build(stream, created);
+			}
 		}
-		return this.producers.computeIfAbsent(stream, this::createProducer);
+		try {
+			return entry.join();
+		}
+		catch (CompletionException ex) {
+			// another thread's build failed: the same error, and the next call tries
+			// again
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
+		}
+	}
+
+	/**
+	 * Builds a producer on the calling thread, not inside the map, so that a slow stream
+	 * holds up only the threads that wait for that stream.
+	 */
+	private KinesisProducer build(String stream, CompletableFuture<KinesisProducer> created) {
+		KinesisProducer producer;
+		try {
+			producer = createProducer(stream);
+		}
+		catch (RuntimeException | Error ex) {
+			this.producers.remove(stream, created);
+			created.completeExceptionally(ex);
+			throw ex;
+		}
+		created.complete(producer);
+		if (this.closed) {
+			// close() may have gone past this entry before it was complete
+			this.producers.remove(stream, created);
+			producer.close();
+			checkOpen();
+		}
+		return producer;
+	}
+
+	private void checkOpen() {
+		if (this.closed) {
+			throw new IllegalStateException(
+					"KinesisTemplate is closed; no more records can be sent (create a new template to send again)");
+		}
 	}
 
 	/**
@@ -104,17 +156,27 @@ public class KinesisTemplate implements AutoCloseable {
 	 */
 	public CompletableFuture<Void> flush() {
 		List<CompletableFuture<Void>> flushes = new ArrayList<>();
-		this.producers.values().forEach((producer) -> flushes.add(producer.flush()));
+		for (CompletableFuture<KinesisProducer> entry : this.producers.values()) {
+			// a producer still being built has nothing queued yet
+			KinesisProducer producer = entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : null;
+			if (producer != null) {
+				flushes.add(producer.flush());
+			}
+		}
 		return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
 	}
 
 	/**
-	 * Closes every producer, each sending what it has queued first.
+	 * Closes every producer, each sending what it has queued first. A producer still
+	 * being built is closed by the thread building it, once built; this method does not
+	 * wait for it.
 	 */
 	@Override
 	public void close() {
 		this.closed = true;
-		this.producers.values().forEach(KinesisProducer::close);
+		for (CompletableFuture<KinesisProducer> entry : this.producers.values()) {
+			entry.thenAccept(KinesisProducer::close);
+		}
 		this.producers.clear();
 	}
 

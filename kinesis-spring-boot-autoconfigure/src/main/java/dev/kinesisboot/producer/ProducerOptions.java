@@ -2,6 +2,7 @@ package dev.kinesisboot.producer;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 import dev.kinesisboot.aggregation.RecordAggregator;
 
@@ -20,7 +21,7 @@ public final class ProducerOptions {
 	/** A record (data and partition key) is at most this many bytes. */
 	public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
-	/** A partition key has at most this many characters. */
+	/** A partition key has at most this many Unicode characters (code points). */
 	public static final int MAX_PARTITION_KEY_LENGTH = 256;
 
 	/** The smallest aggregated record size worth setting. */
@@ -68,6 +69,8 @@ public final class ProducerOptions {
 
 	private final int aggregationMaxSize;
 
+	private final Executor callbackExecutor;
+
 	private ProducerOptions(Builder builder) {
 		this.bufferTime = builder.bufferTime;
 		this.maxQueueSize = builder.maxQueueSize;
@@ -89,6 +92,7 @@ public final class ProducerOptions {
 		this.createStreamShardCount = builder.createStreamShardCount;
 		this.aggregationEnabled = builder.aggregationEnabled;
 		this.aggregationMaxSize = builder.aggregationMaxSize;
+		this.callbackExecutor = builder.callbackExecutor;
 	}
 
 	/**
@@ -256,6 +260,14 @@ public final class ProducerOptions {
 	}
 
 	/**
+	 * @return the executor that completes the records' futures, or {@code null} for a
+	 * pool of the producer's own
+	 */
+	public Executor callbackExecutor() {
+		return this.callbackExecutor;
+	}
+
+	/**
 	 * Builds {@link ProducerOptions}. Not thread-safe.
 	 */
 	public static final class Builder {
@@ -300,6 +312,8 @@ public final class ProducerOptions {
 
 		private int aggregationMaxSize = RecordAggregator.DEFAULT_MAX_SIZE;
 
+		private Executor callbackExecutor;
+
 		private Builder() {
 		}
 
@@ -324,6 +338,7 @@ public final class ProducerOptions {
 			this.createStreamShardCount = options.createStreamShardCount;
 			this.aggregationEnabled = options.aggregationEnabled;
 			this.aggregationMaxSize = options.aggregationMaxSize;
+			this.callbackExecutor = options.callbackExecutor;
 		}
 
 		/**
@@ -541,6 +556,25 @@ public final class ProducerOptions {
 		public Builder aggregationMaxSize(int aggregationMaxSize) {
 			this.aggregationMaxSize = between("aggregationMaxSize", aggregationMaxSize, MIN_AGGREGATION_MAX_SIZE,
 					MAX_RECORD_BYTES);
+			return this;
+		}
+
+		/**
+		 * Where the records' futures are completed, and so where callbacks chained on
+		 * them without an executor of their own run (default {@code null}: a pool of the
+		 * producer's own, named {@code kinesis-producer-callbacks-<stream>}, that runs
+		 * one callback at a time, adds a thread only while a callback waits on another
+		 * record's future, at most 16, and is shut down by {@code close}). Never the
+		 * sender thread or the SDK's response threads, so a callback that blocks, or puts
+		 * again on a full queue, cannot hold up sending. A given executor is not shut
+		 * down by the producer; one that runs tasks on the calling thread runs callbacks
+		 * on the SDK's threads, after the batch's in-flight slot is freed.
+		 * @param callbackExecutor the executor, or {@code null} for the producer's own
+		 * pool
+		 * @return this builder
+		 */
+		public Builder callbackExecutor(Executor callbackExecutor) {
+			this.callbackExecutor = callbackExecutor;
 			return this;
 		}
 

@@ -14,9 +14,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +128,70 @@ class KinesisProducerTests {
 			.withMessageContaining("257 characters")
 			.withMessageContaining("256");
 		assertThat(empty).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("must not be empty");
+	}
+
+	@Test
+	void partitionKeyLimitCountsUnicodeCharactersNotUtf16Units() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+		CompletableFuture<PutResult> ok = producer.put("x", emoji.repeat(256));
+		CompletableFuture<PutResult> tooLong = producer.put("x", emoji.repeat(257));
+		producer.flush().join();
+		assertThat(ok).succeedsWithin(Duration.ZERO);
+		assertThat(tooLong).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.withMessageContaining("257 characters")
+			.withMessageContaining("256");
+	}
+
+	@Test
+	void recordRefusedBeforeSendingIsCountedAsAnErrorNamingWhy() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		CompletableFuture<PutResult> tooLarge = producer.put(new byte[ProducerOptions.MAX_RECORD_BYTES], "k");
+		CompletableFuture<PutResult> keyTooLong = producer.put("x", "k".repeat(257));
+		CompletableFuture<PutResult> emptyKey = producer.put("x", "");
+		CompletableFuture<PutResult> ok = producer.put("x", "k");
+		producer.flush().join();
+
+		assertThat(tooLarge).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(IllegalArgumentException.class)
+			.withMessageContaining("exceeds the Kinesis limit of 1048576 bytes");
+		assertThat(keyTooLong).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("257 characters");
+		assertThat(emptyKey).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("must not be empty");
+		assertThat(ok).succeedsWithin(Duration.ZERO);
+		assertThat(this.metrics.counters())
+			.containsEntry("producer_errors_total{error_type=RecordTooLarge,stream_name=orders}", 1.0)
+			.containsEntry("producer_errors_total{error_type=InvalidPartitionKey,stream_name=orders}", 2.0);
+	}
+
+	@Test
+	void recordRefusedForAFullQueueIsCountedAsQueueFull() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.kinesis.script = (request) -> {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return null;
+		};
+		KinesisProducer producer = producer(
+				fast().rateLimitEnabled(false).maxInFlightBatches(1).maxQueueSize(1).queueFullTimeout(Duration.ZERO));
+		producer.put("in flight");
+		await().until(() -> this.kinesis.calls.size() == 1);
+		producer.put("queued");
+		CompletableFuture<PutResult> refused = producer.put("refused");
+		release.countDown();
+
+		assertThat(refused).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(ProducerQueueFullException.class);
+		assertThat(this.metrics.counters())
+			.containsEntry("producer_errors_total{error_type=QueueFull,stream_name=orders}", 1.0);
 	}
 
 	@Test
@@ -397,6 +465,180 @@ class KinesisProducerTests {
 			.withMessageContaining("Stream 'orders' not found")
 			.withMessageContaining("create-stream");
 		missing.close();
+	}
+
+	@Test
+	void flushCompletesWhenSendThrows() {
+		FailingOnceMetrics failing = new FailingOnceMetrics(this.metrics, MetricType.PRODUCER_BATCH_SIZE);
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false), failing);
+		CompletableFuture<PutResult> first = producer.put("a");
+
+		assertThat(producer.flush()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(first).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(KinesisPutException.class)
+			.withMessageContaining("metrics broke");
+		assertThat(producer.put("b")).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void inFlightSlotIsFreedWhenBatchCompletionThrows() {
+		FailingOnceMetrics failing = new FailingOnceMetrics(this.metrics, MetricType.PRODUCER_RECORDS_SENT);
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false).maxInFlightBatches(1), failing);
+		CompletableFuture<PutResult> first = producer.put("a");
+
+		assertThat(producer.flush()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(first).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(KinesisPutException.class)
+			.withMessageContaining("metrics broke")
+			.withMessageContaining("may have been stored");
+		// the only in-flight slot was given back: the next record is sent
+		assertThat(producer.put("b")).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void putFailsFastOnceTheSenderThreadIsInterrupted() {
+		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
+			.streamName("interrupted")
+			.metricsCollector(this.metrics)
+			.options(fast().rateLimitEnabled(false).bufferTime(Duration.ofSeconds(30)).build())
+			.build();
+		this.producers.add(producer);
+		CompletableFuture<PutResult> queued = producer.put("queued");
+		Thread sender = Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals("kinesis-producer-interrupted"))
+			.findFirst()
+			.orElseThrow();
+
+		sender.interrupt();
+
+		assertThat(queued).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("interrupted");
+		assertThatIllegalStateException().isThrownBy(() -> producer.put("late"))
+			.withMessageContaining("'interrupted' stopped sending")
+			.withMessageContaining("create a new producer");
+	}
+
+	@Test
+	void callbackThatPutsAgainOnAFullQueueDoesNotBlockTheSender() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.kinesis.script = (request) -> {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return null;
+		};
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false)
+			.maxInFlightBatches(1)
+			.maxBatchRecords(1)
+			.maxQueueSize(1)
+			.queueFullTimeout(Duration.ofSeconds(30)));
+		CompletableFuture<PutResult> first = producer.put("a");
+		await().until(() -> this.kinesis.calls.size() == 1);
+		CompletableFuture<PutResult> queued = producer.put("c");
+		AtomicReference<String> callbackThread = new AtomicReference<>();
+		CompletableFuture<PutResult> chained = first.thenCompose((result) -> {
+			callbackThread.set(Thread.currentThread().getName());
+			return producer.put("b");
+		});
+
+		release.countDown();
+
+		// the put in the callback waits for room, which only the sender can make
+		assertThat(chained).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(queued).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(callbackThread.get()).isNotEqualTo("kinesis-producer-orders").doesNotStartWith("fake-kinesis");
+		producer.close();
+		await().until(() -> Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.noneMatch(
+					(thread) -> thread.getName().startsWith("kinesis-producer-callbacks-orders") && thread.isAlive()));
+	}
+
+	@Test
+	void callbackThatJoinsAnotherRecordOfTheSameProducerDoesNotDeadlock() {
+		KinesisProducer producer = producer(fast().rateLimitEnabled(false));
+		CompletableFuture<PutResult> chained = producer.put("a").thenApply((result) -> producer.put("b").join());
+		assertThat(chained).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void givenCallbackExecutorCompletesTheFuturesAndIsLeftRunning() {
+		ExecutorService callbacks = Executors
+			.newSingleThreadExecutor((runnable) -> new Thread(runnable, "app-callbacks"));
+		try {
+			KinesisProducer producer = producer(fast().rateLimitEnabled(false).callbackExecutor(callbacks));
+			AtomicReference<String> callbackThread = new AtomicReference<>();
+			CompletableFuture<PutResult> done = producer.put("a").thenApply((result) -> {
+				callbackThread.set(Thread.currentThread().getName());
+				return result;
+			});
+			assertThat(done).succeedsWithin(Duration.ofSeconds(5));
+			assertThat(callbackThread.get()).isEqualTo("app-callbacks");
+			producer.close();
+			assertThat(callbacks.isShutdown()).isFalse();
+		}
+		finally {
+			callbacks.shutdownNow();
+		}
+	}
+
+	private KinesisProducer producer(ProducerOptions.Builder options, MetricsCollector metrics) {
+		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
+			.streamName(STREAM)
+			.metricsCollector(metrics)
+			.options(options.build())
+			.build();
+		this.producers.add(producer);
+		return producer;
+	}
+
+	/** Throws the first time one metric is recorded, as a broken collector would. */
+	private static final class FailingOnceMetrics implements MetricsCollector {
+
+		private final MetricsCollector delegate;
+
+		private final MetricType failing;
+
+		private final AtomicBoolean failed = new AtomicBoolean();
+
+		FailingOnceMetrics(MetricsCollector delegate, MetricType failing) {
+			this.delegate = delegate;
+			this.failing = failing;
+		}
+
+		private void maybeFail(MetricType metric) {
+			if (metric == this.failing && this.failed.compareAndSet(false, true)) {
+				throw new IllegalStateException("metrics broke");
+			}
+		}
+
+		@Override
+		public void increment(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.increment(metric, value, labels);
+		}
+
+		@Override
+		public void gauge(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.gauge(metric, value, labels);
+		}
+
+		@Override
+		public void histogram(MetricType metric, double value, Map<String, String> labels) {
+			maybeFail(metric);
+			this.delegate.histogram(metric, value, labels);
+		}
+
 	}
 
 }

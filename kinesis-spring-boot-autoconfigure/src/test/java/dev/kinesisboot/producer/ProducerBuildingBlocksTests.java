@@ -130,6 +130,7 @@ class ProducerBuildingBlocksTests {
 			.maxQueueSize(7)
 			.orderedPerShard(true)
 			.createStream(true, 3)
+			.callbackExecutor(Runnable::run)
 			.build();
 		ProducerOptions copy = options.toBuilder().build();
 		assertThat(copy).usingRecursiveComparison().isEqualTo(options);

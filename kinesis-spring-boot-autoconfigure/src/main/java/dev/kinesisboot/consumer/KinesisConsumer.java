@@ -1,11 +1,13 @@
 package dev.kinesisboot.consumer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +96,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	private final StreamConsumerRegistrar fanOut;
 
 	private final Object lifecycle = new Object();
+
+	private final ShardProgress progress = new ShardProgress();
 
 	private volatile Mode mode = Mode.NOT_STARTED;
 
@@ -291,6 +295,16 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	/**
+	 * When this consumer last saw the lease store lose leases it held before (a store
+	 * restarted without persistence, failed over or re-created). From then on it starts
+	 * shards without a checkpoint at their oldest record.
+	 * @return the instant, or empty when never
+	 */
+	public Optional<Instant> leaseStoreResetAt() {
+		return Optional.ofNullable(this.progress.storeResetAt());
+	}
+
+	/**
 	 * The shards of the stream the consumer knows of, open and closed.
 	 * @return shard ids
 	 */
@@ -415,20 +429,27 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			ShardDirectory shards = this.directory;
 			String consumerArn = this.fanOutConsumerArn;
 			Dispatcher records = this.dispatcher;
-			this.balancer = new LeaseBalancer(context, this.checkpointer, shards, timing, (shardId) -> new ShardReader(
-					context, shardId, this.checkpointer, records,
-					new ShardPositions(this.options, shards.hasListedParent(shardId)),
-					(positions) -> (consumerArn != null)
-							? new FanOutSource(context, shardId, positions, consumerArn, () -> shards.isClosed(shardId))
-							: new PollingSource(context, shardId, positions),
-					timing, () -> {
-						shards.requestRefresh();
-						this.balancer.requestCycle();
-					}));
+			this.balancer = new LeaseBalancer(context, this.checkpointer, shards, timing,
+					(shardId) -> newReader(context, shardId, records, timing, consumerArn), this.progress);
 			this.mode = newMode;
 			this.balancer.start();
 			logger.info("Consumer of stream '{}' started as worker {}", this.streamName, this.checkpointer.workerId());
 		}
+	}
+
+	private ShardReader newReader(StreamContext context, String shardId, Dispatcher records, LeaseTiming timing,
+			String consumerArn) {
+		ShardDirectory shards = this.directory;
+		boolean fromOldest = shards.hasListedParent(shardId) || this.progress.storeResetAt() != null;
+		return new ShardReader(context, shardId, this.checkpointer, records,
+				new ShardPositions(this.options, fromOldest),
+				(positions) -> (consumerArn != null)
+						? new FanOutSource(context, shardId, positions, consumerArn, () -> shards.isClosed(shardId))
+						: new PollingSource(context, shardId, positions),
+				timing, this.progress, () -> {
+					shards.requestRefresh();
+					this.balancer.requestCycle();
+				});
 	}
 
 	/**

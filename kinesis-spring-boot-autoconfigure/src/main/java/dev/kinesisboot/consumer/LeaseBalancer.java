@@ -53,6 +53,11 @@ final class LeaseBalancer {
 
 	private final Function<String, ShardReader> readers;
 
+	private final ShardProgress progress;
+
+	/** The leases of the last listing. */
+	private Map<String, Lease> lastListed = Map.of();
+
 	private final Map<String, Held> held = new ConcurrentHashMap<>();
 
 	private final Object lock = new Object();
@@ -79,9 +84,11 @@ final class LeaseBalancer {
 	 * @param directory the shards
 	 * @param timing lease timing
 	 * @param readers makes the (not yet started) reader of a shard
+	 * @param progress what this worker knows it handled; told when the store loses leases
 	 */
 	LeaseBalancer(StreamContext context, Checkpointer store, ShardDirectory directory, LeaseTiming timing,
-			Function<String, ShardReader> readers) {
+			Function<String, ShardReader> readers, ShardProgress progress) {
+		this.progress = progress;
 		this.context = context;
 		this.store = store;
 		this.directory = directory;
@@ -206,6 +213,7 @@ final class LeaseBalancer {
 			leases.put(lease.shardId(), lease);
 		}
 		Instant now = this.store.clock().instant();
+		noticeLostLeases(leases, now);
 		String me = this.store.workerId();
 		List<String> eligible = this.directory.readable(leases);
 		Set<String> liveWorkers = new HashSet<>();
@@ -248,6 +256,37 @@ final class LeaseBalancer {
 			}
 			return CompletableFuture.completedFuture(null);
 		});
+	}
+
+	/**
+	 * The stores never delete a lease, its counter only grows and its checkpoint only
+	 * moves on (but for a rewind an operator makes): a lease listed before that is now
+	 * missing, has a smaller counter or lost its checkpoint, of a shard still listed,
+	 * means the store lost what it held (restarted without persistence, failed over to a
+	 * lagging replica, re-created). Logged, counted and remembered, so that this worker
+	 * starts shards without a checkpoint at their oldest record rather than at the tip.
+	 */
+	private void noticeLostLeases(Map<String, Lease> listed, Instant now) {
+		Set<String> lost = new java.util.TreeSet<>();
+		Set<String> stillListed = this.directory.shards().keySet();
+		for (Lease before : this.lastListed.values()) {
+			Lease after = listed.get(before.shardId());
+			boolean regressed = after == null || after.counter() < before.counter()
+					|| (before.checkpoint() != null && after.checkpoint() == null);
+			if (regressed && stillListed.contains(before.shardId())) {
+				lost.add(before.shardId());
+			}
+		}
+		this.lastListed = Map.copyOf(listed);
+		if (lost.isEmpty()) {
+			return;
+		}
+		this.progress.storeReset(now);
+		logger.error("The lease store of stream '{}' lost what it held for shards {}: was it restarted without "
+				+ "persistence, failed over or re-created? This worker resumes the shards it read from what it handled, "
+				+ "and starts shards without a checkpoint at their oldest record (expect duplicates)",
+				this.context.streamName(), lost);
+		lost.forEach((shardId) -> countError(shardId, "lease_store_reset"));
 	}
 
 	/** Takes the leases one after the other until the target is reached. */

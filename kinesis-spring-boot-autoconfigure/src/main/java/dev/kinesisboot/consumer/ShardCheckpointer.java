@@ -32,6 +32,8 @@ final class ShardCheckpointer {
 
 	private final boolean manual;
 
+	private final ShardProgress progress;
+
 	// guarded by this
 	private Checkpoint written;
 
@@ -47,8 +49,10 @@ final class ShardCheckpointer {
 	// guarded by this
 	private long lastWriteNanos;
 
-	ShardCheckpointer(Checkpointer store, String shardId, StreamContext context, LeaseTiming timing) {
+	ShardCheckpointer(Checkpointer store, String shardId, StreamContext context, LeaseTiming timing,
+			ShardProgress progress) {
 		this.store = store;
+		this.progress = progress;
 		this.shardId = shardId;
 		this.context = context;
 		this.timeoutNanos = timing.storeTimeoutNanos();
@@ -57,14 +61,26 @@ final class ShardCheckpointer {
 	}
 
 	/**
-	 * The position stored when reading started.
+	 * Where reading starts.
 	 * @param stored the stored checkpoint, or {@code null}
+	 * @param resumed where reading resumes: the stored checkpoint, or a later position
+	 * this worker knows was handled, or {@code null}
 	 */
-	synchronized void started(Checkpoint stored) {
+	synchronized void started(Checkpoint stored, Checkpoint resumed) {
 		this.written = stored;
 		this.requested = stored;
-		// what is stored was acknowledged, by this worker or an earlier owner
-		this.acknowledged = stored;
+		// handled and acknowledged, by this worker or an earlier owner
+		this.acknowledged = resumed;
+	}
+
+	/**
+	 * Writes a position whatever the mode: a start marker, or a position the store lost.
+	 * @param position the position
+	 * @return completes when written; fails with the store's error
+	 */
+	CompletableFuture<Void> mark(Checkpoint position) {
+		this.progress.advance(this.shardId, position);
+		return enqueue(position, false);
 	}
 
 	/**
@@ -78,6 +94,7 @@ final class ShardCheckpointer {
 		if (this.manual) {
 			return CompletableFuture.completedFuture(null);
 		}
+		this.progress.advance(this.shardId, position);
 		synchronized (this) {
 			long now = this.context.scheduler().nanoTime();
 			if (!force && now - this.lastWriteNanos < this.context.options().checkpointInterval().toNanos()) {
@@ -98,6 +115,7 @@ final class ShardCheckpointer {
 	 * {@link LeaseLostException} when the lease was lost
 	 */
 	CompletableFuture<Void> acknowledged(Checkpoint position, boolean writeNow) {
+		this.progress.advance(this.shardId, position);
 		synchronized (this) {
 			if (this.acknowledged == null || position.compareTo(this.acknowledged) > 0) {
 				this.acknowledged = position;
@@ -129,7 +147,7 @@ final class ShardCheckpointer {
 	 * @return completes when written; fails with the store's error
 	 */
 	CompletableFuture<Void> shardEnd() {
-		return enqueue(Checkpoint.SHARD_END, true);
+		return enqueue(Checkpoint.SHARD_END, true).thenRun(() -> this.progress.finished(this.shardId));
 	}
 
 	/**

@@ -44,6 +44,16 @@ final class ShardPositions {
 	}
 
 	/**
+	 * Whether a shard with no checkpoint needs a start marker: it is read from its tip
+	 * (LATEST), so a later owner must learn where that tip was.
+	 * @return {@code true} when the initial position is LATEST and the shard is not read
+	 * from its oldest record
+	 */
+	boolean needsStartMarker() {
+		return !this.startAtOldest && this.options.initialPosition() == InitialPosition.LATEST;
+	}
+
+	/**
 	 * Marks every record up to the position handled.
 	 * @param position the position
 	 */
@@ -71,6 +81,9 @@ final class ShardPositions {
 	 */
 	StartingPosition positionAfterHandled(String passedSequence) {
 		Checkpoint from = this.lastHandled;
+		if (from != null && from.isTimestamp()) {
+			return StartingPosition.builder().type(ShardIteratorType.AT_TIMESTAMP).timestamp(from.timestamp()).build();
+		}
 		if (from != null) {
 			return StartingPosition.builder()
 				.type(ShardIteratorType.AT_SEQUENCE_NUMBER)

@@ -54,6 +54,8 @@ final class ShardReader implements Dispatcher.Shard {
 
 	private final ShardCheckpointer checkpoints;
 
+	private final ShardProgress progress;
+
 	private final RecordSource source;
 
 	private final Runnable onChildShards;
@@ -98,17 +100,19 @@ final class ShardReader implements Dispatcher.Shard {
 	 * @param positions where the shard was handled to
 	 * @param sources makes the shard's source from its positions
 	 * @param timing store timeouts
+	 * @param progress what this worker knows it handled, across readers
 	 * @param onChildShards called when a read names child shards (a reshard)
 	 */
 	ShardReader(StreamContext context, String shardId, Checkpointer store, Dispatcher dispatcher,
 			ShardPositions positions, Function<ShardPositions, RecordSource> sources, LeaseTiming timing,
-			Runnable onChildShards) {
+			ShardProgress progress, Runnable onChildShards) {
 		this.context = context;
 		this.shardId = shardId;
 		this.store = store;
 		this.dispatcher = dispatcher;
 		this.positions = positions;
-		this.checkpoints = new ShardCheckpointer(store, shardId, context, timing);
+		this.checkpoints = new ShardCheckpointer(store, shardId, context, timing, progress);
+		this.progress = progress;
 		this.source = sources.apply(positions);
 		this.onChildShards = onChildShards;
 		this.labels = MetricLabels.shard(context.streamName(), shardId);
@@ -151,8 +155,9 @@ final class ShardReader implements Dispatcher.Shard {
 
 	ShardStatus status() {
 		Checkpoint handled = this.positions.lastHandled();
-		return new ShardStatus(this.shardId, this.state, (handled != null) ? handled.sequenceNumber() : null,
-				this.millisBehindLatest, this.consecutiveErrors, this.lastError);
+		return new ShardStatus(this.shardId, this.state,
+				(handled != null && !handled.isTimestamp()) ? handled.sequenceNumber() : null, this.millisBehindLatest,
+				this.consecutiveErrors, this.lastError);
 	}
 
 	/**
@@ -200,15 +205,42 @@ final class ShardReader implements Dispatcher.Shard {
 					onError(error, this::start);
 					return;
 				}
-				Checkpoint position = Optional.ofNullable(checkpoint).flatMap((found) -> found).orElse(null);
-				this.checkpoints.started(position);
-				if (position != null && position.isShardEnd()) {
+				Checkpoint stored = Optional.ofNullable(checkpoint).flatMap((found) -> found).orElse(null);
+				Checkpoint known = this.progress.known(this.shardId);
+				Checkpoint resumed = ShardProgress.later(stored, known);
+				if (resumed != null && resumed.isShardEnd()) {
 					this.state = ShardStatus.State.FINISHED;
 					stop(null);
 					return;
 				}
-				this.positions.handled(position);
-				read();
+				if (resumed == null && this.positions.needsStartMarker()) {
+					// where the group began reading at the tip, so a later owner (or an
+					// iterator opened again) resumes there, not at a newer tip
+					resumed = Checkpoint.atTimestamp(this.context.scheduler().clock().instant());
+				}
+				else if (resumed != null && !resumed.equals(stored)) {
+					logger.warn(
+							"The lease store holds {} for shard {} of stream '{}', but this worker handled it up to "
+									+ "{}; resuming from there and writing it back",
+							(stored != null) ? stored : "nothing", this.shardId, this.context.streamName(), resumed);
+				}
+				this.checkpoints.started(stored, resumed);
+				this.positions.handled(resumed);
+				if (resumed == null || resumed.equals(stored)) {
+					read();
+					return;
+				}
+				this.checkpoints.mark(resumed).whenComplete((ok, markError) -> {
+					if (markError == null) {
+						read();
+					}
+					else if (AwsErrors.unwrap(markError) instanceof LeaseLostException) {
+						leaseLost("was taken by another worker");
+					}
+					else {
+						onError(markError, this::start);
+					}
+				});
 			});
 	}
 

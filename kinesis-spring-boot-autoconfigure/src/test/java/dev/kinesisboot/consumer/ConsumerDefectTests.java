@@ -213,7 +213,7 @@ class ConsumerDefectTests {
 		reader[0] = new ShardReader(expanding, "shardId-000000000000", this.checkpointer, recording,
 				new ShardPositions(expanding.options(), false),
 				(positions) -> new PollingSource(expanding, "shardId-000000000000", positions), LeaseTiming.of(LEASE),
-				() -> {
+				new ShardProgress(), () -> {
 				});
 		reader[0].start();
 		this.clock.advance(Duration.ofSeconds(5));
@@ -359,6 +359,55 @@ class ConsumerDefectTests {
 	}
 
 	@Test
+	void aNewOwnerOfAShardReadFromTheTipResumesWhereTheGroupBeganReadingIt() {
+		KinesisConsumer first = consumer(ConsumerOptions.builder(), Runnable::run, InitialPosition.LATEST);
+		first.start((record) -> this.handled.add("first " + record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(3));
+		close(first);
+		// arrives while no worker reads the shard
+		put(1);
+		this.clock.advance(Duration.ofSeconds(1));
+		KinesisConsumer second = consumer(ConsumerOptions.builder(), Runnable::run, InitialPosition.LATEST);
+		second.start((record) -> this.handled.add("second " + record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		// before the fix the new owner started at the tip again and skipped it
+		assertThat(this.handled).containsExactly("second k#1");
+		close(second);
+	}
+
+	@Test
+	void aWorkerResumesFromWhatItHandledWhenTheStoreForgetsItsLeases() {
+		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
+		KinesisConsumer consumer = KinesisConsumer.builder(this.stream.client(this.clock))
+			.streamName("orders")
+			.checkpointer(this.checkpointer)
+			.metricsCollector(metrics)
+			.scheduler(this.clock)
+			.handlerExecutor(Runnable::run)
+			.options(ConsumerOptions.builder().initialPosition(InitialPosition.LATEST).build())
+			.build();
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(3));
+		put(2);
+		this.clock.advance(Duration.ofSeconds(3));
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+		// the store restarts without persistence; records keep coming
+		this.store.forget();
+		put(1);
+		this.clock.advance(LEASE.multipliedBy(2));
+		put(1);
+		this.clock.advance(Duration.ofSeconds(5));
+		// before the fix the worker lost its lease, took it again with no checkpoint and
+		// started at the tip: k#3 was skipped
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3", "k#4");
+		assertThat(consumer.leaseStoreResetAt()).isPresent();
+		assertThat(metrics.counters()).containsKey(
+				"consumer_errors_total{error_type=lease_store_reset,shard_id=shardId-000000000000,stream_name=orders}");
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isEqualTo(Checkpoint.at(seq(4)));
+		close(consumer);
+	}
+
+	@Test
 	void processingTimeIsMeasuredOnTheInjectedClock() {
 		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
 		StreamContext context = new StreamContext("orders", null, this.stream.client(this.clock),
@@ -371,13 +420,17 @@ class ConsumerDefectTests {
 	}
 
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
+		return consumer(options, handlers, InitialPosition.TRIM_HORIZON);
+	}
+
+	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers, InitialPosition start) {
 		return KinesisConsumer.builder(this.stream.client(this.clock))
 			.streamName("orders")
 			.checkpointer(this.checkpointer)
 			.metricsCollector(NoOpMetricsCollector.INSTANCE)
 			.scheduler(this.clock)
 			.handlerExecutor(handlers)
-			.options(options.initialPosition(InitialPosition.TRIM_HORIZON).build())
+			.options(options.initialPosition(start).build())
 			.build();
 	}
 

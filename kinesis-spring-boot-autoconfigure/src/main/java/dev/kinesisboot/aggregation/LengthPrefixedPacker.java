@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.kinesisboot.consumer.KinesisRecord;
-import dev.kinesisboot.consumer.RecordExpander;
+import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.record.RecordExpander;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,8 +3,8 @@ package dev.kinesisboot.aggregation;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.kinesisboot.consumer.KinesisRecord;
-import dev.kinesisboot.consumer.RecordExpander;
+import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.record.RecordExpander;
 import tools.jackson.databind.json.JsonMapper;
 
 import software.amazon.awssdk.services.kinesis.model.Record;

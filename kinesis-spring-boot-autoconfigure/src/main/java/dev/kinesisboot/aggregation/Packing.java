@@ -2,7 +2,7 @@ package dev.kinesisboot.aggregation;
 
 import java.util.Arrays;
 
-import dev.kinesisboot.consumer.KinesisRecord;
+import dev.kinesisboot.record.KinesisRecord;
 
 import software.amazon.awssdk.services.kinesis.model.Record;
 

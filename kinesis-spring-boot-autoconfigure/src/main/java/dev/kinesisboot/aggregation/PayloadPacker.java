@@ -2,7 +2,7 @@ package dev.kinesisboot.aggregation;
 
 import java.util.List;
 
-import dev.kinesisboot.consumer.RecordExpander;
+import dev.kinesisboot.record.RecordExpander;
 
 /**
  * Packs many small payloads into few Kinesis records in a format that consumers without

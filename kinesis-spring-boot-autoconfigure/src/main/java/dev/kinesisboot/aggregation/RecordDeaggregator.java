@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import dev.kinesisboot.consumer.KinesisRecord;
-import dev.kinesisboot.consumer.RecordExpander;
+import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.record.RecordExpander;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

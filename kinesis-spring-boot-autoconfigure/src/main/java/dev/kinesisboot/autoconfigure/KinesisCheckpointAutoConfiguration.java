@@ -65,6 +65,9 @@ public class KinesisCheckpointAutoConfiguration {
 
 	}
 
+	/** Longest DynamoDB call, retries included, of the checkpoint client. */
+	static final Duration DYNAMODB_API_CALL_TIMEOUT = Duration.ofSeconds(10);
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnProperty(name = "kinesis.checkpoint.store", havingValue = "dynamodb")
 	@ConditionalOnClass(name = "software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient")
@@ -78,6 +81,10 @@ public class KinesisCheckpointAutoConfiguration {
 			DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
 			awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
 			KinesisClientSettings.apply(properties, builder, properties.getCheckpoint().getDynamodb().getEndpoint());
+			// the consumer bounds each lease call itself; this also ends the SDK's
+			// retries
+			// of a call whose answer will not come, instead of leaving them running
+			builder.overrideConfiguration((override) -> override.apiCallTimeout(DYNAMODB_API_CALL_TIMEOUT));
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 			return KinesisClientSettings.build(properties, builder);
 		}

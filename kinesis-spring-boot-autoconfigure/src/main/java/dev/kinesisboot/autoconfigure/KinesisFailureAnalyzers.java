@@ -1,5 +1,6 @@
 package dev.kinesisboot.autoconfigure;
 
+import dev.kinesisboot.consumer.FanOutUnavailableException;
 import dev.kinesisboot.support.StreamNotFoundException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
@@ -24,6 +25,22 @@ public final class KinesisFailureAnalyzers {
 					"The Kinesis starter cannot use the value '" + cause.getValue() + "' of '" + cause.getProperty()
 							+ "': " + cause.getReason(),
 					"Update '" + cause.getProperty() + "' in your application's configuration.", cause);
+		}
+
+	}
+
+	/**
+	 * Explains enhanced fan-out that could not be set up, naming the property that
+	 * switches back to polling.
+	 */
+	public static class FanOutUnavailable extends AbstractFailureAnalyzer<FanOutUnavailableException> {
+
+		@Override
+		protected FailureAnalysis analyze(Throwable rootFailure, FanOutUnavailableException cause) {
+			return new FailureAnalysis(cause.getMessage(),
+					"Grant kinesis:RegisterStreamConsumer, kinesis:DescribeStreamConsumer and kinesis:SubscribeToShard "
+							+ "to the application's credentials, or set kinesis.consumer.mode=polling.",
+					cause);
 		}
 
 	}

@@ -69,6 +69,8 @@ public class KinesisHealthIndicator extends AbstractHealthIndicator {
 		details.put("knownShards", consumer.knownShards().size());
 		details.put("retryingShards", retrying);
 		details.put("maxMillisBehindLatest", worstIteratorAge);
+		// reading goes on, but the operator should learn that the store lost its state
+		consumer.leaseStoreResetAt().ifPresent((at) -> details.put("leaseStoreResetAt", at.toString()));
 		return details;
 	}
 

@@ -2,6 +2,8 @@ package dev.kinesisboot.consumer;
 
 import java.util.List;
 
+import dev.kinesisboot.record.KinesisRecord;
+
 /**
  * Handles the records of one GetRecords call of one shard at once, in order. Batches of a
  * shard come one after the other; batches of different shards may be handled at the same

@@ -3,6 +3,7 @@ package dev.kinesisboot.consumer;
 import java.util.List;
 import java.util.function.BiConsumer;
 
+import dev.kinesisboot.record.KinesisRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

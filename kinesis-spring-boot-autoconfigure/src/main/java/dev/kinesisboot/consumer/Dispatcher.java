@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.kinesisboot.record.KinesisRecord;
+
 /**
  * Hands the records a {@link ShardReader} read to the application: to a handler
  * ({@link HandlerDispatcher}) or to {@link KinesisConsumer#poll} ({@link PollHandoff}).

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -22,6 +22,8 @@ import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.MemoryCheckpointer;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.record.RecordExpander;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Scheduler;
 import dev.kinesisboot.support.StreamNotFoundException;
@@ -445,7 +447,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 				new ShardPositions(this.options, fromOldest),
 				(positions) -> (consumerArn != null)
 						? new FanOutSource(context, shardId, positions, consumerArn, () -> shards.isClosed(shardId))
-						: new PollingSource(context, shardId, positions),
+						: new PollingSource(context, shardId, positions, this.balancer::heldCount),
 				timing, this.progress, () -> {
 					shards.requestRefresh();
 					this.balancer.requestCycle();

@@ -128,6 +128,14 @@ final class LeaseBalancer {
 	}
 
 	/**
+	 * How many leases this worker holds.
+	 * @return the count
+	 */
+	int heldCount() {
+		return this.held.size();
+	}
+
+	/**
 	 * The reader of a shard this worker holds, handed-over ones included until released.
 	 * @param shardId the shard
 	 * @return the reader, or {@code null}

@@ -9,6 +9,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.kinesisboot.record.KinesisRecord;
+
 /**
  * The hand-off behind {@link KinesisConsumer#poll(Duration)}: readers put batches in, the
  * application takes records out, and a batch counts as handled once every record of it

@@ -1,6 +1,8 @@
 package dev.kinesisboot.consumer;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Futures;
@@ -12,9 +14,12 @@ import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 /**
  * Reads a shard with GetShardIterator and GetRecords. Paces the calls: at most one per
  * {@link ConsumerOptions#minFetchInterval()} while behind, the poll interval once caught
- * up, and a wait that doubles up to {@link ConsumerOptions#idlePollIntervalMax()} while
- * reads come back empty. A read is behind when Kinesis says so
- * ({@code MillisBehindLatest} above 0) or when it came back full
+ * up, and, while reads come back empty, a wait that doubles as far as needed to keep the
+ * idle reads of all shards of the consumer under {@value #IDLE_CALLS_PER_SECOND} calls
+ * per second, never past {@link ConsumerOptions#idlePollIntervalMax()}. A consumer of a
+ * few shards so keeps reading every poll interval (the first record after a pause waits
+ * no longer than that); one of hundreds spares its calls. A read is behind when Kinesis
+ * says so ({@code MillisBehindLatest} above 0) or when it came back full
  * ({@link ConsumerOptions#maxRecordsPerCall()} records): then more are surely waiting,
  * whatever an emulator reports as the lag.
  */
@@ -22,11 +27,18 @@ final class PollingSource implements RecordSource {
 
 	static final String EXPIRED_ITERATOR = "ExpiredIteratorException";
 
+	/**
+	 * The GetRecords calls per second all idle shards of a consumer may cost together.
+	 */
+	static final int IDLE_CALLS_PER_SECOND = 100;
+
 	private final StreamContext context;
 
 	private final String shardId;
 
 	private final ShardPositions positions;
+
+	private final IntSupplier shardsOwned;
 
 	/** The iterator of the next read; {@code null} until opened or after it expired. */
 	private String iterator;
@@ -35,10 +47,18 @@ final class PollingSource implements RecordSource {
 
 	private int emptyReads;
 
-	PollingSource(StreamContext context, String shardId, ShardPositions positions) {
+	/**
+	 * A source for one shard.
+	 * @param context the stream
+	 * @param shardId the shard
+	 * @param positions where the shard was handled to
+	 * @param shardsOwned how many shards the consumer reads now
+	 */
+	PollingSource(StreamContext context, String shardId, ShardPositions positions, IntSupplier shardsOwned) {
 		this.context = context;
 		this.shardId = shardId;
 		this.positions = positions;
+		this.shardsOwned = shardsOwned;
 	}
 
 	@Override
@@ -120,8 +140,10 @@ final class PollingSource implements RecordSource {
 			return options.pollInterval().toNanos();
 		}
 		this.emptyReads = Math.min(this.emptyReads + 1, 30);
-		long grown = options.pollInterval().toNanos() << Math.min(this.emptyReads - 1, 20);
-		return Math.min(grown, options.idlePollIntervalMax().toNanos());
+		long poll = options.pollInterval().toNanos();
+		long grown = poll << Math.min(this.emptyReads - 1, 20);
+		long budgeted = this.shardsOwned.getAsInt() * (TimeUnit.SECONDS.toNanos(1) / IDLE_CALLS_PER_SECOND);
+		return Math.min(grown, Math.max(poll, Math.min(budgeted, options.idlePollIntervalMax().toNanos())));
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.kinesisboot.consumer;
 
+import dev.kinesisboot.record.KinesisRecord;
+
 /**
  * Handles one record at a time. Records of a shard come in order, one after the other;
  * records of different shards may be handled at the same time on different threads.

@@ -3,6 +3,7 @@ package dev.kinesisboot.consumer;
 import java.util.List;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.record.KinesisRecord;
 
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;

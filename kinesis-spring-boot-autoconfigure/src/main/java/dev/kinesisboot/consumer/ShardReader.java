@@ -14,6 +14,7 @@ import dev.kinesisboot.checkpoint.LeaseLostException;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Backoff;
 import dev.kinesisboot.support.Futures;

@@ -112,12 +112,12 @@ final class StreamConsumerRegistrar {
 		}
 	}
 
-	private IllegalStateException failure(String action, String consumerName, RuntimeException ex) {
+	private FanOutUnavailableException failure(String action, String consumerName, RuntimeException ex) {
 		Throwable cause = AwsErrors.unwrap(ex);
-		return new IllegalStateException("Could not " + action + " stream consumer '" + consumerName + "' of stream '"
-				+ this.streamName + "' for enhanced fan-out: " + cause.getMessage()
+		return new FanOutUnavailableException("Could not " + action + " stream consumer '" + consumerName
+				+ "' of stream '" + this.streamName + "' for enhanced fan-out: " + cause.getMessage()
 				+ "; the credentials need kinesis:RegisterStreamConsumer, kinesis:DescribeStreamConsumer and "
-				+ "kinesis:SubscribeToShard, or set kinesis.consumer.mode=polling", cause);
+				+ "kinesis:SubscribeToShard, or read with ConsumerMode.POLLING", cause);
 	}
 
 	private static void sleep(long millis) {

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.record.RecordExpander;
 import dev.kinesisboot.support.Backoff;
 import dev.kinesisboot.support.Scheduler;
 

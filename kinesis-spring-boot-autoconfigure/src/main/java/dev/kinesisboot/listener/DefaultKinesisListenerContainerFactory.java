@@ -3,13 +3,13 @@ package dev.kinesisboot.listener;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.consumer.ConsumerOptions;
-import dev.kinesisboot.consumer.RecordExpander;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.record.RecordExpander;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 

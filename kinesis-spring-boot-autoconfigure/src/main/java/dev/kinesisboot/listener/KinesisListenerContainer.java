@@ -4,15 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.consumer.KinesisConsumer;
-import dev.kinesisboot.consumer.KinesisRecord;
+import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Streams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -88,7 +87,7 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		boolean arn = Streams.isArn(stream);
 		if (this.factory.createStreams() && !arn) {
 			Streams.ensureExists(this.factory.client(), stream, true, this.factory.createStreamShardCount(),
-					"kinesis.consumer.create-stream");
+					"create it, or let the container factory create it (setCreateStreams) for development");
 		}
 		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
 		String streamName = Streams.nameOf(stream);

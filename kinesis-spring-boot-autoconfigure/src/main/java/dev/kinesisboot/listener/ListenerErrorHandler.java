@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 import dev.kinesisboot.consumer.ConsumerErrorHandler;
-import dev.kinesisboot.consumer.KinesisRecord;
+import dev.kinesisboot.record.KinesisRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +52,7 @@ public class ListenerErrorHandler implements ConsumerErrorHandler {
 				return Decision.RETRY;
 			}
 		}
-		logger.error(
-				"Skipping {} after {} attempt(s) (no dead-letter stream set: kinesis.consumer.dead-letter-stream): {}",
+		logger.error("Skipping {} after {} attempt(s) (no dead-letter stream set on the container factory): {}",
 				records, attempt, error.toString());
 		return Decision.SKIP;
 	}

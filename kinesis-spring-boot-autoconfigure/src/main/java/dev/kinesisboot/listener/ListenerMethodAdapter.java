@@ -7,8 +7,7 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.kinesisboot.consumer.KinesisRecord;
-
+import dev.kinesisboot.record.KinesisRecord;
 import org.springframework.util.ReflectionUtils;
 
 /**

@@ -179,7 +179,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.backoff = new Backoff(this.options.retryBackoffBase(), this.options.retryBackoffMax());
 		if (this.options.createStream() && this.streamArn == null) {
 			Streams.ensureExists(this.client, this.streamName, true, this.options.createStreamShardCount(),
-					"kinesis.producer.create-stream");
+					"create it, or set ProducerOptions.createStream(true) for development");
 		}
 		this.shardMap = loadShardMapAtStart();
 		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
@@ -966,8 +966,7 @@ public final class KinesisProducer implements AutoCloseable {
 			Throwable cause = AwsErrors.unwrap(ex);
 			if (cause instanceof ResourceNotFoundException) {
 				throw new StreamNotFoundException(this.streamName, this.client,
-						"create it, or set kinesis.producer.create-stream=true (ProducerOptions.createStream) for development",
-						cause);
+						"create it, or set ProducerOptions.createStream(true) for development", cause);
 			}
 			throw new IllegalStateException(
 					"Could not read the shards of stream '" + this.streamName + "': " + cause.getMessage(), cause);

@@ -55,11 +55,12 @@ public final class Streams {
 	 * @param streamName the stream
 	 * @param create whether to create it when missing
 	 * @param shardCount the shard count of a created stream
-	 * @param property the setting that turns creation on, named in the error
+	 * @param fix what to do when it is missing and not created, for the error (a library
+	 * option; the auto-configuration's failure analyzer names the property)
 	 * @throws StreamNotFoundException when it is missing and not to be created
 	 */
 	public static void ensureExists(KinesisAsyncClient client, String streamName, boolean create, int shardCount,
-			String property) {
+			String fix) {
 		try {
 			client.describeStreamSummary((request) -> request.streamName(streamName)).join();
 			return;
@@ -70,8 +71,7 @@ public final class Streams {
 						+ AwsErrors.unwrap(ex).getMessage() + "; check the endpoint, region and credentials", ex);
 			}
 			if (!create) {
-				throw new StreamNotFoundException(streamName, client,
-						"create it, or set " + property + "=true for development", AwsErrors.unwrap(ex));
+				throw new StreamNotFoundException(streamName, client, fix, AwsErrors.unwrap(ex));
 			}
 		}
 		logger.info("Creating stream '{}' with {} shard(s)", streamName, shardCount);

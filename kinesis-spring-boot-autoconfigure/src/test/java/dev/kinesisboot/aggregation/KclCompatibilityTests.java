@@ -12,12 +12,12 @@ import java.util.Random;
 
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
-import software.amazon.kinesis.retrieval.AggregatorUtil;
-import software.amazon.kinesis.retrieval.KinesisClientRecord;
-import software.amazon.kinesis.retrieval.kpl.Messages;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.kinesis.retrieval.AggregatorUtil;
+import software.amazon.kinesis.retrieval.KinesisClientRecord;
+import software.amazon.kinesis.retrieval.kpl.Messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -136,7 +136,7 @@ class KclCompatibilityTests {
 		assertThat(filtered).isEmpty();
 		assertThat(new RecordDeaggregator().expand("s", "shard",
 				RecordDeaggregatorTests.kinesisRecord("1", record.partitionKey(), record.data())))
-			.extracting(dev.kinesisboot.consumer.KinesisRecord::dataAsString)
+			.extracting(dev.kinesisboot.record.KinesisRecord::dataAsString)
 			.containsExactly("inside", "outside");
 	}
 

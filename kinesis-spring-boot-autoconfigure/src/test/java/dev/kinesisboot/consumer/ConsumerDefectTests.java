@@ -20,6 +20,8 @@ import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.record.RecordExpander;
 import dev.kinesisboot.testsupport.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -212,8 +214,8 @@ class ConsumerDefectTests {
 		this.clock.advance(Duration.ofSeconds(1));
 		reader[0] = new ShardReader(expanding, "shardId-000000000000", this.checkpointer, recording,
 				new ShardPositions(expanding.options(), false),
-				(positions) -> new PollingSource(expanding, "shardId-000000000000", positions), LeaseTiming.of(LEASE),
-				new ShardProgress(), () -> {
+				(positions) -> new PollingSource(expanding, "shardId-000000000000", positions, () -> 1),
+				LeaseTiming.of(LEASE), new ShardProgress(), () -> {
 				});
 		reader[0].start();
 		this.clock.advance(Duration.ofSeconds(5));

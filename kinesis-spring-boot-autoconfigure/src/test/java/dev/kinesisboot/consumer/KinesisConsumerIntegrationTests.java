@@ -20,6 +20,7 @@ import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.ProducerOptions;
 import dev.kinesisboot.producer.PutResult;
+import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.testsupport.LocalKinesis;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;

@@ -32,10 +32,12 @@ class PollingSourceTests {
 		.maxRecordsPerCall(3)
 		.build();
 
+	private int shardsOwned = 400;
+
 	private final PollingSource source = new PollingSource(
 			new StreamContext("orders", null, new KinesisConsumerTests.ScriptedKinesis(), OPTIONS,
 					NoOpMetricsCollector.INSTANCE, new VirtualScheduler(1), new RecordDeaggregator()),
-			"shardId-000000000000", new ShardPositions(OPTIONS, false));
+			"shardId-000000000000", new ShardPositions(OPTIONS, false), () -> this.shardsOwned);
 
 	@Test
 	void behindTheTipReadsAgainAfterTheMinimumGapOnly() {
@@ -56,6 +58,29 @@ class PollingSourceTests {
 	@Test
 	void aPartBatchAtTheTipWaitsThePollInterval() {
 		assertThat(this.source.nextReadDelayNanos(new Batch(records(2), 0L, false, false))).isEqualTo(POLL.toNanos());
+	}
+
+	@Test
+	void withFewShardsAnIdleShardIsStillReadEveryPollInterval() {
+		// 4 shards read every 500 ms cost 8 calls/s, well under the idle budget: waiting
+		// longer would only delay the first record after a pause
+		this.shardsOwned = 4;
+		List<Long> waits = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			waits.add(this.source.nextReadDelayNanos(new Batch(List.of(), 0L, false, false)) / 1_000_000);
+		}
+		assertThat(waits).containsExactly(500L, 500L, 500L, 500L);
+	}
+
+	@Test
+	void idleWaitsGrowOnlyAsFarAsTheIdleCallBudgetNeeds() {
+		// 120 idle shards at 100 calls/s: 1.2 s each
+		this.shardsOwned = 120;
+		List<Long> waits = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			waits.add(this.source.nextReadDelayNanos(new Batch(List.of(), 0L, false, false)) / 1_000_000);
+		}
+		assertThat(waits).containsExactly(500L, 1000L, 1200L, 1200L);
 	}
 
 	@Test

@@ -463,7 +463,8 @@ class KinesisProducerTests {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> KinesisProducer.builder(missing).streamName("orders").build())
 			.withMessageContaining("Stream 'orders' not found")
-			.withMessageContaining("create-stream");
+			.withMessageContaining("ProducerOptions.createStream(true)")
+			.withMessageNotContaining("kinesis.producer");
 		missing.close();
 	}
 

@@ -1,4 +1,4 @@
-package dev.kinesisboot.consumer;
+package dev.kinesisboot.record;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

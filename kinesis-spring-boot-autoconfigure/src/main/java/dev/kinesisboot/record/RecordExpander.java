@@ -1,4 +1,4 @@
-package dev.kinesisboot.consumer;
+package dev.kinesisboot.record;
 
 import java.util.List;
 

@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.MemoryCheckpointer;
+import dev.kinesisboot.consumer.FanOutUnavailableException;
 import dev.kinesisboot.listener.DefaultKinesisListenerContainerFactory;
 import dev.kinesisboot.listener.KinesisListenerAnnotationBeanPostProcessor;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
@@ -183,6 +184,15 @@ class KinesisAutoConfigurationTests {
 			.withPropertyValues("kinesis.region=us-east-1", "kinesis.credentials.access-key=only-this")
 			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
 				.contains("kinesis.credentials.secret-key"));
+	}
+
+	@Test
+	void fanOutThatCannotBeSetUpIsExplainedWithThePropertyThatSwitchesItOff() {
+		FailureAnalysis analysis = new KinesisFailureAnalyzers.FanOutUnavailable()
+			.analyze(new IllegalStateException("start failed", new FanOutUnavailableException(
+					"Could not register stream consumer 'app' of stream 'orders' for enhanced fan-out: denied", null)));
+		assertThat(analysis.getDescription()).contains("stream consumer 'app'");
+		assertThat(analysis.getAction()).contains("kinesis.consumer.mode=polling");
 	}
 
 	private static FailureAnalysis analyze(Throwable failure) {

@@ -13,6 +13,7 @@ import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
 import dev.kinesisboot.consumer.ConsumerMode;
+import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.producer.PutResult;
 import dev.kinesisboot.testsupport.LocalKinesis;
@@ -33,9 +34,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The checkpoint store killed with SIGKILL while records flow, down for 3 s, then started
  * again on the same port: the consumer goes on and handles every record. Redis runs
- * without persistence, so its restart forgets leases and checkpoints and the shards are
- * read again from the start (duplicates, printed); dynalite keeps its tables on disk.
- * Each test runs a server of its own, so the shared servers are left alone.
+ * without persistence, so its restart forgets leases and checkpoints: the worker resumes
+ * from what it handled, also when it reads from the tip (LATEST, the default start
+ * position), where a restart used to skip what arrived meanwhile; dynalite keeps its
+ * tables on disk. Each test runs a server of its own, so the shared servers are left
+ * alone.
  * <p>
  * {@code -Dfaults.records=N} sets the records per test (default 1000); see
  * {@link ConnectionFaultIntegrationTests} for a long run.
@@ -50,6 +53,17 @@ class CheckpointStoreRestartIntegrationTests {
 	@Test
 	void consumerHandlesEveryRecordThroughARedisKillAndRestart(LocalKinesis kinesis, @TempDir Path directory)
 			throws Exception {
+		throughRedisRestart(kinesis, directory, InitialPosition.TRIM_HORIZON);
+	}
+
+	@Test
+	void consumerReadingFromTheTipHandlesEveryRecordThroughARedisKillAndRestart(LocalKinesis kinesis,
+			@TempDir Path directory) throws Exception {
+		throughRedisRestart(kinesis, directory, InitialPosition.LATEST);
+	}
+
+	private static void throughRedisRestart(LocalKinesis kinesis, Path directory, InitialPosition start)
+			throws Exception {
 		Path binary = ServerProcess.onPath("redis-server").orElse(null);
 		assumeThat(binary).as("redis-server on the PATH, for a server of the test's own").isNotNull();
 		try (ServerProcess redis = ServerProcess.redis(binary, directory)) {
@@ -59,7 +73,7 @@ class CheckpointStoreRestartIntegrationTests {
 			factory.afterPropertiesSet();
 			factory.start();
 			try {
-				run(kinesis, "redis", redis,
+				run(kinesis, "redis", redis, start,
 						(settings) -> RedisCheckpointer.builder(settings, factory)
 							.operationTimeout(Duration.ofMillis(500))
 							.build());
@@ -84,7 +98,7 @@ class CheckpointStoreRestartIntegrationTests {
 				.overrideConfiguration((config) -> config.apiCallTimeout(Duration.ofSeconds(2)))
 				.build()) {
 				String table = TestNames.unique("fault-checkpoints");
-				run(kinesis, "dynamodb", dynalite,
+				run(kinesis, "dynamodb", dynalite, InitialPosition.TRIM_HORIZON,
 						(settings) -> DynamoDbCheckpointer.builder(settings, client)
 							.tableName(table)
 							.createTableIfMissing(true)
@@ -93,16 +107,16 @@ class CheckpointStoreRestartIntegrationTests {
 		}
 	}
 
-	private static void run(LocalKinesis kinesis, String store, ServerProcess server,
+	private static void run(LocalKinesis kinesis, String store, ServerProcess server, InitialPosition start,
 			Function<CheckpointerSettings, Checkpointer> checkpointers) throws Exception {
-		FaultTally tally = new FaultTally(store + " killed and restarted");
+		FaultTally tally = new FaultTally(store + " killed and restarted, reading from " + start);
 		String stream = kinesis.createStream("fault-store", 2);
 		CheckpointerSettings settings = CheckpointerSettings.of(TestNames.unique("faults"), stream)
 			.withLeaseDuration(LEASE);
 		AuditingCheckpointer checkpointer = new AuditingCheckpointer(checkpointers.apply(settings));
 		KinesisConsumer consumer = KinesisConsumer.builder(kinesis.client())
 			.streamName(stream)
-			.options(FaultRuns.consumerOptions(ConsumerMode.POLLING))
+			.options(FaultRuns.consumerOptions(ConsumerMode.POLLING).toBuilder().initialPosition(start).build())
 			.checkpointer(checkpointer)
 			.metricsCollector(tally)
 			.build();
@@ -112,6 +126,13 @@ class CheckpointStoreRestartIntegrationTests {
 				tally.handled(record.dataAsString(), record.sequenceNumber());
 				checkpointer.handled(record.shardId(), record.sequenceNumber());
 			});
+			if (start == InitialPosition.LATEST) {
+				// from the tip: what is put before the shards are read is not for this
+				// group
+				await("both shards read").atMost(Duration.ofSeconds(60))
+					.until(() -> consumer.status().size() == 2
+							&& consumer.status().stream().allMatch((shard) -> shard.millisBehindLatest() >= 0));
+			}
 			CompletableFuture<List<PutResult>> production = FaultRuns.produce(kinesis.client(), stream, store, tally);
 			await("a third of the records handled").atMost(FaultTally.timeout())
 				.until(() -> tally.distinctHandled() >= FaultTally.RECORDS / 3);

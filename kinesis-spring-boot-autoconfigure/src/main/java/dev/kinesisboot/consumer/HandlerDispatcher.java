@@ -75,28 +75,42 @@ final class HandlerDispatcher implements Dispatcher {
 	private void runRecords(Shard shard, List<KinesisRecord<byte[]>> records, int from, int attempt,
 			CompletableFuture<Void> done) {
 		execute(done, () -> {
-			int tries = attempt;
-			for (int i = from; i < records.size(); i++) {
-				if (shard.isStopRequested()) {
-					// the lease may be someone else's by now: hand nothing more over
-					done.completeExceptionally(new ShardStoppedException(shard.shardId()));
-					return;
-				}
-				KinesisRecord<byte[]> record = records.get(i);
-				Throwable failure = invoke(shard, () -> this.recordHandler.handle(record));
-				if (failure == null) {
+			// each record is timed, one clock read per record (its end is the next one's
+			// start); the times are reported once per batch, as many observations
+			long[] times = new long[records.size() - from];
+			int timed = 0;
+			try {
+				int tries = attempt;
+				long mark = this.context.scheduler().nanoTime();
+				for (int i = from; i < records.size(); i++) {
+					if (shard.isStopRequested()) {
+						// the lease may be someone else's by now: hand nothing more over
+						done.completeExceptionally(new ShardStoppedException(shard.shardId()));
+						return;
+					}
+					KinesisRecord<byte[]> record = records.get(i);
+					Throwable failure = call(() -> this.recordHandler.handle(record));
+					long now = this.context.scheduler().nanoTime();
+					times[timed++] = now - mark;
+					mark = now;
+					if (failure == null) {
+						tries = 1;
+						continue;
+					}
+					if (decide(shard, List.of(record), failure, tries) == ConsumerErrorHandler.Decision.RETRY) {
+						int index = i;
+						int next = tries + 1;
+						retryLater(shard, done, tries, () -> runRecords(shard, records, index, next, done));
+						return;
+					}
 					tries = 1;
-					continue;
+					mark = this.context.scheduler().nanoTime();
 				}
-				if (decide(shard, List.of(record), failure, tries) == ConsumerErrorHandler.Decision.RETRY) {
-					int index = i;
-					int next = tries + 1;
-					retryLater(shard, done, tries, () -> runRecords(shard, records, index, next, done));
-					return;
-				}
-				tries = 1;
+				done.complete(null);
 			}
-			done.complete(null);
+			finally {
+				this.context.metrics().durations(MetricType.CONSUMER_PROCESSING_TIME, times, timed, shard.labels());
+			}
 		});
 	}
 
@@ -136,21 +150,26 @@ final class HandlerDispatcher implements Dispatcher {
 	}
 
 	private Throwable invoke(Shard shard, HandlerCall call) {
-		// timed by hand, not with a Timer object: this runs once per record
 		long start = this.context.scheduler().nanoTime();
-		Throwable failure = null;
-		try {
-			call.run();
-		}
-		catch (Throwable ex) {
-			// Errors too (a StackOverflowError in one record): they fail this record,
-			// not the shard's reading
-			failure = ex;
-		}
+		Throwable failure = call(call);
 		this.context.metrics()
 			.histogram(MetricType.CONSUMER_PROCESSING_TIME, (this.context.scheduler().nanoTime() - start) / 1e9,
 					shard.labels());
 		return failure;
+	}
+
+	/**
+	 * Calls the handler; whatever it throws, {@link Error}s too (a StackOverflowError in
+	 * one record), fails that call, not the shard's reading.
+	 */
+	private static Throwable call(HandlerCall call) {
+		try {
+			call.run();
+			return null;
+		}
+		catch (Throwable ex) {
+			return ex;
+		}
 	}
 
 	private ConsumerErrorHandler.Decision decide(Shard shard, List<KinesisRecord<byte[]>> records, Throwable failure,

@@ -69,8 +69,8 @@ final class ShardReader implements Dispatcher.Shard {
 
 	private final CompletableFuture<ShardStatus.State> stopped = new CompletableFuture<>();
 
-	// guarded by this
-	private boolean stopRequested;
+	// written under this, read without it by the dispatcher's per-record check
+	private volatile boolean stopRequested;
 
 	// guarded by this
 	private boolean dispatching;
@@ -137,7 +137,7 @@ final class ShardReader implements Dispatcher.Shard {
 	}
 
 	@Override
-	public synchronized boolean isStopRequested() {
+	public boolean isStopRequested() {
 		return this.stopRequested;
 	}
 

@@ -63,6 +63,21 @@ public interface MetricsCollector {
 	void histogram(MetricType metric, double value, Map<String, String> labels);
 
 	/**
+	 * Records several observations of a duration histogram at once, for hot paths that
+	 * time each item but report per batch: the same meaning as one
+	 * {@link #histogram(MetricType, double, Map)} per duration, at a lower cost.
+	 * @param metric a duration histogram metric
+	 * @param nanos the durations, in nanoseconds
+	 * @param count how many of them, from the start
+	 * @param labels the labels of the observations
+	 */
+	default void durations(MetricType metric, long[] nanos, int count, Map<String, String> labels) {
+		for (int i = 0; i < count; i++) {
+			histogram(metric, nanos[i] / 1e9, labels);
+		}
+	}
+
+	/**
 	 * Starts a timer that records the elapsed seconds into a histogram when closed, also
 	 * when the timed block throws.
 	 * @param metric a duration histogram metric

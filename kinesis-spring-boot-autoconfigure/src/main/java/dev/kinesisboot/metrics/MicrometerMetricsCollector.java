@@ -129,6 +129,19 @@ public class MicrometerMetricsCollector implements MetricsCollector {
 	}
 
 	@Override
+	public void durations(MetricType metric, long[] nanos, int count, Map<String, String> labels) {
+		if (!metric.isDuration()) {
+			MetricsCollector.super.durations(metric, nanos, count, labels);
+			return;
+		}
+		io.micrometer.core.instrument.Timer timer = meter(metric, labels, MetricType.Kind.HISTOGRAM, this.timers,
+				this.fastTimers, this.registerTimer);
+		for (int i = 0; i < count; i++) {
+			timer.record(nanos[i], TimeUnit.NANOSECONDS);
+		}
+	}
+
+	@Override
 	public void histogram(MetricType metric, double value, Map<String, String> labels) {
 		if (metric.isDuration()) {
 			meter(metric, labels, MetricType.Kind.HISTOGRAM, this.timers, this.fastTimers, this.registerTimer)

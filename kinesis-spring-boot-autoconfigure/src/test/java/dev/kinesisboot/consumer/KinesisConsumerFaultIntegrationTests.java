@@ -50,6 +50,7 @@ class KinesisConsumerFaultIntegrationTests {
 		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
 		Map<String, Integer> seen = new ConcurrentHashMap<>();
 		List<String> order = new CopyOnWriteArrayList<>();
+		Map<String, Double> gaugesWhileReading = new ConcurrentHashMap<>();
 		try (KinesisAsyncClient client = kinesis.newClient((builder) -> builder.overrideConfiguration(
 				(config) -> config.addExecutionInterceptor(faults).retryPolicy(RetryPolicy.none())))) {
 			KinesisConsumer consumer = KinesisConsumer.builder(client)
@@ -63,6 +64,7 @@ class KinesisConsumerFaultIntegrationTests {
 				order.add(record.dataAsString());
 			});
 			await().atMost(Duration.ofMinutes(1)).until(() -> seen.size() >= 300 && faults.calls.get() > 16);
+			gaugesWhileReading.putAll(metrics.gauges());
 			consumer.close();
 		}
 		finally {
@@ -79,8 +81,10 @@ class KinesisConsumerFaultIntegrationTests {
 					2.0)
 			.containsEntry("consumer_errors_total{error_type=connection," + labels + "}", 1.0)
 			.containsEntry("consumer_errors_total{error_type=ExpiredIteratorException," + labels + "}", 1.0);
-		assertThat(metrics.gauges()).containsKey("consumer_iterator_age_milliseconds{" + labels + "}")
+		assertThat(gaugesWhileReading).containsKey("consumer_iterator_age_milliseconds{" + labels + "}")
 			.containsKey("consumer_lag_records{" + labels + "}");
+		// a closed consumer reports no shard any more
+		assertThat(metrics.gauges()).doesNotContainKey("consumer_iterator_age_milliseconds{" + labels + "}");
 		assertThat(metrics.counters().get("consumer_checkpoint_success_total{" + labels + "}")).isPositive();
 	}
 

@@ -26,6 +26,8 @@ import dev.kinesisboot.testsupport.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -254,12 +256,7 @@ class ConsumerDefectTests {
 	void perShardGaugesEndWithTheReaderOfTheShard() {
 		put(2);
 		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
-		KinesisConsumer consumer = KinesisConsumer.builder(this.stream.client(this.clock))
-			.streamName("orders")
-			.checkpointer(this.checkpointer)
-			.metricsCollector(metrics)
-			.scheduler(this.clock)
-			.handlerExecutor(Runnable::run)
+		KinesisConsumer consumer = builder(this.stream.client(this.clock)).metricsCollector(metrics)
 			.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
 			.build();
 		consumer.start((record) -> {
@@ -302,12 +299,7 @@ class ConsumerDefectTests {
 		List<String> keys = keysFor(twoShards, lost, kept);
 		KinesisConsumer[] consumer = new KinesisConsumer[1];
 		List<KinesisRecord<byte[]>> ofLost = new ArrayList<>();
-		consumer[0] = KinesisConsumer.builder(twoShards.client(this.clock))
-			.streamName("orders")
-			.checkpointer(this.checkpointer)
-			.metricsCollector(NoOpMetricsCollector.INSTANCE)
-			.scheduler(this.clock)
-			.handlerExecutor(Runnable::run)
+		consumer[0] = builder(twoShards.client(this.clock))
 			.options(ConsumerOptions.builder()
 				.initialPosition(InitialPosition.TRIM_HORIZON)
 				.checkpointMode(CheckpointMode.MANUAL)
@@ -380,12 +372,7 @@ class ConsumerDefectTests {
 	@Test
 	void aWorkerResumesFromWhatItHandledWhenTheStoreForgetsItsLeases() {
 		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
-		KinesisConsumer consumer = KinesisConsumer.builder(this.stream.client(this.clock))
-			.streamName("orders")
-			.checkpointer(this.checkpointer)
-			.metricsCollector(metrics)
-			.scheduler(this.clock)
-			.handlerExecutor(Runnable::run)
+		KinesisConsumer consumer = builder(this.stream.client(this.clock)).metricsCollector(metrics)
 			.options(ConsumerOptions.builder().initialPosition(InitialPosition.LATEST).build())
 			.build();
 		consumer.start((record) -> this.handled.add(record.dataAsString()));
@@ -426,14 +413,19 @@ class ConsumerDefectTests {
 	}
 
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers, InitialPosition start) {
-		return KinesisConsumer.builder(this.stream.client(this.clock))
+		return builder(this.stream.client(this.clock)).handlerExecutor(handlers)
+			.options(options.initialPosition(start).build())
+			.build();
+	}
+
+	/** A consumer of the test's store and clock, handlers run on the clock's thread. */
+	private KinesisConsumer.Builder builder(KinesisAsyncClient client) {
+		return KinesisConsumer.builder(client)
 			.streamName("orders")
 			.checkpointer(this.checkpointer)
 			.metricsCollector(NoOpMetricsCollector.INSTANCE)
 			.scheduler(this.clock)
-			.handlerExecutor(handlers)
-			.options(options.initialPosition(start).build())
-			.build();
+			.handlerExecutor(Runnable::run);
 	}
 
 	private void close(KinesisConsumer consumer) {

@@ -55,7 +55,7 @@ class SampleApplicationRedisIntegrationTests {
 
 	@Test
 	void orderFlowsWithLeasesAndCheckpointsInRedis() throws Exception {
-		assertThat(this.checkpointerFactory.create("order-events", STREAM, true)).isInstanceOf(RedisCheckpointer.class);
+		assertThat(this.checkpointerFactory.create("order-events", STREAM)).isInstanceOf(RedisCheckpointer.class);
 		HttpClient http = HttpClient.newHttpClient();
 		HttpResponse<String> posted = http
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/orders"))

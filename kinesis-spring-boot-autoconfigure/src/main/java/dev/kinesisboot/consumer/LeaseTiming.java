@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * worker can see the lease expired, <em>as long as the workers' wall clocks differ by
  * less than the margin</em> (a quarter of the lease duration: 2.5 s for the default 10
  * s). Every store call is bounded by {@link #storeTimeoutNanos()}, so one hung call
- * cannot hold a lease cycle past that point.
+ * cannot hold a lease cycle past that point. The same margin sets a LATEST start marker
+ * back, since Kinesis stamps arrivals with its own clock.
  *
  * @param leaseNanos the lease duration
  */

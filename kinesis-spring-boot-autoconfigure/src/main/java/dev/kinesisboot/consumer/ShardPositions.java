@@ -26,6 +26,13 @@ final class ShardPositions {
 	private volatile Checkpoint resumeAt;
 
 	/**
+	 * Whether the next iterator opens at the tip (LATEST) although a start marker is set:
+	 * the first one after the marker was made, so the tip is exactly Kinesis's; later
+	 * ones (after an expiry, a failed open) resume at the marker.
+	 */
+	private volatile boolean tipFirst;
+
+	/**
 	 * Positions of a shard.
 	 * @param options the initial position when nothing was handled
 	 * @param startAtOldest whether to start at the oldest record instead (a child shard
@@ -55,6 +62,17 @@ final class ShardPositions {
 	}
 
 	/**
+	 * Starts reading at the tip, having stored a start marker taken just before: the
+	 * first iterator opens at LATEST, any later one before a record was handled at the
+	 * marker.
+	 * @param marker the start marker
+	 */
+	void startedAtTip(Checkpoint marker) {
+		this.lastHandled = marker;
+		this.tipFirst = true;
+	}
+
+	/**
 	 * Marks every record up to the position handled.
 	 * @param position the position
 	 */
@@ -72,7 +90,9 @@ final class ShardPositions {
 	 */
 	StartingPosition startingPosition(String passedSequence) {
 		this.resumeAt = this.lastHandled;
-		return positionAfterHandled(passedSequence);
+		StartingPosition position = positionAfterHandled(passedSequence);
+		this.tipFirst = false;
+		return position;
 	}
 
 	/**
@@ -82,6 +102,15 @@ final class ShardPositions {
 	 */
 	StartingPosition positionAfterHandled(String passedSequence) {
 		Checkpoint from = this.lastHandled;
+		if (from != null && from.isTimestamp() && this.tipFirst && passedSequence == null) {
+			return StartingPosition.builder().type(ShardIteratorType.LATEST).build();
+		}
+		if (from != null && from.isTimestamp() && passedSequence != null) {
+			return StartingPosition.builder()
+				.type(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+				.sequenceNumber(passedSequence)
+				.build();
+		}
 		if (from != null && from.isTimestamp()) {
 			return StartingPosition.builder().type(ShardIteratorType.AT_TIMESTAMP).timestamp(from.timestamp()).build();
 		}

@@ -67,6 +67,8 @@ final class ShardReader implements Dispatcher.Shard {
 
 	private final long storeTimeoutNanos;
 
+	private final long clockMarginNanos;
+
 	private final CompletableFuture<ShardStatus.State> stopped = new CompletableFuture<>();
 
 	// written under this, read without it by the dispatcher's per-record check
@@ -119,6 +121,7 @@ final class ShardReader implements Dispatcher.Shard {
 		this.labels = MetricLabels.shard(context.streamName(), shardId);
 		this.errorBackoff = context.errorBackoff();
 		this.storeTimeoutNanos = timing.storeTimeoutNanos();
+		this.clockMarginNanos = timing.marginNanos();
 		// a shard read elsewhere now is reported by its new reader, not frozen here
 		this.stopped.whenComplete((state, error) -> {
 			context.metrics().removeGauge(MetricType.CONSUMER_ITERATOR_AGE, this.labels);
@@ -214,10 +217,14 @@ final class ShardReader implements Dispatcher.Shard {
 					stop(null);
 					return;
 				}
-				if (resumed == null && this.positions.needsStartMarker()) {
+				boolean atTip = resumed == null && this.positions.needsStartMarker();
+				if (atTip) {
 					// where the group began reading at the tip, so a later owner (or an
-					// iterator opened again) resumes there, not at a newer tip
-					resumed = Checkpoint.atTimestamp(this.context.scheduler().clock().instant());
+					// iterator opened again) resumes there, not at a newer tip; set back
+					// by the clock-skew margin, as Kinesis times arrivals by its own
+					// clock
+					resumed = Checkpoint
+						.atTimestamp(this.context.scheduler().clock().instant().minusNanos(this.clockMarginNanos));
 				}
 				else if (resumed != null && !resumed.equals(stored)) {
 					logger.warn(
@@ -226,7 +233,12 @@ final class ShardReader implements Dispatcher.Shard {
 							(stored != null) ? stored : "nothing", this.shardId, this.context.streamName(), resumed);
 				}
 				this.checkpoints.started(stored, resumed);
-				this.positions.handled(resumed);
+				if (atTip) {
+					this.positions.startedAtTip(resumed);
+				}
+				else {
+					this.positions.handled(resumed);
+				}
 				if (resumed == null || resumed.equals(stored)) {
 					read();
 					return;

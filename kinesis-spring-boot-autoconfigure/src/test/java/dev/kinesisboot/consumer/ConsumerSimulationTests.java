@@ -163,6 +163,7 @@ class ConsumerSimulationTests {
 			this.history = new SimulationHistory(this.clock, this.stream,
 					this.leaseDuration.plusNanos(this.handlerMaxDelayNanos));
 			this.store = new SimulatedLeaseStore(this.random, this.history);
+			this.stream.trace = this.history::event;
 			this.history.store = this.store;
 			this.stream.throttleRate = this.random.nextDouble() * 0.2;
 			this.stream.lostRate = this.random.nextDouble() * 0.03;

@@ -61,6 +61,11 @@ final class SimulatedKinesis {
 
 	private final Map<String, SimShard> shards = new LinkedHashMap<>();
 
+	/**
+	 * Per shard: where the first LATEST iterator pointed (how many records it had then).
+	 */
+	private final Map<String, Integer> firstLatest = new LinkedHashMap<>();
+
 	private BigInteger nextSequence = new BigInteger("49600000000000000000000000000000000000000000000000000000");
 
 	private int nextShardNumber;
@@ -74,6 +79,10 @@ final class SimulatedKinesis {
 	double lostRate;
 
 	long maxLatencyNanos = TimeUnit.MILLISECONDS.toNanos(50);
+
+	/** Where the answered iterator requests are told, for the trace. */
+	java.util.function.Consumer<String> trace = (event) -> {
+	};
 
 	SimulatedKinesis(Scheduler clock, Random random, int shardCount) {
 		this.clock = clock;
@@ -199,6 +208,16 @@ final class SimulatedKinesis {
 			parents.add(shard.adjacentParent);
 		}
 		return parents;
+	}
+
+	/**
+	 * Where the first LATEST iterator of a shard pointed.
+	 * @param shardId the shard
+	 * @return the index of the first record after it, or {@code null} when none was
+	 * opened
+	 */
+	Integer firstLatestIndex(String shardId) {
+		return this.firstLatest.get(shardId);
 	}
 
 	int shardCount() {
@@ -344,12 +363,17 @@ final class SimulatedKinesis {
 				SimShard shard = SimulatedKinesis.this.shards.get(request.shardId());
 				int index = switch (request.shardIteratorType()) {
 					case TRIM_HORIZON -> 0;
-					case LATEST -> shard.records.size();
+					case LATEST -> {
+						SimulatedKinesis.this.firstLatest.putIfAbsent(shard.id, shard.records.size());
+						yield shard.records.size();
+					}
 					case AT_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), false);
 					case AFTER_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), true);
 					case AT_TIMESTAMP -> indexAtTime(shard, request.timestamp());
 					default -> throw new IllegalArgumentException(request.shardIteratorTypeAsString());
 				};
+				SimulatedKinesis.this.trace.accept("iterator " + request.shardIteratorTypeAsString() + " of " + shard.id
+						+ " at record " + index + " of " + shard.records.size());
 				return GetShardIteratorResponse.builder().shardIterator(iterator(shard, index)).build();
 			});
 		}

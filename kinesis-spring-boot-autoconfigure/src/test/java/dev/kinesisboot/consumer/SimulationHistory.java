@@ -67,8 +67,10 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	}
 
 	/**
-	 * Reading starts at the tip (LATEST): a shard's records that arrived before the first
-	 * start marker stored for it are not required (child shards are read whole).
+	 * Reading starts at the tip (LATEST): a shard's records before the group's start are
+	 * not required (child shards are read whole). The start is where the first LATEST
+	 * iterator of the shard pointed, or, when none was opened (the first open failed and
+	 * the next went to the marker), the first start marker stored for it.
 	 */
 	void readFromLatest() {
 		this.fromLatest = true;
@@ -77,6 +79,10 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	private boolean required(Put put) {
 		if (!this.fromLatest || !this.stream.parents(put.shardId).isEmpty()) {
 			return true;
+		}
+		Integer tip = this.stream.firstLatestIndex(put.shardId);
+		if (tip != null) {
+			return put.indexInShard >= tip;
 		}
 		java.time.Instant marker = this.startMarkers.get(put.shardId);
 		return marker != null && !put.arrival.isBefore(marker);
@@ -93,7 +99,7 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 		String data = key + "#" + keyIndex;
 		SimulatedKinesis.Stored stored = this.stream.put(key, data);
 		this.puts.put(data, new Put(key, keyIndex, stored.shardId(), stored.record().sequenceNumber(),
-				stored.record().approximateArrivalTimestamp()));
+				stored.record().approximateArrivalTimestamp(), this.stream.records(stored.shardId()).size() - 1));
 	}
 
 	int putCount() {
@@ -223,7 +229,8 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 		return String.join("\n", this.trace);
 	}
 
-	private record Put(String key, int keyIndex, String shardId, String sequence, java.time.Instant arrival) {
+	private record Put(String key, int keyIndex, String shardId, String sequence, java.time.Instant arrival,
+			int indexInShard) {
 	}
 
 }

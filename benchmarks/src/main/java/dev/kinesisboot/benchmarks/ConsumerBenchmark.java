@@ -171,6 +171,10 @@ public final class ConsumerBenchmark {
 			// --poll-interval=200: kinesis.consumer.poll-interval in milliseconds
 			options.pollInterval(Duration.ofMillis(intArg("poll-interval", 500)));
 		}
+		if (this.args.containsKey("max-records-per-call")) {
+			// --max-records-per-call=10000: kinesis.consumer.max-records-per-call
+			options.maxRecordsPerCall(intArg("max-records-per-call", 1000));
+		}
 		KinesisConsumer consumer = KinesisConsumer.builder(client)
 			.streamName(stream)
 			.options(options.build())

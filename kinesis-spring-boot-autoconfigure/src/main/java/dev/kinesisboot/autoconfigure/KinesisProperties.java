@@ -546,9 +546,9 @@ public class KinesisProperties {
 		private Duration idlePollIntervalMax = Duration.ofSeconds(2);
 
 		/**
-		 * Most records per GetRecords call (at most 10000).
+		 * Most records per GetRecords call (at most 10000, the default).
 		 */
-		private int maxRecordsPerCall = 1000;
+		private int maxRecordsPerCall = 10000;
 
 		/**
 		 * How often the shard list is read again to find new shards.

@@ -270,7 +270,7 @@ public final class ConsumerOptions {
 
 		private Duration minFetchInterval = Duration.ofMillis(200);
 
-		private int maxRecordsPerCall = 1000;
+		private int maxRecordsPerCall = MAX_RECORDS_PER_CALL;
 
 		private Duration shardRefreshInterval = Duration.ofSeconds(30);
 
@@ -376,7 +376,9 @@ public final class ConsumerOptions {
 		}
 
 		/**
-		 * Most records per GetRecords call (default 1,000; Kinesis allows 10,000).
+		 * Most records per GetRecords call (default 10,000, the most Kinesis allows, as
+		 * the KCL does: a shard that is behind catches up at the plain loop's pace; a
+		 * call returns at most 10 MB whatever the count).
 		 * @param maxRecordsPerCall 1 to 10,000
 		 * @return this builder
 		 */

@@ -60,6 +60,12 @@ final class LeaseBalancer {
 
 	private final Map<String, Held> held = new ConcurrentHashMap<>();
 
+	/**
+	 * Readers of shards whose lease was lost, until they stopped: a record may still be
+	 * in a handler, so the shard is not taken again before that.
+	 */
+	private final Map<String, ShardReader> stopping = new ConcurrentHashMap<>();
+
 	private final Object lock = new Object();
 
 	// guarded by lock
@@ -233,7 +239,7 @@ final class LeaseBalancer {
 		List<Lease> available = new ArrayList<>();
 		Map<String, List<Lease>> heldByOthers = new HashMap<>();
 		for (String shardId : eligible) {
-			if (this.held.containsKey(shardId)) {
+			if (this.held.containsKey(shardId) || this.stopping.containsKey(shardId)) {
 				continue;
 			}
 			Lease lease = leases.get(shardId);
@@ -368,9 +374,15 @@ final class LeaseBalancer {
 	}
 
 	private void lost(Held lease, String why) {
-		this.held.remove(lease.shardId(), lease);
+		String shardId = lease.shardId();
+		ShardReader reader = lease.reader;
+		if (reader.isActive()) {
+			this.stopping.put(shardId, reader);
+			reader.whenStopped().whenComplete((state, error) -> this.stopping.remove(shardId, reader));
+		}
+		this.held.remove(shardId, lease);
 		lease.watchdog.cancel();
-		lease.reader.leaseLost(why);
+		reader.leaseLost(why);
 	}
 
 	/**

@@ -30,6 +30,7 @@ final class PollHandoff implements Dispatcher {
 
 	private final StreamContext context;
 
+	// guarded by this: what the last poll handed out, acknowledged by the next one
 	private List<Delivery> polled = List.of();
 
 	private volatile boolean closed;
@@ -58,11 +59,16 @@ final class PollHandoff implements Dispatcher {
 	 * @return the records, in order per shard; empty when none came in time
 	 */
 	List<KinesisRecord<byte[]>> poll(Duration timeout) {
-		this.polled.forEach((delivery) -> delivery.batch().acknowledge());
-		this.polled = List.of();
-		if (this.closed) {
-			return List.of();
+		List<Delivery> previous;
+		synchronized (this) {
+			previous = this.polled;
+			this.polled = List.of();
+			if (this.closed) {
+				// close() abandoned them
+				return List.of();
+			}
 		}
+		previous.forEach((delivery) -> delivery.batch().acknowledge());
 		long deadline = this.context.scheduler().nanoTime() + timeout.toNanos();
 		try {
 			List<Delivery> taken = new ArrayList<>();
@@ -84,7 +90,14 @@ final class PollHandoff implements Dispatcher {
 					}
 				}
 			}
-			this.polled = taken;
+			synchronized (this) {
+				if (this.closed) {
+					// closed while waiting: not handed out, so not handled
+					taken.forEach((delivery) -> delivery.batch().abandon());
+					return List.of();
+				}
+				this.polled = taken;
+			}
 			return taken.stream().map(Delivery::record).toList();
 		}
 		catch (InterruptedException ex) {
@@ -99,9 +112,14 @@ final class PollHandoff implements Dispatcher {
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
+		List<Delivery> handedOut;
+		synchronized (this) {
+			this.closed = true;
+			handedOut = this.polled;
+			this.polled = List.of();
+		}
 		abandonQueued();
-		this.polled.forEach((delivery) -> delivery.batch().abandon());
+		handedOut.forEach((delivery) -> delivery.batch().abandon());
 	}
 
 	private void abandonQueued() {

@@ -397,6 +397,34 @@ class ConsumerDefectTests {
 	}
 
 	@Test
+	void aShardIsNotReadAgainByItsWorkerWhileTheReaderThatLostItStillHandlesRecords() {
+		put(3);
+		List<String> opens = new ArrayList<>();
+		this.stream.trace = opens::add;
+		List<Runnable> parked = new ArrayList<>();
+		// a handler thread that is busy: the batch waits until the test runs it
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), parked::add);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(3));
+		assertThat(parked).hasSize(1);
+		// renewals fail until the watchdog stops the reader; its batch is still pending
+		this.store.down = true;
+		this.clock.advance(LEASE);
+		this.store.down = false;
+		this.clock.advance(LEASE);
+		// before the fix the worker took its own lease again and started a second reader
+		// while the first one still had a batch in a handler
+		assertThat(opens).hasSize(1);
+		assertThat(parked).hasSize(1);
+		parked.remove(0).run();
+		this.clock.advance(LEASE);
+		parked.forEach(Runnable::run);
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3");
+		assertThat(opens).hasSize(2);
+	}
+
+	@Test
 	void processingTimeIsMeasuredOnTheInjectedClock() {
 		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
 		StreamContext context = new StreamContext("orders", null, this.stream.client(this.clock),

@@ -168,8 +168,7 @@ final class LeaseBalancer {
 					AwsErrors.unwrap(error).toString());
 			return null;
 		}))
-			.thenCompose((listed) -> Futures.withTimeout(Futures.call(this.store::listLeases), this.context.scheduler(),
-					timeout, "The lease store"))
+			.thenCompose((listed) -> this.context.bounded(this.store::listLeases, timeout, "The lease store"))
 			.thenCompose(this::balance)
 			.whenComplete((ok, error) -> {
 				if (error != null && !isClosing()) {
@@ -200,9 +199,9 @@ final class LeaseBalancer {
 		for (Held lease : List.copyOf(this.held.values())) {
 			long sent = this.context.scheduler().nanoTime();
 			renewals.add(
-					Futures
-						.withTimeout(Futures.call(() -> this.store.renewLease(lease.shardId())),
-								this.context.scheduler(), this.timing.storeTimeoutNanos(), "The lease store")
+					this.context
+						.bounded(() -> this.store.renewLease(lease.shardId()), this.timing.storeTimeoutNanos(),
+								"The lease store")
 						.handle((renewed, error) -> {
 							if (error != null) {
 								logger.warn("Renewing the lease of shard {} of stream '{}' failed: {}", lease.shardId(),
@@ -315,9 +314,9 @@ final class LeaseBalancer {
 	private CompletableFuture<Boolean> take(Lease expected) {
 		long sent = this.context.scheduler().nanoTime();
 		Lease read = (expected.counter() < 0) ? null : expected;
-		return Futures
-			.withTimeout(Futures.call(() -> this.store.takeLease(expected.shardId(), read)), this.context.scheduler(),
-					this.timing.storeTimeoutNanos(), "The lease store")
+		return this.context
+			.bounded(() -> this.store.takeLease(expected.shardId(), read), this.timing.storeTimeoutNanos(),
+					"The lease store")
 			.thenApply((taken) -> {
 				if (taken) {
 					startReader(expected.shardId(), sent);
@@ -357,8 +356,7 @@ final class LeaseBalancer {
 				this.context.streamName());
 		reader.whenStopped().thenAccept((state) -> {
 			if (state == ShardStatus.State.FINISHED) {
-				this.held.remove(shardId, lease);
-				lease.watchdog.cancel();
+				forget(lease);
 				Futures.call(() -> this.store.releaseLease(shardId)).whenComplete((ok, error) -> {
 					this.directory.requestRefresh();
 					requestCycle();
@@ -366,8 +364,7 @@ final class LeaseBalancer {
 			}
 			else if (!lease.handingOver && !isClosing()) {
 				// lease lost: forget it; a later cycle may take the shard again
-				this.held.remove(shardId, lease);
-				lease.watchdog.cancel();
+				forget(lease);
 			}
 		});
 		reader.start();
@@ -380,9 +377,17 @@ final class LeaseBalancer {
 			this.stopping.put(shardId, reader);
 			reader.whenStopped().whenComplete((state, error) -> this.stopping.remove(shardId, reader));
 		}
-		this.held.remove(shardId, lease);
-		lease.watchdog.cancel();
+		forget(lease);
 		reader.leaseLost(why);
+	}
+
+	/**
+	 * Drops a lease from those held (when it still is the one held) and stops its
+	 * watchdog.
+	 */
+	private void forget(Held lease) {
+		this.held.remove(lease.shardId(), lease);
+		lease.watchdog.cancel();
 	}
 
 	/**
@@ -397,8 +402,7 @@ final class LeaseBalancer {
 				this.context.streamName());
 		lease.reader.stop(null);
 		release(lease).whenComplete((ok, error) -> {
-			this.held.remove(shardId, lease);
-			lease.watchdog.cancel();
+			forget(lease);
 		});
 	}
 
@@ -418,12 +422,10 @@ final class LeaseBalancer {
 				}
 				return state;
 			})
-			.thenCompose(
-					(state) -> (state == ShardStatus.State.FINISHED) ? CompletableFuture.completedFuture(null)
-							: lease.reader.flushCheckpoint()
-								.thenCompose((flushed) -> Futures.withTimeout(
-										Futures.call(() -> this.store.releaseLease(shardId)), this.context.scheduler(),
-										timeout, "The lease store")))
+			.thenCompose((state) -> (state == ShardStatus.State.FINISHED) ? CompletableFuture.completedFuture(null)
+					: lease.reader.flushCheckpoint()
+						.thenCompose((flushed) -> this.context.bounded(() -> this.store.releaseLease(shardId), timeout,
+								"The lease store")))
 			.exceptionally((error) -> {
 				logger.warn("Could not release the lease of shard {} of stream '{}' (it expires instead): {}", shardId,
 						this.context.streamName(), AwsErrors.unwrap(error).toString());

@@ -6,7 +6,6 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.LeaseLostException;
 import dev.kinesisboot.support.AwsErrors;
-import dev.kinesisboot.support.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,9 +183,8 @@ final class ShardCheckpointer {
 		}
 		this.requested = position;
 		CompletableFuture<Void> next = this.tail.handle((ok, error) -> null)
-			.thenCompose(
-					(ignored) -> Futures.withTimeout(Futures.call(() -> this.store.checkpoint(this.shardId, position)),
-							this.context.scheduler(), this.timeoutNanos, "The checkpoint store"))
+			.thenCompose((ignored) -> this.context.bounded(() -> this.store.checkpoint(this.shardId, position),
+					this.timeoutNanos, "The checkpoint store"))
 			.whenComplete((ok, error) -> {
 				synchronized (this) {
 					if (error == null) {

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.metrics.MetricType;
-import dev.kinesisboot.support.Futures;
 import dev.kinesisboot.support.Streams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +57,10 @@ final class ShardDirectory {
 			return CompletableFuture.completedFuture(null);
 		}
 		this.refreshRequested = false;
-		return Futures.withTimeout(
-				Futures.call(() -> Streams.listShards(this.context.client(),
-						(request) -> this.context.target(request::streamName, request::streamARN))),
-				this.context.scheduler(), timeoutNanos, "ListShards")
+		return this.context.bounded(
+				() -> Streams.listShards(this.context.client(),
+						(request) -> this.context.target(request::streamName, request::streamARN)),
+				timeoutNanos, "ListShards")
 			.whenComplete((listed, error) -> {
 				if (error != null) {
 					this.refreshRequested = true;

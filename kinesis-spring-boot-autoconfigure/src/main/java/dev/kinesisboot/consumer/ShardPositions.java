@@ -102,19 +102,7 @@ final class ShardPositions {
 	 */
 	StartingPosition positionAfterHandled(String passedSequence) {
 		Checkpoint from = this.lastHandled;
-		if (from != null && from.isTimestamp() && this.tipFirst && passedSequence == null) {
-			return StartingPosition.builder().type(ShardIteratorType.LATEST).build();
-		}
-		if (from != null && from.isTimestamp() && passedSequence != null) {
-			return StartingPosition.builder()
-				.type(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
-				.sequenceNumber(passedSequence)
-				.build();
-		}
-		if (from != null && from.isTimestamp()) {
-			return StartingPosition.builder().type(ShardIteratorType.AT_TIMESTAMP).timestamp(from.timestamp()).build();
-		}
-		if (from != null) {
+		if (from != null && !from.isTimestamp()) {
 			return StartingPosition.builder()
 				.type(ShardIteratorType.AT_SEQUENCE_NUMBER)
 				.sequenceNumber(from.sequenceNumber())
@@ -125,6 +113,14 @@ final class ShardPositions {
 				.type(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
 				.sequenceNumber(passedSequence)
 				.build();
+		}
+		if (from != null) {
+			// a start marker: the first open goes to the tip, later ones to the marker
+			return this.tipFirst ? StartingPosition.builder().type(ShardIteratorType.LATEST).build()
+					: StartingPosition.builder()
+						.type(ShardIteratorType.AT_TIMESTAMP)
+						.timestamp(from.timestamp())
+						.build();
 		}
 		if (this.startAtOldest) {
 			return StartingPosition.builder().type(ShardIteratorType.TRIM_HORIZON).build();

@@ -201,9 +201,8 @@ final class ShardReader implements Dispatcher.Shard {
 	}
 
 	void start() {
-		Futures
-			.withTimeout(Futures.call(() -> this.store.getCheckpoint(this.shardId)), this.context.scheduler(),
-					this.storeTimeoutNanos, "The checkpoint store")
+		this.context
+			.bounded(() -> this.store.getCheckpoint(this.shardId), this.storeTimeoutNanos, "The checkpoint store")
 			.whenComplete((checkpoint, error) -> {
 				if (error != null) {
 					onError(error, this::start);

@@ -1,12 +1,15 @@
 package dev.kinesisboot.consumer;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.record.RecordExpander;
 import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.Futures;
 import dev.kinesisboot.support.Scheduler;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -48,6 +51,20 @@ record StreamContext(String streamName, String streamArn, KinesisAsyncClient cli
 
 	Backoff errorBackoff() {
 		return new Backoff(this.options.errorBackoffBase(), this.options.errorBackoffMax());
+	}
+
+	/**
+	 * Makes a call to Kinesis or the lease store, bounded in time on the scheduler's
+	 * clock: an exception thrown before the future becomes a failed future, and an answer
+	 * that does not come fails with a {@code TimeoutException}.
+	 * @param <T> the result type
+	 * @param call the call
+	 * @param timeoutNanos the longest wait
+	 * @param what what is called, for the time-out's message
+	 * @return the bounded future
+	 */
+	<T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> call, long timeoutNanos, String what) {
+		return Futures.withTimeout(Futures.call(call), this.scheduler, timeoutNanos, what);
 	}
 
 	/**

@@ -48,6 +48,24 @@ class KinesisProducerTests {
 		this.kinesis.close();
 	}
 
+	/**
+	 * Makes every PutRecords call wait until the returned latch is counted down.
+	 * @return the latch that lets the calls answer
+	 */
+	private CountDownLatch holdCalls() {
+		CountDownLatch release = new CountDownLatch(1);
+		this.kinesis.script = (request) -> {
+			try {
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return null;
+		};
+		return release;
+	}
+
 	private KinesisProducer producer(ProducerOptions.Builder options) {
 		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
 			.streamName(STREAM)
@@ -168,16 +186,7 @@ class KinesisProducerTests {
 
 	@Test
 	void recordRefusedForAFullQueueIsCountedAsQueueFull() {
-		CountDownLatch release = new CountDownLatch(1);
-		this.kinesis.script = (request) -> {
-			try {
-				release.await();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			return null;
-		};
+		CountDownLatch release = holdCalls();
 		KinesisProducer producer = producer(
 				fast().rateLimitEnabled(false).maxInFlightBatches(1).maxQueueSize(1).queueFullTimeout(Duration.ZERO));
 		producer.put("in flight");
@@ -196,16 +205,7 @@ class KinesisProducerTests {
 
 	@Test
 	void fullQueueMakesPutWaitThenFailWithAClearError() throws Exception {
-		CountDownLatch release = new CountDownLatch(1);
-		this.kinesis.script = (request) -> {
-			try {
-				release.await();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			return null;
-		};
+		CountDownLatch release = holdCalls();
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false)
 			.maxInFlightBatches(1)
 			.maxQueueSize(10)
@@ -526,16 +526,7 @@ class KinesisProducerTests {
 
 	@Test
 	void callbackThatPutsAgainOnAFullQueueDoesNotBlockTheSender() {
-		CountDownLatch release = new CountDownLatch(1);
-		this.kinesis.script = (request) -> {
-			try {
-				release.await();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			return null;
-		};
+		CountDownLatch release = holdCalls();
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false)
 			.maxInFlightBatches(1)
 			.maxBatchRecords(1)

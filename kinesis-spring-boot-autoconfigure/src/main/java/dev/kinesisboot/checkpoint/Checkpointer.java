@@ -134,7 +134,10 @@ public interface Checkpointer extends AutoCloseable {
 	CompletableFuture<Void> releaseLease(String shardId);
 
 	/**
-	 * Records that every record of the shard up to the position was handled.
+	 * Records that every record of the shard up to the position was handled. Once
+	 * {@link Checkpoint#SHARD_END} is stored, a later write of another position (for
+	 * example one that timed out on the caller's side and reached the store late) leaves
+	 * it in place and succeeds: an ended shard stays ended.
 	 * @param shardId the shard
 	 * @param checkpoint the position
 	 * @return completed when written; fails with {@link LeaseLostException} when this

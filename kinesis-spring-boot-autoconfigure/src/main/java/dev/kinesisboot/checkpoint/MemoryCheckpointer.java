@@ -92,6 +92,10 @@ public class MemoryCheckpointer extends AbstractCheckpointer {
 				return current;
 			}
 			written[0] = true;
+			if (current.checkpoint() != null && current.checkpoint().isShardEnd()) {
+				// an ended shard stays ended, whatever write arrives late
+				return current;
+			}
 			return new Lease(shardId, current.owner(), current.counter(), current.expiresAt(), checkpoint);
 		});
 		if (!written[0]) {

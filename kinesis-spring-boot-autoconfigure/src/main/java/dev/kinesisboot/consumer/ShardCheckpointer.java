@@ -45,6 +45,9 @@ final class ShardCheckpointer {
 	// guarded by this: the last write, so the next one goes after it
 	private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
+	// guarded by this: the write waiting for the one before it, if any
+	private Waiting waiting;
+
 	// guarded by this
 	private long lastWriteNanos;
 
@@ -175,16 +178,37 @@ final class ShardCheckpointer {
 		});
 	}
 
-	/** Chains a write after the previous one; skips positions not past the newest. */
+	/**
+	 * Chains a write after the previous one; skips positions not past the newest. While a
+	 * write waits for the one before it, a newer position takes its place, so a burst of
+	 * acknowledgements costs one store write, not one each.
+	 */
 	private synchronized CompletableFuture<Void> enqueue(Checkpoint position, boolean end) {
 		Checkpoint newest = this.requested;
 		if (newest != null && (newest.isShardEnd() || (!end && position.compareTo(newest) <= 0))) {
 			return this.tail;
 		}
 		this.requested = position;
-		CompletableFuture<Void> next = this.tail.handle((ok, error) -> null)
-			.thenCompose((ignored) -> this.context.bounded(() -> this.store.checkpoint(this.shardId, position),
-					this.timeoutNanos, "The checkpoint store"))
+		if (this.waiting != null) {
+			this.waiting.position = position;
+			return this.tail;
+		}
+		Waiting next = new Waiting(position);
+		this.waiting = next;
+		this.tail = this.tail.handle((ok, error) -> null).thenCompose((ignored) -> store(next));
+		return this.tail;
+	}
+
+	private CompletableFuture<Void> store(Waiting write) {
+		Checkpoint position;
+		synchronized (this) {
+			position = write.position;
+			if (this.waiting == write) {
+				this.waiting = null;
+			}
+		}
+		return this.context
+			.bounded(() -> this.store.checkpoint(this.shardId, position), this.timeoutNanos, "The checkpoint store")
 			.whenComplete((ok, error) -> {
 				synchronized (this) {
 					if (error == null) {
@@ -196,8 +220,17 @@ final class ShardCheckpointer {
 					}
 				}
 			});
-		this.tail = next;
-		return next;
+	}
+
+	/** A write not started yet: the position it will write, until it starts. */
+	private static final class Waiting {
+
+		Checkpoint position;
+
+		Waiting(Checkpoint position) {
+			this.position = position;
+		}
+
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
@@ -88,7 +89,11 @@ final class ShardReader implements Dispatcher.Shard {
 	/** Set once the shard was read to its end and every record handled. */
 	private volatile Checkpoint endedAt;
 
-	private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+	private final AtomicBoolean ending = new AtomicBoolean();
+
+	// guarded by this: a hand-over waiting for its retry; whoever claims it first (the
+	// timer or a stop) decides whether it runs
+	private AtomicBoolean pendingHandOver;
 
 	private long lastFetchNanos;
 
@@ -179,6 +184,11 @@ final class ShardReader implements Dispatcher.Shard {
 				if (reason != null) {
 					this.lastError = reason;
 				}
+			}
+			if (this.pendingHandOver != null && this.pendingHandOver.compareAndSet(false, true)) {
+				// the batch waits for a retry: call it off; nothing of it was handled
+				this.pendingHandOver = null;
+				this.dispatching = false;
 			}
 			idle = !this.dispatching;
 		}
@@ -353,21 +363,36 @@ final class ShardReader implements Dispatcher.Shard {
 				leaseLost("was taken by another worker");
 				return;
 			}
-			if (isStopRequested()) {
+			// not handed over, for a reason of ours (a refused task, a failing metrics
+			// collector): the same records again after a back-off, never skipped
+			AtomicBoolean retry = new AtomicBoolean();
+			boolean stopping;
+			synchronized (this) {
+				stopping = this.stopRequested;
+				if (!stopping) {
+					this.state = ShardStatus.State.RETRYING;
+					this.pendingHandOver = retry;
+				}
+			}
+			if (stopping) {
 				endDispatch();
 				return;
 			}
-			// not handed over, for a reason of ours (a refused task, a failing metrics
-			// collector): the same records again after a back-off, never skipped
 			countError(cause);
-			this.state = ShardStatus.State.RETRYING;
 			long delay = this.errorBackoff.delayNanos(attempt, this.context.scheduler().random());
 			if (attempt == 1 || attempt % 10 == 0) {
 				logger.warn("Handing records of shard {} of stream '{}' over failed ({} in a row, again in {} ms): {}",
 						this.shardId, this.context.streamName(), attempt, TimeUnit.NANOSECONDS.toMillis(delay),
 						cause.toString());
 			}
-			this.context.schedule(() -> handOver(expanded, response, attempt + 1), delay);
+			this.context.schedule(() -> {
+				if (retry.compareAndSet(false, true)) {
+					synchronized (this) {
+						this.pendingHandOver = null;
+					}
+					handOver(expanded, response, attempt + 1);
+				}
+			}, delay);
 		});
 	}
 

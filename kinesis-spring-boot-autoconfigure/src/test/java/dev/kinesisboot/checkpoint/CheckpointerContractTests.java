@@ -180,6 +180,26 @@ public abstract class CheckpointerContractTests {
 	}
 
 	@Test
+	void checkpointOfAnEndedShardNeverMovesBackWhenALateWriteArrives() {
+		String app = TestNames.unique("ended");
+		Checkpointer a = checkpointer(app, "orders", "worker-a", LONG_LEASE);
+		assertThat(a.takeLease(SHARD, null).join()).isTrue();
+		a.checkpoint(SHARD, Checkpoint.at("100")).join();
+		a.checkpoint(SHARD, Checkpoint.SHARD_END).join();
+
+		// an earlier write that timed out on the worker's side lands after the end
+		a.checkpoint(SHARD, Checkpoint.at("100")).join();
+
+		assertThat(a.getCheckpoint(SHARD).join()).contains(Checkpoint.SHARD_END);
+		a.checkpoint(SHARD, Checkpoint.SHARD_END).join();
+		assertThat(a.getCheckpoint(SHARD).join()).contains(Checkpoint.SHARD_END);
+		Checkpointer b = checkpointer(app, "orders", "worker-b", LONG_LEASE);
+		assertThat(leaseLost(b.checkpoint(SHARD, Checkpoint.at("1"))).shardId())
+			.as("a non-owner is still refused, not told the shard ended")
+			.isEqualTo(SHARD);
+	}
+
+	@Test
 	void releasedLeaseIsFreeAtOnceAndAnotherWorkerTakesItWithItsCheckpoint() {
 		String app = TestNames.unique("release");
 		Checkpointer a = checkpointer(app, "orders", "worker-a", LONG_LEASE);

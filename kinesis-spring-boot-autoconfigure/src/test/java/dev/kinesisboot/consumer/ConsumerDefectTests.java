@@ -164,6 +164,31 @@ class ConsumerDefectTests {
 	}
 
 	@Test
+	void aStopDuringTheBackOffOfARefusedHandOverEndsTheReaderAtOnce() {
+		put(2);
+		Executor refusing = (task) -> {
+			throw new RejectedExecutionException("pool shut down");
+		};
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder()
+			.errorBackoff(Duration.ofSeconds(20), Duration.ofSeconds(20))
+			.shutdownTimeout(Duration.ofSeconds(30)), refusing);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(consumer.status()).singleElement()
+			.extracting(ShardStatus::state)
+			.isEqualTo(ShardStatus.State.RETRYING);
+
+		long start = this.clock.nanoTime();
+		CompletableFuture<Void> closed = consumer.closeAsync();
+		this.clock.runUntil(closed::isDone, Duration.ofMinutes(5));
+		assertThat(closed).isDone();
+		// before the fix the reader ended only when its retry came due, 10 to 20 s later
+		assertThat(Duration.ofNanos(this.clock.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+		assertThat(this.handled).isEmpty();
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isNull();
+	}
+
+	@Test
 	void pollReturnsNoRecordOfAShardWhoseLeaseWasLost() {
 		put(3);
 		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);

@@ -23,10 +23,11 @@ import dev.kinesisboot.support.Scheduler;
  * A lease store for the consumer simulation, behind the real {@link AbstractCheckpointer}
  * contract: conditional takes, renewals, checkpoints and releases as the Redis and
  * DynamoDB stores do them. Calls travel with latency both ways; a call may fail, be
- * applied with its answer lost (the caller's timeout must notice), or meet an outage
- * during which every call fails; {@link #forget()} loses every lease, as a restarted
- * store without persistence does. Lease expiry is computed from the calling worker's
- * (possibly skewed) clock when the call is sent. Single-threaded.
+ * applied with its answer lost (the caller's timeout must notice), arrive late (after the
+ * caller gave up on it), or meet an outage during which every call fails;
+ * {@link #forget()} loses every lease, as a restarted store without persistence does.
+ * Lease expiry is computed from the calling worker's (possibly skewed) clock when the
+ * call is sent. Single-threaded.
  */
 final class SimulatedLeaseStore {
 
@@ -42,6 +43,17 @@ final class SimulatedLeaseStore {
 
 	long maxLatencyNanos = TimeUnit.MILLISECONDS.toNanos(20);
 
+	/**
+	 * The share of requests that arrive late, after up to {@link #slowLatencyNanos};
+	 * drawn from its own random, so runs without late requests are those of earlier
+	 * versions.
+	 */
+	double slowRate;
+
+	Random slowRandom = new Random(0);
+
+	long slowLatencyNanos;
+
 	boolean down;
 
 	SimulatedLeaseStore(Random random, Observer observer) {
@@ -51,6 +63,7 @@ final class SimulatedLeaseStore {
 
 	/** Loses every lease and checkpoint. */
 	void forget() {
+		this.observer.forgotten();
 		for (Lease lease : List.copyOf(this.leases.values())) {
 			if (lease.owner() != null) {
 				this.observer.ownerChanged(lease.shardId(), lease.owner(), null);
@@ -94,6 +107,12 @@ final class SimulatedLeaseStore {
 
 		void checkpointStored(String workerId, String shardId, Checkpoint checkpoint);
 
+		default void checkpointRead(String workerId, String shardId, Checkpoint checkpoint) {
+		}
+
+		default void forgotten() {
+		}
+
 	}
 
 	private final class Client extends AbstractCheckpointer {
@@ -112,7 +131,12 @@ final class SimulatedLeaseStore {
 
 		@Override
 		protected CompletableFuture<Optional<Checkpoint>> readCheckpoint(String shardId) {
-			return call(() -> Optional.ofNullable(SimulatedLeaseStore.this.leases.get(shardId)).map(Lease::checkpoint));
+			return call(() -> {
+				Optional<Checkpoint> checkpoint = Optional.ofNullable(SimulatedLeaseStore.this.leases.get(shardId))
+					.map(Lease::checkpoint);
+				SimulatedLeaseStore.this.observer.checkpointRead(workerId(), shardId, checkpoint.orElse(null));
+				return checkpoint;
+			});
 		}
 
 		@Override
@@ -152,6 +176,10 @@ final class SimulatedLeaseStore {
 				if (current == null || !workerId().equals(current.owner())) {
 					throw new LeaseLostException(shardId, "Worker " + workerId() + " does not hold shard " + shardId);
 				}
+				if (current.checkpoint() != null && current.checkpoint().isShardEnd()) {
+					// as every store does: an ended shard stays ended
+					return null;
+				}
 				SimulatedLeaseStore.this.observer.checkpointStored(workerId(), shardId, checkpoint);
 				put(current, new Lease(shardId, current.owner(), current.counter(), current.expiresAt(), checkpoint));
 				return null;
@@ -184,7 +212,9 @@ final class SimulatedLeaseStore {
 		private <T> CompletableFuture<T> call(Supplier<T> operation) {
 			CompletableFuture<T> answer = new CompletableFuture<>();
 			Random random = SimulatedLeaseStore.this.random;
-			long there = (long) (random.nextDouble() * SimulatedLeaseStore.this.maxLatencyNanos);
+			boolean slow = SimulatedLeaseStore.this.slowRandom.nextDouble() < SimulatedLeaseStore.this.slowRate;
+			long there = (long) (random.nextDouble()
+					* (slow ? SimulatedLeaseStore.this.slowLatencyNanos : SimulatedLeaseStore.this.maxLatencyNanos));
 			long back = (long) (random.nextDouble() * SimulatedLeaseStore.this.maxLatencyNanos);
 			boolean fails = random.nextDouble() < SimulatedLeaseStore.this.failureRate;
 			boolean lost = random.nextDouble() < SimulatedLeaseStore.this.lostRate;

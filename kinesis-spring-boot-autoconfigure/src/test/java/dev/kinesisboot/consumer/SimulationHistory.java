@@ -21,10 +21,13 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 /**
  * What happened in one simulation run, and the invariants checked as it happens: every
  * record handled at least once; no stored checkpoint past a record not yet handled;
- * {@code SHARD_END} only after every record of the shard was handled; a child shard's
- * records only after all of its parents' records; first deliveries of a partition key in
- * put order; and no record handled by a worker later than the documented bound after the
- * store moved its lease away. Keeps the last events as a trace for the failure report.
+ * {@code SHARD_END} only after every record of the shard was handled, and never replaced;
+ * a record handled again only when it lies past the checkpoint its worker started the
+ * shard from (duplicates bounded by what was handled since the last stored checkpoint); a
+ * child shard's records only after all of its parents' records; first deliveries of a
+ * partition key in put order; and no record handled by a worker later than the documented
+ * bound after the store moved its lease away. Keeps the last events as a trace for the
+ * failure report.
  */
 final class SimulationHistory implements SimulatedLeaseStore.Observer {
 
@@ -46,6 +49,12 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	private final Map<String, Map<String, Long>> lostAt = new HashMap<>();
 
 	private final List<String> violations = new ArrayList<>();
+
+	/** shard, then worker: the checkpoint the worker read when it started the shard. */
+	private final Map<String, Map<String, Checkpoint>> startedFrom = new HashMap<>();
+
+	/** The checkpoint stored per shard. */
+	private final Map<String, Checkpoint> stored = new HashMap<>();
 
 	/** With LATEST: the first start marker stored per shard. */
 	private final Map<String, java.time.Instant> startMarkers = new HashMap<>();
@@ -127,6 +136,13 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 				+ ((count > 1) ? " (again)" : ""));
 		if (count > 1) {
 			this.duplicates++;
+			Checkpoint from = this.startedFrom.getOrDefault(put.shardId, Map.of()).get(worker);
+			if (from != null && !from.isTimestamp() && (from.isShardEnd()
+					|| new BigInteger(put.sequence).compareTo(new BigInteger(from.sequenceNumber())) <= 0)) {
+				violation(worker + " handled " + data + " again, though the checkpoint it started " + put.shardId
+						+ " from (" + from.toText() + ") covers it: a duplicate beyond the records handled since the "
+						+ "last stored checkpoint");
+			}
 		}
 		else if (required(put)) {
 			Integer previous = this.lastFirstDeliveryByKey.put(put.key, put.keyIndex);
@@ -175,8 +191,29 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	}
 
 	@Override
+	public void forgotten() {
+		this.stored.clear();
+	}
+
+	@Override
+	public void checkpointRead(String workerId, String shardId, Checkpoint checkpoint) {
+		Map<String, Checkpoint> byWorker = this.startedFrom.computeIfAbsent(shardId, (id) -> new HashMap<>());
+		if (checkpoint != null) {
+			byWorker.put(workerId, checkpoint);
+		}
+		else {
+			byWorker.remove(workerId);
+		}
+	}
+
+	@Override
 	public void checkpointStored(String workerId, String shardId, Checkpoint checkpoint) {
 		event(workerId + " stored checkpoint " + checkpoint.toText() + " of " + shardId);
+		Checkpoint before = this.stored.put(shardId, checkpoint);
+		if (before != null && before.isShardEnd() && !checkpoint.isShardEnd()) {
+			violation(workerId + " stored checkpoint " + checkpoint.toText() + " of " + shardId
+					+ " over SHARD_END: an ended shard would be read again");
+		}
 		if (checkpoint.isTimestamp()) {
 			this.startMarkers.putIfAbsent(shardId, checkpoint.timestamp());
 			return;

@@ -330,21 +330,44 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
+		Map<String, AttributeValue> values = new HashMap<>();
+		values.put(":me", AttributeValue.fromS(workerId()));
+		values.put(":cp", AttributeValue.fromS(checkpoint.toText()));
+		String condition = "#owner = :me";
+		if (!checkpoint.isShardEnd()) {
+			// an ended shard stays ended, whatever write arrives late
+			values.put(":end", AttributeValue.fromS(Checkpoint.SHARD_END.toText()));
+			condition += " AND (attribute_not_exists(#cp) OR #cp <> :end)";
+		}
 		return conditional(UpdateItemRequest.builder()
 			.tableName(this.tableName)
 			.key(key(shardId))
 			.updateExpression("SET #cp = :cp")
-			.conditionExpression("#owner = :me")
+			.conditionExpression(condition)
 			.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT))
-			.expressionAttributeValues(
-					Map.of(":me", AttributeValue.fromS(workerId()), ":cp", AttributeValue.fromS(checkpoint.toText())))
-			.build()).thenAccept((written) -> {
-				if (!written) {
-					throw new LeaseLostException(shardId,
-							"Worker " + workerId() + " does not hold the lease of shard " + shardId + " (table '"
-									+ this.tableName + "', " + STREAM_KEY + " '" + this.streamKey + "'); checkpoint "
-									+ checkpoint + " refused");
+			.expressionAttributeValues(values)
+			.build())
+			.thenCompose((written) -> written ? CompletableFuture.completedFuture(null) : refused(shardId, checkpoint));
+	}
+
+	/** After a refused checkpoint: a no-op on a shard this worker ended, else a loss. */
+	private CompletableFuture<Void> refused(String shardId, Checkpoint checkpoint) {
+		return whenReady(() -> this.client.getItem((request) -> request.tableName(this.tableName)
+			.key(key(shardId))
+			.consistentRead(true)
+			.projectionExpression("#owner, #cp")
+			.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT)))).thenAccept((response) -> {
+				Map<String, AttributeValue> item = response.hasItem() ? response.item() : Map.of();
+				AttributeValue owner = item.get(OWNER);
+				AttributeValue stored = item.get(CHECKPOINT);
+				boolean mine = owner != null && workerId().equals(owner.s());
+				if (mine && stored != null && Checkpoint.SHARD_END.toText().equals(stored.s())) {
+					return;
 				}
+				throw new LeaseLostException(shardId,
+						"Worker " + workerId() + " does not hold the lease of shard " + shardId + " (table '"
+								+ this.tableName + "', " + STREAM_KEY + " '" + this.streamKey + "'); checkpoint "
+								+ checkpoint + " refused");
 			});
 	}
 

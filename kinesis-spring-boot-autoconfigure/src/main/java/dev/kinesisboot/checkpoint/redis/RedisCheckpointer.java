@@ -109,9 +109,11 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 			return 1
 			""", Long.class);
 
-	// KEYS[1] lease hash; ARGV[1] this worker, ARGV[2] checkpoint text
+	// KEYS[1] lease hash; ARGV[1] this worker, ARGV[2] checkpoint text, ARGV[3] the text
+	// of SHARD_END, which no later write replaces
 	private static final RedisScript<Long> CHECKPOINT_SCRIPT = RedisScript.of("""
 			if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+			if redis.call('HGET', KEYS[1], 'checkpoint') == ARGV[3] then return 1 end
 			redis.call('HSET', KEYS[1], 'checkpoint', ARGV[2])
 			return 1
 			""", Long.class);
@@ -218,7 +220,8 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
-		return script(CHECKPOINT_SCRIPT, List.of(leaseKey(shardId)), workerId(), checkpoint.toText())
+		return script(CHECKPOINT_SCRIPT, List.of(leaseKey(shardId)), workerId(), checkpoint.toText(),
+				Checkpoint.SHARD_END.toText())
 			.thenAccept((result) -> {
 				if (result != 1L) {
 					throw new LeaseLostException(shardId, "Worker " + workerId() + " does not hold the lease of shard "

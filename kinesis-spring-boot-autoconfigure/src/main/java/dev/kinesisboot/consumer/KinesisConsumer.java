@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -408,15 +409,15 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 			}
 			String arn = checkStreamExists();
 			this.checkpointer.bindMetrics(this.metrics, dev.kinesisboot.metrics.MetricLabels.stream(this.streamName));
-			if (this.options.mode() == ConsumerMode.FAN_OUT) {
-				if (arn == null) {
-					throw new IllegalStateException("Fan-out needs the ARN of stream '" + this.streamName
-							+ "' and DescribeStreamSummary did not return it; give the consumer the stream ARN");
-				}
-				this.fanOutConsumerArn = this.fanOut.register(arn, fanOutConsumerName());
+			if (this.options.mode() == ConsumerMode.FAN_OUT && arn == null) {
+				throw new IllegalStateException("Fan-out needs the ARN of stream '" + this.streamName
+						+ "' and DescribeStreamSummary did not return it; give the consumer the stream ARN");
 			}
 			this.scheduler = (this.givenScheduler != null) ? this.givenScheduler
 					: new SystemScheduler("kinesis-consumer-" + this.streamName + "-timer");
+			if (this.options.mode() == ConsumerMode.FAN_OUT) {
+				this.fanOutConsumerArn = registerFanOutConsumer(arn);
+			}
 			Executor handlerExecutor = this.givenHandlerExecutor;
 			if (handlerExecutor == null && newMode != Mode.POLL) {
 				this.ownedHandlerExecutor = Executors.newFixedThreadPool(this.options.handlerThreads(),
@@ -452,6 +453,19 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 					shards.requestRefresh();
 					this.balancer.requestCycle();
 				});
+	}
+
+	private String registerFanOutConsumer(String streamArn) {
+		try {
+			return this.fanOut.register(this.scheduler, streamArn, fanOutConsumerName()).join();
+		}
+		catch (RuntimeException ex) {
+			if (this.givenScheduler == null) {
+				this.scheduler.close();
+			}
+			Throwable cause = (ex instanceof CompletionException) ? ex.getCause() : ex;
+			throw (cause instanceof RuntimeException runtime) ? runtime : ex;
+		}
 	}
 
 	/**

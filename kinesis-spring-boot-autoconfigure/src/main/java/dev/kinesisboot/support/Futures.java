@@ -3,6 +3,8 @@ package dev.kinesisboot.support;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -63,6 +65,53 @@ public final class Futures {
 			}
 		});
 		return bounded;
+	}
+
+	/**
+	 * Asks until the answer is final, pausing between asks on the scheduler's timer (the
+	 * pause doubles from the first to the longest), and fails once the time is up. For
+	 * set-up waits such as "until the table is ACTIVE": no thread sleeps meanwhile.
+	 * @param <T> the answer type
+	 * @param scheduler the timer and the clock the time limit is measured on
+	 * @param ask one ask
+	 * @param isFinal whether an answer ends the wait
+	 * @param pauses the pause after the first ask, then doubling, and the longest pause
+	 * @param timeoutNanos the time limit
+	 * @param timedOut the error to fail with, given the last answer
+	 * @return the final answer; fails with the ask's error or the time-out's
+	 */
+	public static <T> CompletableFuture<T> poll(Scheduler scheduler, Supplier<CompletableFuture<T>> ask,
+			Predicate<T> isFinal, Backoff pauses, long timeoutNanos, Function<T, RuntimeException> timedOut) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		poll(scheduler, ask, isFinal, pauses, scheduler.nanoTime() + timeoutNanos, timedOut, 1, result);
+		return result;
+	}
+
+	private static <T> void poll(Scheduler scheduler, Supplier<CompletableFuture<T>> ask, Predicate<T> isFinal,
+			Backoff pauses, long deadlineNanos, Function<T, RuntimeException> timedOut, int attempt,
+			CompletableFuture<T> result) {
+		call(ask).whenComplete((answer, error) -> {
+			if (error != null) {
+				result.completeExceptionally(error);
+				return;
+			}
+			try {
+				if (isFinal.test(answer)) {
+					result.complete(answer);
+				}
+				else if (scheduler.nanoTime() >= deadlineNanos) {
+					result.completeExceptionally(timedOut.apply(answer));
+				}
+				else {
+					scheduler.schedule(
+							() -> poll(scheduler, ask, isFinal, pauses, deadlineNanos, timedOut, attempt + 1, result),
+							pauses.ceilingNanos(attempt));
+				}
+			}
+			catch (RuntimeException ex) {
+				result.completeExceptionally(ex);
+			}
+		});
 	}
 
 	/**

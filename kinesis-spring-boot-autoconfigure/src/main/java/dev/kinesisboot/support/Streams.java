@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -26,6 +26,8 @@ public final class Streams {
 	private static final Logger logger = LoggerFactory.getLogger(Streams.class);
 
 	private static final Duration ACTIVE_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Backoff ACTIVE_POLL = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
 
 	private Streams() {
 	}
@@ -113,25 +115,35 @@ public final class Streams {
 	}
 
 	private static void awaitActive(KinesisAsyncClient client, String streamName) {
-		long deadline = System.nanoTime() + ACTIVE_TIMEOUT.toNanos();
-		while (System.nanoTime() < deadline) {
-			StreamStatus status = client.describeStreamSummary((request) -> request.streamName(streamName))
-				.join()
-				.streamDescriptionSummary()
-				.streamStatus();
-			if (status == StreamStatus.ACTIVE) {
-				return;
-			}
-			try {
-				// our own short poll: the SDK waiter polls every 10 s
-				TimeUnit.MILLISECONDS.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while waiting for stream " + streamName, ex);
-			}
+		try {
+			SystemScheduler
+				.during("kinesis-stream-" + streamName + "-wait",
+						(scheduler) -> awaitActive(client, scheduler, streamName))
+				.join();
 		}
-		throw new IllegalStateException("Stream '" + streamName + "' was not ACTIVE within " + ACTIVE_TIMEOUT);
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
+		}
+	}
+
+	/**
+	 * Waits until a stream is ACTIVE, asking every 50 ms at first (the SDK's waiter asks
+	 * every 10 s), for at most a minute.
+	 * @param client the client
+	 * @param scheduler the timer between asks
+	 * @param streamName the stream
+	 * @return completes when ACTIVE; fails when it is not within the minute
+	 */
+	public static CompletableFuture<Void> awaitActive(KinesisAsyncClient client, Scheduler scheduler,
+			String streamName) {
+		return Futures
+			.poll(scheduler,
+					() -> client.describeStreamSummary((request) -> request.streamName(streamName))
+						.thenApply((response) -> response.streamDescriptionSummary().streamStatus()),
+					(status) -> status == StreamStatus.ACTIVE, ACTIVE_POLL, ACTIVE_TIMEOUT.toNanos(),
+					(status) -> new IllegalStateException("Stream '" + streamName + "' was not ACTIVE within "
+							+ ACTIVE_TIMEOUT + " (status " + status + ")"))
+			.thenApply((status) -> null);
 	}
 
 }

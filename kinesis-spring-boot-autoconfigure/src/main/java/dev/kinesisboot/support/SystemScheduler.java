@@ -1,6 +1,7 @@
 package dev.kinesisboot.support;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -8,6 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
@@ -57,6 +59,19 @@ public final class SystemScheduler implements Scheduler {
 			thread.setDaemon(true);
 			return thread;
 		};
+	}
+
+	/**
+	 * Runs a wait on a scheduler of its own, closed when the wait ends: for set-up steps
+	 * that were given no scheduler.
+	 * @param <T> the result type
+	 * @param threadName the timer thread's name
+	 * @param wait the wait, given the scheduler
+	 * @return the wait's result
+	 */
+	public static <T> CompletableFuture<T> during(String threadName, Function<Scheduler, CompletableFuture<T>> wait) {
+		SystemScheduler scheduler = new SystemScheduler(threadName);
+		return Futures.call(() -> wait.apply(scheduler)).whenComplete((result, error) -> scheduler.close());
 	}
 
 	@Override

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -22,6 +21,10 @@ import dev.kinesisboot.checkpoint.LeaseLostException;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.Futures;
+import dev.kinesisboot.support.Scheduler;
+import dev.kinesisboot.support.SystemScheduler;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -94,7 +97,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	/** The checkpoint, as {@link Checkpoint#toText()}. */
 	public static final String CHECKPOINT = "checkpoint";
 
-	private static final Duration TABLE_POLL_INTERVAL = Duration.ofMillis(100);
+	private static final Backoff TABLE_POLL = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
 	private static final Duration TABLE_ACTIVE_TIMEOUT = Duration.ofMinutes(5);
 
@@ -106,6 +109,9 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	private final String streamKey;
 
+	// null: a timer of its own during the wait for the table
+	private final Scheduler scheduler;
+
 	private final AtomicReference<CompletableFuture<Void>> tableReady = new AtomicReference<>();
 
 	private DynamoDbCheckpointer(Builder builder) {
@@ -113,6 +119,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		this.client = builder.client;
 		this.tableName = builder.tableName;
 		this.createTableIfMissing = builder.createTableIfMissing;
+		this.scheduler = builder.scheduler;
 		this.streamKey = applicationName() + ":" + streamName();
 		// until a consumer binds it: the process-wide default collector, as a standalone
 		// checkpointer
@@ -162,7 +169,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		if (!this.tableReady.compareAndSet(current, next)) {
 			return this.tableReady.get();
 		}
-		call(this::checkTable).whenComplete((ok, error) -> {
+		Futures.call(this::checkTable).whenComplete((ok, error) -> {
 			if (error != null) {
 				next.completeExceptionally(AwsErrors.unwrap(error));
 			}
@@ -206,7 +213,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 			.exceptionallyCompose((error) -> (AwsErrors.unwrap(error) instanceof ResourceInUseException)
 					// another worker created it meanwhile
 					? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(AwsErrors.unwrap(error)))
-			.thenCompose((ignored) -> awaitActive(System.nanoTime() + TABLE_ACTIVE_TIMEOUT.toNanos()));
+			.thenCompose((ignored) -> awaitActive());
 	}
 
 	private CompletableFuture<Void> checkKeyAndAwait(TableDescription table) {
@@ -220,27 +227,26 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		if (table.tableStatus() == TableStatus.ACTIVE || table.tableStatus() == TableStatus.UPDATING) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return awaitActive(System.nanoTime() + TABLE_ACTIVE_TIMEOUT.toNanos());
+		return awaitActive();
 	}
 
-	private CompletableFuture<Void> awaitActive(long deadlineNanos) {
-		return this.client.describeTable((request) -> request.tableName(this.tableName))
-			.exceptionallyCompose((error) -> (AwsErrors.unwrap(error) instanceof ResourceNotFoundException)
-					// not visible yet right after creation
-					? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(error))
-			.thenCompose((response) -> {
-				if (response != null && response.table().tableStatus() == TableStatus.ACTIVE) {
-					return CompletableFuture.completedFuture(null);
-				}
-				if (System.nanoTime() > deadlineNanos) {
-					return CompletableFuture.failedFuture(new IllegalStateException(
-							"DynamoDB table '" + this.tableName + "' not ACTIVE after " + TABLE_ACTIVE_TIMEOUT));
-				}
-				return CompletableFuture
-					.supplyAsync(() -> null,
-							CompletableFuture.delayedExecutor(TABLE_POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS))
-					.thenCompose((ignored) -> awaitActive(deadlineNanos));
-			});
+	private CompletableFuture<Void> awaitActive() {
+		return (this.scheduler != null) ? awaitActive(this.scheduler)
+				: SystemScheduler.during("kinesis-checkpoint-table-wait", this::awaitActive);
+	}
+
+	private CompletableFuture<Void> awaitActive(Scheduler timer) {
+		return Futures
+			.poll(timer,
+					() -> this.client.describeTable((request) -> request.tableName(this.tableName))
+						.thenApply((response) -> response.table().tableStatus())
+						.exceptionallyCompose((error) -> (AwsErrors.unwrap(error) instanceof ResourceNotFoundException)
+								// not visible yet right after creation
+								? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(error)),
+					(status) -> status == TableStatus.ACTIVE, TABLE_POLL, TABLE_ACTIVE_TIMEOUT.toNanos(),
+					(status) -> new IllegalStateException("DynamoDB table '" + this.tableName + "' not ACTIVE after "
+							+ TABLE_ACTIVE_TIMEOUT + " (status " + status + ")"))
+			.thenApply((status) -> null);
 	}
 
 	@Override
@@ -402,7 +408,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	}
 
 	private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> operation) {
-		return ensureTable().thenCompose((ignored) -> call(operation));
+		return ensureTable().thenCompose((ignored) -> Futures.call(operation));
 	}
 
 	private Map<String, AttributeValue> key(String shardId) {
@@ -424,15 +430,6 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		return AttributeValue.fromN(Long.toString(value));
 	}
 
-	private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
-		try {
-			return call.get();
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-	}
-
 	@Override
 	public String toString() {
 		return "DynamoDbCheckpointer[" + this.tableName + "/" + this.streamKey + ", worker " + workerId() + "]";
@@ -450,6 +447,8 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		private String tableName = DEFAULT_TABLE_NAME;
 
 		private boolean createTableIfMissing;
+
+		private Scheduler scheduler;
 
 		private Builder(CheckpointerSettings settings, DynamoDbAsyncClient client) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -479,6 +478,17 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		 */
 		public Builder createTableIfMissing(boolean createTableIfMissing) {
 			this.createTableIfMissing = createTableIfMissing;
+			return this;
+		}
+
+		/**
+		 * The timer between asks while waiting for a new table to become ACTIVE (default:
+		 * a timer thread of the checkpointer's own, only during that wait).
+		 * @param scheduler the scheduler
+		 * @return this builder
+		 */
+		public Builder scheduler(Scheduler scheduler) {
+			this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
 			return this;
 		}
 

@@ -150,6 +150,8 @@ class ConsumerSimulationTests {
 
 		private final boolean fromLatest;
 
+		private final boolean fanOut;
+
 		private final List<Long> forgetTimes = new ArrayList<>();
 
 		Run(long seed) {
@@ -170,12 +172,13 @@ class ConsumerSimulationTests {
 			this.stream.lostRate = this.random.nextDouble() * 0.03;
 			this.store.failureRate = this.random.nextDouble() * 0.1;
 			this.store.lostRate = this.random.nextDouble() * 0.03;
-			// late store requests come from a random of their own, so adding them kept
-			// every earlier seed's schedule
-			Random late = new Random(seed ^ 0x5DEECE66DL);
-			this.store.slowRandom = late;
-			this.store.slowRate = (late.nextInt(3) == 0) ? late.nextDouble() * 0.05 : 0;
+			// late store requests and fan-out come from a random of their own, so adding
+			// them kept every earlier seed's schedule where they are off
+			Random added = new Random(seed ^ 0x5DEECE66DL);
+			this.store.slowRandom = added;
+			this.store.slowRate = (added.nextInt(3) == 0) ? added.nextDouble() * 0.05 : 0;
 			this.store.slowLatencyNanos = this.leaseDuration.toNanos();
+			this.fanOut = added.nextInt(4) == 0;
 			this.handlerFailureRate = this.random.nextDouble() * 0.1;
 			this.handlerErrorRate = this.random.nextDouble() * 0.02;
 			this.fromLatest = this.random.nextInt(3) == 0;
@@ -193,6 +196,8 @@ class ConsumerSimulationTests {
 				.handlerRetryBackoff(Duration.ofMillis(50), Duration.ofSeconds(2))
 				.errorBackoff(Duration.ofMillis(100), Duration.ofSeconds(5))
 				.shutdownTimeout(Duration.ofSeconds(5))
+				.mode(this.fanOut ? ConsumerMode.FAN_OUT : ConsumerMode.POLLING)
+				.subscriptionTimeout(Duration.ofSeconds(15))
 				.build();
 		}
 
@@ -432,15 +437,18 @@ class ConsumerSimulationTests {
 
 		final long virtualNanos;
 
+		final boolean fanOut;
+
 		Outcome(Run run) {
+			this.fanOut = run.fanOut;
 			this.history = run.history;
 			this.virtualNanos = run.clock.nanoTime();
 			this.description = String.format(
-					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes), lease %s, %s, %s, "
+					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes), lease %s, %s, %s, %s, "
 							+ "store forgot %d times; %d duplicates, longest handling after a lease moved %d ms, "
 							+ "%.0f s virtual, %d tasks",
 					run.seed, run.history.putCount(), run.stream.shardCount(), run.reshards, run.workerNumber,
-					run.crashes, run.closes, run.leaseDuration, run.options.initialPosition(),
+					run.crashes, run.closes, run.leaseDuration, run.options.mode(), run.options.initialPosition(),
 					run.options.checkpointMode(), run.forgets, run.history.duplicates(),
 					run.history.longestAfterLossNanos() / 1_000_000, this.virtualNanos / 1e9, run.clock.tasksRun());
 		}
@@ -461,7 +469,12 @@ class ConsumerSimulationTests {
 
 		long longestAfterLossMillis;
 
+		long fanOutRuns;
+
 		void add(Outcome outcome) {
+			if (outcome.fanOut) {
+				this.fanOutRuns++;
+			}
 			this.records += outcome.history.putCount();
 			this.duplicates += outcome.history.duplicates();
 			this.virtualSeconds += outcome.virtualNanos / 1_000_000_000L;
@@ -471,8 +484,9 @@ class ConsumerSimulationTests {
 
 		@Override
 		public String toString() {
-			return this.records + " records, " + this.duplicates + " duplicates, " + this.virtualSeconds
-					+ " virtual seconds, longest handling after a lease moved " + this.longestAfterLossMillis + " ms";
+			return this.fanOutRuns + " of them with enhanced fan-out, " + this.records + " records, " + this.duplicates
+					+ " duplicates, " + this.virtualSeconds + " virtual seconds, longest handling after a lease moved "
+					+ this.longestAfterLossMillis + " ms";
 		}
 
 	}

@@ -20,7 +20,12 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.core.async.SdkPublisher;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
+import software.amazon.awssdk.services.kinesis.model.ConsumerDescription;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamConsumerRequest;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamConsumerResponse;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
@@ -30,13 +35,21 @@ import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.kinesis.model.HashKeyRange;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.SequenceNumberRange;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponse;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
  * A Kinesis stream for the consumer simulation: shards with hash ranges, puts routed by
@@ -48,6 +61,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * like the virtual clock it runs on.
  */
 final class SimulatedKinesis {
+
+	static final String STREAM_ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/orders";
 
 	static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
@@ -344,6 +359,7 @@ final class SimulatedKinesis {
 			return CompletableFuture.completedFuture(DescribeStreamSummaryResponse.builder()
 				.streamDescriptionSummary(StreamDescriptionSummary.builder()
 					.streamName("orders")
+					.streamARN(STREAM_ARN)
 					.streamStatus(StreamStatus.ACTIVE)
 					.openShardCount(openShards().size())
 					.build())
@@ -361,21 +377,26 @@ final class SimulatedKinesis {
 		public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
 			return answer(() -> {
 				SimShard shard = SimulatedKinesis.this.shards.get(request.shardId());
-				int index = switch (request.shardIteratorType()) {
-					case TRIM_HORIZON -> 0;
-					case LATEST -> {
-						SimulatedKinesis.this.firstLatest.putIfAbsent(shard.id, shard.records.size());
-						yield shard.records.size();
-					}
-					case AT_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), false);
-					case AFTER_SEQUENCE_NUMBER -> shard.indexAt(request.startingSequenceNumber(), true);
-					case AT_TIMESTAMP -> indexAtTime(shard, request.timestamp());
-					default -> throw new IllegalArgumentException(request.shardIteratorTypeAsString());
-				};
+				int index = startIndex(shard, request.shardIteratorTypeAsString(), request.startingSequenceNumber(),
+						request.timestamp());
 				SimulatedKinesis.this.trace.accept("iterator " + request.shardIteratorTypeAsString() + " of " + shard.id
 						+ " at record " + index + " of " + shard.records.size());
 				return GetShardIteratorResponse.builder().shardIterator(iterator(shard, index)).build();
 			});
+		}
+
+		private int startIndex(SimShard shard, String type, String sequence, Instant timestamp) {
+			return switch (ShardIteratorType.fromValue(type)) {
+				case TRIM_HORIZON -> 0;
+				case LATEST -> {
+					SimulatedKinesis.this.firstLatest.putIfAbsent(shard.id, shard.records.size());
+					yield shard.records.size();
+				}
+				case AT_SEQUENCE_NUMBER -> shard.indexAt(sequence, false);
+				case AFTER_SEQUENCE_NUMBER -> shard.indexAt(sequence, true);
+				case AT_TIMESTAMP -> indexAtTime(shard, timestamp);
+				default -> throw new IllegalArgumentException(type);
+			};
 		}
 
 		private int indexAtTime(SimShard shard, Instant timestamp) {
@@ -416,16 +437,40 @@ final class SimulatedKinesis {
 					.millisBehindLatest(behind)
 					.nextShardIterator(ended ? null : iterator(shard, end));
 				if (ended) {
-					response.childShards(shard.children.stream()
-						.map((child) -> ChildShard.builder()
-							.shardId(child)
-							.parentShards(parents(child))
-							.hashKeyRange(SimulatedKinesis.this.shards.get(child).describe().hashKeyRange())
-							.build())
-						.toList());
+					response.childShards(childShards(shard));
 				}
 				return response.build();
 			});
+		}
+
+		private List<ChildShard> childShards(SimShard shard) {
+			return shard.children.stream()
+				.map((child) -> ChildShard.builder()
+					.shardId(child)
+					.parentShards(parents(child))
+					.hashKeyRange(SimulatedKinesis.this.shards.get(child).describe().hashKeyRange())
+					.build())
+				.toList();
+		}
+
+		@Override
+		public CompletableFuture<DescribeStreamConsumerResponse> describeStreamConsumer(
+				DescribeStreamConsumerRequest request) {
+			// the application's stream consumer is registered and ACTIVE: answered at
+			// once, as the consumer waits for it when it starts
+			return CompletableFuture.completedFuture(DescribeStreamConsumerResponse.builder()
+				.consumerDescription(ConsumerDescription.builder()
+					.consumerName(request.consumerName())
+					.consumerARN(request.streamARN() + "/consumer/" + request.consumerName())
+					.consumerStatus(ConsumerStatus.ACTIVE)
+					.build())
+				.build());
+		}
+
+		@Override
+		public CompletableFuture<Void> subscribeToShard(SubscribeToShardRequest request,
+				SubscribeToShardResponseHandler handler) {
+			return new Subscription(this, request, handler).start();
 		}
 
 		/**
@@ -461,6 +506,206 @@ final class SimulatedKinesis {
 				}
 			}, latency);
 			return answer;
+		}
+
+	}
+
+	/**
+	 * One SubscribeToShard subscription: after a latency it is refused (throttled) or
+	 * opens; then, per event asked for, it pushes the records that arrived since its
+	 * position (an empty event every 5 s when there are none), and at the end of a closed
+	 * shard an event with its ChildShards and no continuation. It ends after 5 minutes,
+	 * or earlier when a fault ends it, fails it or lets it go silent.
+	 */
+	private final class Subscription implements org.reactivestreams.Subscription {
+
+		private static final long LIFETIME_NANOS = TimeUnit.MINUTES.toNanos(5);
+
+		private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+		private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+		private final Client client;
+
+		private final SubscribeToShardRequest request;
+
+		private final SubscribeToShardResponseHandler handler;
+
+		private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+		private org.reactivestreams.Subscriber<? super SubscribeToShardEventStream> subscriber;
+
+		private SimShard shard;
+
+		private int position;
+
+		private long demand;
+
+		private long openedAt;
+
+		private long lastEventAt;
+
+		private boolean sending;
+
+		private boolean over;
+
+		/** A fault drawn when it opens: 0 none, 1 ends early, 2 fails, 3 goes silent. */
+		private int fault;
+
+		private long faultAt;
+
+		Subscription(Client client, SubscribeToShardRequest request, SubscribeToShardResponseHandler handler) {
+			this.client = client;
+			this.request = request;
+			this.handler = handler;
+		}
+
+		CompletableFuture<Void> start() {
+			Random random = SimulatedKinesis.this.random;
+			long latency = (long) (random.nextDouble() * SimulatedKinesis.this.maxLatencyNanos);
+			boolean throttled = random.nextDouble() < SimulatedKinesis.this.throttleRate;
+			if (random.nextDouble() < SimulatedKinesis.this.lostRate * 3) {
+				this.fault = 1 + random.nextInt(3);
+				this.faultAt = (long) (random.nextDouble() * LIFETIME_NANOS);
+			}
+			this.client.worker.schedule(() -> {
+				if (throttled) {
+					fail(LimitExceededException.builder()
+						.message("Rate exceeded for consumer and shard")
+						.awsErrorDetails(AwsErrorDetails.builder().errorCode("LimitExceededException").build())
+						.build());
+					return;
+				}
+				open();
+			}, latency);
+			return this.done;
+		}
+
+		private void open() {
+			StartingPosition start = this.request.startingPosition();
+			this.shard = SimulatedKinesis.this.shards.get(this.request.shardId());
+			this.position = this.client.startIndex(this.shard, start.typeAsString(), start.sequenceNumber(),
+					start.timestamp());
+			SimulatedKinesis.this.trace.accept("subscription " + start.typeAsString() + " to " + this.shard.id
+					+ " at record " + this.position + " of " + this.shard.records.size());
+			long now = SimulatedKinesis.this.clock.nanoTime();
+			this.openedAt = now;
+			this.lastEventAt = now;
+			this.handler.responseReceived(SubscribeToShardResponse.builder().build());
+			this.handler.onEventStream(SdkPublisher.adapt((subscriber) -> {
+				this.subscriber = subscriber;
+				subscriber.onSubscribe(this);
+			}));
+			this.client.worker.schedule(this::tick, CHECK_NANOS);
+		}
+
+		@Override
+		public void request(long n) {
+			if (this.over) {
+				return;
+			}
+			this.demand += n;
+			send();
+		}
+
+		@Override
+		public void cancel() {
+			this.over = true;
+			this.done.complete(null);
+		}
+
+		/** Checks the subscription's clock: its end, its fault, a heartbeat due. */
+		private void tick() {
+			if (this.over) {
+				return;
+			}
+			long age = SimulatedKinesis.this.clock.nanoTime() - this.openedAt;
+			if (this.fault != 0 && age >= this.faultAt) {
+				switch (this.fault) {
+					case 1 -> end();
+					case 2 -> fail(SdkClientException.create("simulated: the event stream broke"));
+					default -> {
+						// silent from now on: the consumer's own time-out must notice
+						this.over = true;
+					}
+				}
+				return;
+			}
+			if (age >= LIFETIME_NANOS) {
+				end();
+				return;
+			}
+			send();
+			this.client.worker.schedule(this::tick, CHECK_NANOS);
+		}
+
+		/** Sends one event if one is asked for and there is something to say. */
+		private void send() {
+			if (this.over || this.sending || this.demand == 0 || this.subscriber == null) {
+				return;
+			}
+			long now = SimulatedKinesis.this.clock.nanoTime();
+			List<Record> records = this.shard.records;
+			boolean atEnd = this.shard.closed && this.position >= records.size();
+			boolean hasRecords = this.position < records.size();
+			if (!atEnd && !hasRecords && now - this.lastEventAt < HEARTBEAT_NANOS) {
+				return;
+			}
+			int end = Math.min(records.size(), this.position + 1 + SimulatedKinesis.this.random.nextInt(20));
+			List<Record> batch = List.copyOf(records.subList(Math.min(this.position, end), end));
+			boolean ended = this.shard.closed && end >= records.size();
+			long behind = (end >= records.size()) ? 0
+					: TimeUnit.NANOSECONDS.toMillis(now - this.shard.arrivals.get(end));
+			SubscribeToShardEvent.Builder event = SubscribeToShardEvent.builder()
+				.records(batch)
+				.millisBehindLatest(behind)
+				.continuationSequenceNumber(ended ? null : continuation(end));
+			if (ended) {
+				event.childShards(this.client.childShards(this.shard));
+			}
+			this.position = end;
+			this.demand--;
+			this.lastEventAt = now;
+			this.sending = true;
+			SubscribeToShardEvent built = event.build();
+			long latency = (long) (SimulatedKinesis.this.random.nextDouble() * SimulatedKinesis.this.maxLatencyNanos);
+			this.client.worker.schedule(() -> {
+				this.sending = false;
+				if (this.over) {
+					return;
+				}
+				this.subscriber.onNext(built);
+				if (ended) {
+					end();
+				}
+				else {
+					send();
+				}
+			}, latency);
+		}
+
+		/** Where a subscription goes on after the records sent up to {@code end}. */
+		private String continuation(int end) {
+			if (end > 0) {
+				return this.shard.records.get(end - 1).sequenceNumber();
+			}
+			// nothing sent yet: just before the shard's first sequence number
+			return this.shard.startingSequence.toString();
+		}
+
+		private void end() {
+			this.over = true;
+			if (this.subscriber != null) {
+				this.subscriber.onComplete();
+			}
+			this.handler.complete();
+			this.done.complete(null);
+		}
+
+		private void fail(Throwable error) {
+			this.over = true;
+			this.handler.exceptionOccurred(error);
+			this.done.completeExceptionally(error);
 		}
 
 	}

@@ -42,7 +42,7 @@ start_kinesalite() {
   mkdir -p "$(dirname "$logfile")"
   echo "starting kinesalite on $scheme://127.0.0.1:$port" >&2
   # shellcheck disable=SC2086 # ssl is empty or one option
-  node --require "$emulators_dir/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" \
+  node --require "$emulators_dir/../kinesis-spring-boot-test/src/main/resources/META-INF/kinesis-local/listen-loopback.js" \
     --require "$emulators_dir/ignore-client-aborts.js" "$emulators_dir/node_modules/kinesalite/cli.js" --port "$port" \
     --createStreamMs 10 --deleteStreamMs 10 --updateStreamMs 10 --shardLimit 1000 $ssl >"$logfile" 2>&1 &
   kinesalite_pid=$!

@@ -69,7 +69,7 @@ start_kinesis() {
       STOP_STREAM_ENCRYPTION UPDATE_STREAM_MODE; do
       export "${op}_DURATION=${EMULATOR_OPERATION_DURATION:-10ms}"
     done
-    nohup node --require "$here/../kinesis-spring-boot-autoconfigure/src/main/resources/META-INF/kinesis-local/listen-loopback.js" "$here/node_modules/kinesis-local/main.js" \
+    nohup node --require "$here/../kinesis-spring-boot-test/src/main/resources/META-INF/kinesis-local/listen-loopback.js" "$here/node_modules/kinesis-local/main.js" \
       >"$state/kinesis.log" 2>&1 &
     echo $! >"$state/kinesis.pid"
   )

@@ -1,35 +1,42 @@
 package dev.kinesisboot.autoconfigure;
 
+import java.net.URI;
+
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.producer.DefaultPayloadSerializer;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
+import io.awspring.cloud.autoconfigure.AwsAsyncClientCustomizer;
+import io.awspring.cloud.autoconfigure.AwsClientCustomizer;
 import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
+import io.awspring.cloud.autoconfigure.core.AwsConnectionDetails;
+import io.awspring.cloud.autoconfigure.core.AwsProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 
 /**
- * Auto-configures the Kinesis client, the metrics collector, {@link KinesisTemplate} and,
- * when {@code kinesis.producer.stream-name} is set, a {@link KinesisProducer}.
+ * Auto-configures the Kinesis client (connected as a {@link KinesisConnectionDetails}
+ * bean says, else as the {@code kinesis.*} properties and Spring Cloud AWS say), the
+ * metrics collector, {@link KinesisTemplate} and, when
+ * {@code kinesis.producer.stream-name} is set, a {@link KinesisProducer}.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -43,37 +50,23 @@ public class KinesisAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	KinesisAsyncClient kinesisAsyncClient(KinesisProperties properties, ObjectProvider<AwsClientDefaults> awsDefaults,
-			ObjectProvider<KinesisAsyncClientCustomizer> customizers, ObjectProvider<LocalKinesisEmulator> emulator) {
+			ObjectProvider<KinesisConnectionDetails> connectionDetails,
+			ObjectProvider<KinesisAsyncClientCustomizer> customizers) {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
-		awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
-		LocalKinesisEmulator localEmulator = emulator.getIfAvailable();
+		AwsClientDefaults defaults = awsDefaults.getIfAvailable();
+		if (defaults != null) {
+			defaults.apply(builder);
+		}
 		if (properties.getMaxConcurrency() < 1) {
 			throw new InvalidKinesisPropertyException("kinesis.max-concurrency", properties.getMaxConcurrency(),
 					"it must be a positive number of concurrent requests");
 		}
-		KinesisClientSettings.apply(properties, builder,
-				(localEmulator != null) ? localEmulator.endpoint() : properties.getEndpoint(),
+		KinesisClientSettings.Connection connection = KinesisClientSettings.Connection.kinesis(properties,
+				connectionDetails.getIfAvailable());
+		KinesisClientSettings.apply(connection, builder, (defaults != null) ? defaults.endpoint() : null,
 				properties.getMaxConcurrency());
-		if (localEmulator != null) {
-			if (properties.getRegion() == null) {
-				builder.region(Region.US_EAST_1);
-			}
-			if (properties.getCredentials().getAccessKey() == null) {
-				builder.credentialsProvider(
-						StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
-			}
-		}
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-		return KinesisClientSettings.build(properties, builder);
-	}
-
-	// only when no endpoint is configured: a configured endpoint always wins
-	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean
-	@ConditionalOnExpression("${kinesis.local-emulator.enabled:false} and '${kinesis.endpoint:}'.isEmpty()")
-	LocalKinesisEmulator kinesisLocalEmulator(KinesisProperties properties) {
-		KinesisProperties.LocalEmulator settings = properties.getLocalEmulator();
-		return new LocalKinesisEmulator(java.nio.file.Path.of(settings.getCacheDirectory()), settings.getPort());
+		return KinesisClientSettings.build(connection, builder);
 	}
 
 	@Bean
@@ -143,25 +136,50 @@ public class KinesisAutoConfiguration {
 	static class SpringCloudAwsConfiguration {
 
 		@Bean
-		AwsClientDefaults kinesisSpringCloudAwsDefaults(ObjectProvider<AwsClientBuilderConfigurer> configurer) {
+		AwsClientDefaults kinesisSpringCloudAwsDefaults(ObjectProvider<AwsClientBuilderConfigurer> configurer,
+				ObjectProvider<AwsConnectionDetails> connectionDetails, ObjectProvider<AwsProperties> awsProperties) {
 			return new AwsClientDefaults() {
 
 				@Override
-				public <T extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<T, ?>> void apply(
-						T builder) {
+				public <T extends AwsClientBuilder<T, ?>> void apply(T builder) {
 					configurer.ifAvailable((available) -> {
 						try {
-							available.configure(builder);
+							available.configure(builder, null, connectionDetails.getIfAvailable());
 						}
 						catch (SdkClientException ex) {
 							// no region in spring.cloud.aws.* nor the default chain:
-							// kinesis.region may
-							// still provide one, else the build below explains what to
-							// set
+							// kinesis.region may still give one, else the build explains
+							// what to set
 						}
 					});
 				}
 
+				@Override
+				public URI endpoint() {
+					AwsConnectionDetails details = connectionDetails.getIfAvailable();
+					if (details != null && details.getEndpoint() != null) {
+						return details.getEndpoint();
+					}
+					AwsProperties properties = awsProperties.getIfAvailable();
+					return (properties != null) ? properties.getEndpoint() : null;
+				}
+
+			};
+		}
+
+		/**
+		 * Spring Cloud AWS's client customizers (for every async client, and for the
+		 * Kinesis client builder) apply to the Kinesis client, before the application's
+		 * own {@link KinesisAsyncClientCustomizer}s.
+		 */
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		KinesisAsyncClientCustomizer kinesisSpringCloudAwsCustomizers(
+				ObjectProvider<AwsAsyncClientCustomizer> asyncCustomizers,
+				ObjectProvider<AwsClientCustomizer<KinesisAsyncClientBuilder>> kinesisCustomizers) {
+			return (builder) -> {
+				asyncCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+				kinesisCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 			};
 		}
 

@@ -7,6 +7,8 @@ import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
 import dev.kinesisboot.support.AwsErrors;
+import io.awspring.cloud.autoconfigure.AwsAsyncClientCustomizer;
+import io.awspring.cloud.autoconfigure.AwsClientCustomizer;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -22,6 +24,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Auto-configures the {@link CheckpointerFactory} chosen by
@@ -77,16 +81,22 @@ public class KinesisCheckpointAutoConfiguration {
 		@ConditionalOnMissingBean(name = "kinesisCheckpointDynamoDbClient")
 		DynamoDbAsyncClient kinesisCheckpointDynamoDbClient(KinesisProperties properties,
 				ObjectProvider<AwsClientDefaults> awsDefaults,
+				ObjectProvider<KinesisConnectionDetails> connectionDetails,
 				ObjectProvider<DynamoDbAsyncClientCustomizer> customizers) {
 			DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
-			awsDefaults.ifAvailable((defaults) -> defaults.apply(builder));
-			KinesisClientSettings.apply(properties, builder, properties.getCheckpoint().getDynamodb().getEndpoint());
+			AwsClientDefaults defaults = awsDefaults.getIfAvailable();
+			if (defaults != null) {
+				defaults.apply(builder);
+			}
+			KinesisClientSettings.Connection connection = KinesisClientSettings.Connection.dynamoDb(properties,
+					connectionDetails.getIfAvailable());
+			KinesisClientSettings.apply(connection, builder, (defaults != null) ? defaults.endpoint() : null, 0);
 			// the consumer bounds each lease call itself; this also ends the SDK's
 			// retries
 			// of a call whose answer will not come, instead of leaving them running
 			builder.overrideConfiguration((override) -> override.apiCallTimeout(DYNAMODB_API_CALL_TIMEOUT));
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-			return KinesisClientSettings.build(properties, builder);
+			return KinesisClientSettings.build(connection, builder);
 		}
 
 		@Bean
@@ -110,6 +120,28 @@ public class KinesisCheckpointAutoConfiguration {
 								+ " (kinesis.checkpoint.dynamodb.create-table=true creates it, billed per request)");
 			}
 			return factory;
+		}
+
+		/**
+		 * Spring Cloud AWS's client customizers (for every async client, and for the
+		 * async DynamoDB client builder) apply to the checkpoint store's client, before
+		 * the application's own {@link DynamoDbAsyncClientCustomizer}s.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.awspring.cloud.autoconfigure.AwsClientCustomizer")
+		static class SpringCloudAwsCustomizers {
+
+			@Bean
+			@Order(Ordered.HIGHEST_PRECEDENCE)
+			DynamoDbAsyncClientCustomizer kinesisCheckpointSpringCloudAwsCustomizers(
+					ObjectProvider<AwsAsyncClientCustomizer> asyncCustomizers,
+					ObjectProvider<AwsClientCustomizer<DynamoDbAsyncClientBuilder>> dynamoDbCustomizers) {
+				return (builder) -> {
+					asyncCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+					dynamoDbCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+				};
+			}
+
 		}
 
 	}

@@ -69,16 +69,6 @@ public class KinesisProperties {
 	@NestedConfigurationProperty
 	private final Metrics metrics = new Metrics();
 
-	/**
-	 * A local Kinesis emulator started with the application (development only).
-	 */
-	@NestedConfigurationProperty
-	private final LocalEmulator localEmulator = new LocalEmulator();
-
-	public LocalEmulator getLocalEmulator() {
-		return this.localEmulator;
-	}
-
 	public String getRegion() {
 		return this.region;
 	}
@@ -905,53 +895,6 @@ public class KinesisProperties {
 				this.endpoint = endpoint;
 			}
 
-		}
-
-	}
-
-	/**
-	 * Local emulator settings.
-	 */
-	public static class LocalEmulator {
-
-		/**
-		 * Whether kinesis-local (npm) is installed, started on 127.0.0.1 and used when no
-		 * kinesis.endpoint is set; needs Node.js and npm.
-		 */
-		private boolean enabled;
-
-		/**
-		 * Port of the emulator; 0 picks a free one.
-		 */
-		private int port;
-
-		/**
-		 * Folder the npm package is installed into.
-		 */
-		private String cacheDirectory = System.getProperty("user.home") + "/.cache/kinesis-spring-boot";
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public int getPort() {
-			return this.port;
-		}
-
-		public void setPort(int port) {
-			this.port = port;
-		}
-
-		public String getCacheDirectory() {
-			return this.cacheDirectory;
-		}
-
-		public void setCacheDirectory(String cacheDirectory) {
-			this.cacheDirectory = cacheDirectory;
 		}
 
 	}

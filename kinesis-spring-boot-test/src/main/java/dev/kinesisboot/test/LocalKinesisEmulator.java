@@ -1,4 +1,4 @@
-package dev.kinesisboot.autoconfigure;
+package dev.kinesisboot.test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,16 +14,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.kinesisboot.autoconfigure.KinesisConnectionDetails;
+import dev.kinesisboot.support.Streams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
 /**
- * Runs kinesis-local (the kinesis-mock engine, from npm) on 127.0.0.1 for development:
- * {@code kinesis.local-emulator.enabled=true} with no {@code kinesis.endpoint}. Installs
- * the pinned npm package into a cache folder on first use (npm must be on the PATH),
- * waits until it answers, and stops it with the application context.
+ * Runs kinesis-local (the kinesis-mock engine, from npm) on 127.0.0.1, for tests and for
+ * running an application locally. Installs the pinned npm package into a cache folder on
+ * first use (Node.js and npm must be on the PATH), waits until it answers, and stops it
+ * on {@link #close()}. {@link #shared()} gives one instance per JVM, stopped when the JVM
+ * exits, so test classes (and the application contexts Spring caches between them) share
+ * it.
  */
 public class LocalKinesisEmulator implements AutoCloseable {
+
+	/**
+	 * The system property naming the folder kinesis-local is installed into (default
+	 * {@code ~/.cache/kinesis-spring-boot}).
+	 */
+	public static final String CACHE_DIRECTORY_PROPERTY = "kinesisboot.local-kinesis.cache-directory";
+
+	private static LocalKinesisEmulator shared;
+
+	/** The region the emulator is addressed with. */
+	public static final String REGION = "us-east-1";
 
 	/** The kinesis-local version started. */
 	public static final String VERSION = "0.6.2";
@@ -46,6 +68,13 @@ public class LocalKinesisEmulator implements AutoCloseable {
 		this(cacheDirectory, port, "npm", "node");
 	}
 
+	/**
+	 * Installs (when needed) and starts the emulator with the given commands.
+	 * @param cacheDirectory where the npm package is installed
+	 * @param port the plain HTTP port, or 0 for a free one
+	 * @param npmCommand the npm command
+	 * @param nodeCommand the node command
+	 */
 	LocalKinesisEmulator(Path cacheDirectory, int port, String npmCommand, String nodeCommand) {
 		try {
 			Path main = install(cacheDirectory, npmCommand);
@@ -74,8 +103,93 @@ public class LocalKinesisEmulator implements AutoCloseable {
 					cacheDirectory.resolve("kinesis-local.log"));
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("Could not start kinesis-local: " + ex.getMessage()
-					+ "; kinesis.local-emulator.enabled needs Node.js and npm on the PATH", ex);
+			throw new IllegalStateException(
+					"Could not start kinesis-local: " + ex.getMessage()
+							+ "; it needs Node.js and npm on the PATH (and the npm registry reachable on first use)",
+					ex);
+		}
+	}
+
+	/**
+	 * The emulator of this JVM, started on first use and stopped when the JVM exits.
+	 * @return the running emulator
+	 */
+	public static synchronized LocalKinesisEmulator shared() {
+		if (shared == null || !shared.process.isAlive()) {
+			LocalKinesisEmulator started = new LocalKinesisEmulator(defaultCacheDirectory(), 0);
+			Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kinesis-local-stop"));
+			shared = started;
+		}
+		return shared;
+	}
+
+	/**
+	 * Where kinesis-local is installed unless told otherwise.
+	 * @return the {@value #CACHE_DIRECTORY_PROPERTY} system property, or
+	 * {@code ~/.cache/kinesis-spring-boot}
+	 */
+	public static Path defaultCacheDirectory() {
+		String configured = System.getProperty(CACHE_DIRECTORY_PROPERTY);
+		return (configured != null) ? Path.of(configured)
+				: Path.of(System.getProperty("user.home"), ".cache", "kinesis-spring-boot");
+	}
+
+	/**
+	 * Connection details for an application context: this endpoint, region
+	 * {@code us-east-1} and the credentials {@code local}/{@code local} (the emulator
+	 * checks none).
+	 * @return the connection details
+	 */
+	public KinesisConnectionDetails connectionDetails() {
+		URI endpoint = this.endpoint;
+		return new KinesisConnectionDetails() {
+
+			@Override
+			public URI getEndpoint() {
+				return endpoint;
+			}
+
+			@Override
+			public String getRegion() {
+				return REGION;
+			}
+
+			@Override
+			public String getAccessKey() {
+				return "local";
+			}
+
+			@Override
+			public String getSecretKey() {
+				return "local";
+			}
+
+		};
+	}
+
+	/**
+	 * A client of the emulator, for a test's own calls; the caller closes it.
+	 * @return a new client
+	 */
+	public KinesisAsyncClient newClient() {
+		return KinesisAsyncClient.builder()
+			.endpointOverride(this.endpoint)
+			.region(Region.of(REGION))
+			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+			.httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
+			.build();
+	}
+
+	/**
+	 * Creates streams unless they exist, and waits until they are ACTIVE.
+	 * @param shardCount the shard count of each stream created
+	 * @param streamNames the streams
+	 */
+	public void createStreams(int shardCount, String... streamNames) {
+		try (KinesisAsyncClient client = newClient()) {
+			for (String stream : streamNames) {
+				Streams.ensureExists(client, stream, true, shardCount, "create it");
+			}
 		}
 	}
 

@@ -1,0 +1,4 @@
+/**
+ * {@code @ServiceConnection} support for Testcontainers' LocalStack container.
+ */
+package dev.kinesisboot.test.localstack;

@@ -24,7 +24,8 @@ import org.springframework.util.StringUtils;
 /**
  * Finds {@link KinesisListener} methods on beans, resolves their placeholders, and
  * registers an endpoint for each with the {@link KinesisListenerEndpointRegistry} once
- * all singletons exist.
+ * all singletons exist; a bean created later (a {@code @Lazy} one) has its listeners
+ * registered, and started when the registry runs, as it is created.
  */
 public class KinesisListenerAnnotationBeanPostProcessor
 		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
@@ -35,6 +36,9 @@ public class KinesisListenerAnnotationBeanPostProcessor
 	private final List<Pending> pending = new ArrayList<>();
 
 	private ConfigurableBeanFactory beanFactory;
+
+	// guarded by pending
+	private boolean singletonsInstantiated;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
@@ -47,23 +51,39 @@ public class KinesisListenerAnnotationBeanPostProcessor
 		Map<Method, KinesisListener> methods = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<KinesisListener>) (method) -> AnnotatedElementUtils
 					.findMergedAnnotation(method, KinesisListener.class));
-		methods.forEach((method, annotation) -> this.pending
+		List<Pending> found = new ArrayList<>();
+		methods.forEach((method, annotation) -> found
 			.add(new Pending(bean, beanName, AopUtils.selectInvocableMethod(method, bean.getClass()), annotation)));
+		synchronized (this.pending) {
+			if (!this.singletonsInstantiated) {
+				this.pending.addAll(found);
+				return bean;
+			}
+		}
+		// a bean created later (@Lazy): registered now, and started at once
+		// when the registry runs
+		found.forEach(this::register);
 		return bean;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		KinesisListenerEndpointRegistry registry = this.beanFactory.getBean(KinesisListenerEndpointRegistry.class);
-		for (Pending listener : this.pending) {
-			KinesisListener annotation = listener.annotation();
-			String factoryName = resolve(annotation.containerFactory());
-			KinesisListenerContainerFactory factory = this.beanFactory.getBean(
-					StringUtils.hasText(factoryName) ? factoryName : DEFAULT_CONTAINER_FACTORY,
-					KinesisListenerContainerFactory.class);
-			registry.registerListenerContainer(endpoint(listener), factory);
+		List<Pending> listeners;
+		synchronized (this.pending) {
+			this.singletonsInstantiated = true;
+			listeners = new ArrayList<>(this.pending);
+			this.pending.clear();
 		}
-		this.pending.clear();
+		listeners.forEach(this::register);
+	}
+
+	private void register(Pending listener) {
+		KinesisListenerEndpointRegistry registry = this.beanFactory.getBean(KinesisListenerEndpointRegistry.class);
+		String factoryName = resolve(listener.annotation().containerFactory());
+		KinesisListenerContainerFactory factory = this.beanFactory.getBean(
+				StringUtils.hasText(factoryName) ? factoryName : DEFAULT_CONTAINER_FACTORY,
+				KinesisListenerContainerFactory.class);
+		registry.registerListenerContainer(endpoint(listener), factory);
 	}
 
 	private KinesisListenerEndpoint endpoint(Pending listener) {

@@ -58,12 +58,25 @@ public class KinesisListenerEndpointRegistry implements SmartLifecycle {
 		return List.copyOf(this.containers.values());
 	}
 
+	/**
+	 * Starts every auto-startup container. When one fails to start, the ones started
+	 * before it are stopped again before the failure is passed on: Spring does not stop a
+	 * lifecycle bean whose start failed, so nothing of a failed start-up is left reading.
+	 */
 	@Override
 	public synchronized void start() {
-		for (KinesisListenerContainer container : this.containers.values()) {
-			if (container.isAutoStartup()) {
-				container.start();
+		List<KinesisListenerContainer> started = new ArrayList<>();
+		try {
+			for (KinesisListenerContainer container : this.containers.values()) {
+				if (container.isAutoStartup()) {
+					container.start();
+					started.add(container);
+				}
 			}
+		}
+		catch (RuntimeException | Error ex) {
+			stopAll(started);
+			throw ex;
 		}
 		this.running = true;
 	}
@@ -75,8 +88,12 @@ public class KinesisListenerEndpointRegistry implements SmartLifecycle {
 			this.running = false;
 			toStop = new ArrayList<>(this.containers.values());
 		}
+		stopAll(toStop);
+	}
+
+	private static void stopAll(List<KinesisListenerContainer> containers) {
 		CompletableFuture
-			.allOf(toStop.stream()
+			.allOf(containers.stream()
 				.map((container) -> CompletableFuture.runAsync(container::stop))
 				.toArray(CompletableFuture[]::new))
 			.join();

@@ -1,5 +1,11 @@
 package dev.kinesisboot.listener;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -18,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public class ListenerErrorHandler implements ConsumerErrorHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ListenerErrorHandler.class);
+
+	/** How much of a record's data a log line shows. */
+	static final int LOGGED_BYTES = 1_000;
 
 	private final int maxAttempts;
 
@@ -43,18 +52,65 @@ public class ListenerErrorHandler implements ConsumerErrorHandler {
 		if (this.deadLetter != null) {
 			try {
 				this.deadLetter.accept(records, error);
-				logger.warn("Sent {} to the dead-letter stream after {} attempt(s): {}", records, attempt,
+				logger.warn("Sent {} to the dead-letter stream after {} attempt(s): {}", describe(records), attempt,
 						error.toString());
 				return Decision.SKIP;
 			}
 			catch (RuntimeException ex) {
-				logger.error("Could not send {} to the dead-letter stream; retrying", records, ex);
+				logger.error("Could not send {} to the dead-letter stream; retrying", describe(records), ex);
 				return Decision.RETRY;
 			}
 		}
 		logger.error("Skipping {} after {} attempt(s) (no dead-letter stream set on the container factory): {}",
-				records, attempt, error.toString());
+				describe(records), attempt, error.toString());
 		return Decision.SKIP;
+	}
+
+	/**
+	 * The records as a log line: where each lies, its key and its data, as text when it
+	 * is UTF-8 text, else in base64, each cut after {@value #LOGGED_BYTES} bytes.
+	 * @param records the records
+	 * @return the description
+	 */
+	static String describe(List<KinesisRecord<byte[]>> records) {
+		StringBuilder text = new StringBuilder();
+		for (KinesisRecord<byte[]> record : records) {
+			text.append((text.length() == 0) ? "[" : ", ")
+				.append(record.streamName())
+				.append('/')
+				.append(record.shardId())
+				.append('/')
+				.append(record.sequenceNumber());
+			if (record.subSequenceNumber() != 0) {
+				text.append(':').append(record.subSequenceNumber());
+			}
+			byte[] data = record.data();
+			byte[] shown = (data.length > LOGGED_BYTES) ? Arrays.copyOf(data, LOGGED_BYTES) : data;
+			text.append(" key=").append(record.partitionKey()).append(" data=").append(readable(shown));
+			if (shown.length < data.length) {
+				text.append("...");
+			}
+			text.append(" (").append(data.length).append(" bytes)");
+		}
+		return text.append(']').toString();
+	}
+
+	private static String readable(byte[] data) {
+		try {
+			String text = StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(data))
+				.toString();
+			boolean printable = text.chars().allMatch((c) -> !Character.isISOControl(c) || c == '\n' || c == '\t');
+			if (printable) {
+				return text;
+			}
+		}
+		catch (CharacterCodingException ex) {
+			// binary, or text cut inside a character: base64 below
+		}
+		return "base64:" + Base64.getEncoder().encodeToString(data);
 	}
 
 }

@@ -6,14 +6,21 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import dev.kinesisboot.record.KinesisRecord;
+
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.util.ReflectionUtils;
 
 /**
  * Calls a listener method with the parameters it declares, converting payloads on the
- * way. Checked once at start-up: a batch listener needs a {@code List} parameter, and
- * every parameter must be of a supported kind. Thread-safe.
+ * way; a method that returns a future is waited for. Checked once at start-up: a batch
+ * listener needs a {@code List} parameter, every parameter must be of a supported kind,
+ * and an {@code @Async} method must return a future. Thread-safe.
  */
 final class ListenerMethodAdapter {
 
@@ -62,6 +69,15 @@ final class ListenerMethodAdapter {
 					+ " is a batch listener but takes no List parameter; add List<T> or List<KinesisRecord<T>>, "
 					+ "or set batch = \"false\"");
 		}
+		boolean returnsFuture = Future.class.isAssignableFrom(method.getReturnType())
+				|| CompletionStage.class.isAssignableFrom(method.getReturnType());
+		if (!returnsFuture && (AnnotatedElementUtils.hasAnnotation(method, Async.class)
+				|| AnnotatedElementUtils.hasAnnotation(method.getDeclaringClass(), Async.class))) {
+			throw new IllegalStateException("@KinesisListener method " + describe()
+					+ " is @Async and returns no future: its records would be checkpointed before it handled them; "
+					+ "remove @Async (set concurrency for parallel shards), or return a CompletableFuture, which the "
+					+ "container waits for");
+		}
 		if (payloads > 1) {
 			throw new IllegalStateException("@KinesisListener method " + describe()
 					+ " takes more than one payload parameter; take one payload, KinesisRecord or List, plus "
@@ -105,20 +121,40 @@ final class ListenerMethodAdapter {
 		return record.withPayload((data) -> this.converter.convert(data, payloadType));
 	}
 
+	/**
+	 * Calls the method; when it returns a future (a {@code CompletableFuture}, or any
+	 * {@code CompletionStage} or {@code Future}), waits for it, so the records count as
+	 * handled only once the work is done, and its failure is the call's.
+	 */
 	private void invoke(Object[] args) throws Exception {
+		Object result;
 		try {
-			this.method.invoke(this.bean, args);
+			result = this.method.invoke(this.bean, args);
 		}
 		catch (InvocationTargetException ex) {
-			Throwable cause = ex.getCause();
-			if (cause instanceof Exception exception) {
-				throw exception;
-			}
-			if (cause instanceof Error error) {
-				throw error;
-			}
-			throw ex;
+			throw rethrow(ex.getCause(), ex);
 		}
+		Future<?> future = (result instanceof CompletionStage<?> stage) ? stage.toCompletableFuture()
+				: (result instanceof Future<?> plain) ? plain : null;
+		if (future == null) {
+			return;
+		}
+		try {
+			future.get();
+		}
+		catch (ExecutionException ex) {
+			throw rethrow(ex.getCause(), ex);
+		}
+	}
+
+	private static Exception rethrow(Throwable cause, Exception wrapper) {
+		if (cause instanceof Exception exception) {
+			return exception;
+		}
+		if (cause instanceof Error error) {
+			throw error;
+		}
+		return wrapper;
 	}
 
 	private static Class<?> rawClass(Type type) {

@@ -3,9 +3,12 @@ package dev.kinesisboot.autoconfigure;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.aggregation.RecordFormat;
 import dev.kinesisboot.producer.DefaultPayloadSerializer;
+import dev.kinesisboot.producer.FormatPayloadSerializer;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.PayloadSerializer;
 import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,9 +83,21 @@ public class KinesisAutoConfiguration {
 	@ConditionalOnMissingBean
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
+		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
 		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
-				kinesisMetricsCollector,
-				new DefaultPayloadSerializer(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build())));
+				kinesisMetricsCollector, serializer(properties.getProducer().getFormat(), mapper));
+	}
+
+	private static PayloadSerializer serializer(RecordFormat format, JsonMapper mapper) {
+		if (format == null) {
+			return new DefaultPayloadSerializer(mapper);
+		}
+		try {
+			return new FormatPayloadSerializer(format, mapper);
+		}
+		catch (IllegalStateException ex) {
+			throw new InvalidKinesisPropertyException("kinesis.producer.format", format.name(), ex.getMessage());
+		}
 	}
 
 	// the template creates and closes it

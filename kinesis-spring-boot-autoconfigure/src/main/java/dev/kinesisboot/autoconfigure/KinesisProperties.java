@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.kinesisboot.aggregation.RecordFormat;
+
 import dev.kinesisboot.consumer.ConsumerMode;
 import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.CheckpointMode;
@@ -168,6 +170,14 @@ public class KinesisProperties {
 		private String streamName;
 
 		/**
+		 * Record format KinesisTemplate writes, one of RecordFormat's names
+		 * (async-kinesis's processors): JSON_LINES, JSON_LIST, NETSTRING, MSGPACK,
+		 * STRING, ...; unset sends byte[] and text as they are and other payloads as
+		 * JSON.
+		 */
+		private RecordFormat format;
+
+		/**
 		 * Longest time a record waits before its batch is sent.
 		 */
 		private Duration bufferTime = Duration.ofMillis(500);
@@ -286,6 +296,14 @@ public class KinesisProperties {
 
 		public String getStreamName() {
 			return this.streamName;
+		}
+
+		public RecordFormat getFormat() {
+			return this.format;
+		}
+
+		public void setFormat(RecordFormat format) {
+			this.format = format;
 		}
 
 		public void setStreamName(String streamName) {

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * through the {@link Checkpointer} SPI, so a consumer starting at the same time either
  * sees the imported checkpoint or wins the lease first. The import is refused as a whole
  * ({@link AsyncKinesisLeaseHeldException}) while an async-kinesis worker holds a live
- * lease (a heartbeat younger than the session timeout) unless it is forced. One log line
- * per shard says what was done.
+ * lease (a heartbeat younger than the session timeout) of a shard it would write, unless
+ * it is forced. One log line per shard says what was done.
  *
  * <pre>{@code
  * AsyncKinesisCheckpointImporter.builder(new RedisAsyncKinesisCheckpoints(redis, "orders-app"))
@@ -87,8 +87,18 @@ public final class AsyncKinesisCheckpointImporter {
 	 */
 	public CompletableFuture<List<ImportedShard>> importInto(Checkpointer target) {
 		Clock now = (this.clock != null) ? this.clock : target.clock();
-		return this.source.read().thenCompose((checkpoints) -> {
-			checkNoLiveLease(checkpoints, now.instant(), target);
+		return this.source.read().thenCombine(target.listLeases(), (checkpoints, leases) -> {
+			// only shards that would be written count: a group already moved stays
+			// startable
+			Map<String, Lease> ours = byShard(leases);
+			List<AsyncKinesisCheckpoint> wanted = checkpoints.stream()
+				.filter((checkpoint) -> checkpoint.sequenceNumber() != null)
+				.filter((checkpoint) -> ours.get(checkpoint.shardId()) == null
+						|| ours.get(checkpoint.shardId()).checkpoint() == null)
+				.toList();
+			checkNoLiveLease(wanted, now.instant(), target);
+			return checkpoints;
+		}).thenCompose((checkpoints) -> {
 			CompletableFuture<List<ImportedShard>> done = CompletableFuture.completedFuture(new ArrayList<>());
 			for (AsyncKinesisCheckpoint checkpoint : checkpoints) {
 				done = done.thenCompose((results) -> importShard(checkpoint, target, now).thenApply((result) -> {

@@ -122,6 +122,20 @@ class AsyncKinesisCheckpointImporterTests {
 	}
 
 	@Test
+	void liveLeasesOfShardsOurStoreCheckpointedAlreadyDoNotStopTheImport() {
+		JsonNode dump = dump(AsyncKinesisFixtures.read("checkpoints-dynamodb.json"), "B",
+				"running_holding_leases_after_checkpoint");
+		MemoryCheckpointer store = store(at(dump));
+		for (String shardId : List.of("shardId-000000000000", "shardId-000000000001")) {
+			assertThat(store.takeLease(shardId, null).join()).isTrue();
+			store.checkpoint(shardId, Checkpoint.at("1")).join();
+			store.releaseLease(shardId).join();
+		}
+		assertThat(importer(dump, at(dump), false).importInto(store).join()).extracting(ImportedShard::outcome)
+			.containsOnly(ImportedShard.Outcome.ALREADY_CHECKPOINTED);
+	}
+
+	@Test
 	void aForcedImportTakesOverLiveLeases() {
 		JsonNode dump = dump(AsyncKinesisFixtures.read("checkpoints-dynamodb.json"), "B",
 				"running_holding_leases_after_checkpoint");

@@ -7,6 +7,7 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.asynckinesis.AsyncKinesisLeaseHeldException;
+import dev.kinesisboot.testsupport.AsyncKinesisFixtures;
 import dev.kinesisboot.testsupport.LocalDynamoDb;
 import dev.kinesisboot.testsupport.LocalRedis;
 import dev.kinesisboot.testsupport.LocalServer;
@@ -21,9 +22,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -93,15 +91,8 @@ class KinesisCheckpointImportAutoConfigurationIntegrationTests {
 	void importFromDynamoDbReadsTheTableOfTheNamedCheckpointer(LocalDynamoDb dynamoDb) {
 		String name = TestNames.unique("py-named");
 		String table = "kinesis-checkpoints-" + name;
-		dynamoDb.client()
-			.createTable((request) -> request.tableName(table)
-				.billingMode(BillingMode.PAY_PER_REQUEST)
-				.keySchema((key) -> key.attributeName("shard_id").keyType(KeyType.HASH))
-				.attributeDefinitions(
-						(attribute) -> attribute.attributeName("shard_id").attributeType(ScalarAttributeType.S)))
-			.join();
+		AsyncKinesisFixtures.createCheckpointTable(dynamoDb, table);
 		try {
-			dynamoDb.awaitActive(table);
 			dynamoDb.client()
 				.putItem((request) -> request.tableName(table)
 					.item(Map.of("shard_id", AttributeValue.fromS(SHARD), "ref", AttributeValue.fromNul(true), "ts",

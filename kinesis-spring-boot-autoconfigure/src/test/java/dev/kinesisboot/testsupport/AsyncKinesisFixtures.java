@@ -11,6 +11,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
@@ -48,6 +50,25 @@ public final class AsyncKinesisFixtures {
 	 */
 	public static JsonNode read(String name) {
 		return MAPPER.readTree(directory().resolve(name).toFile());
+	}
+
+	/**
+	 * Creates an async-kinesis DynamoDB checkpoint table as the fixture describes it
+	 * (partition key {@code shard_id}, on demand) and waits until it is active.
+	 * @param dynamoDb the local DynamoDB
+	 * @param table the table, {@code kinesis-checkpoints-<name>}
+	 */
+	public static void createCheckpointTable(LocalDynamoDb dynamoDb, String table) {
+		JsonNode key = read("checkpoints-dynamodb.json").get("table_description").get("KeySchema").get(0);
+		String attribute = key.get("AttributeName").asString();
+		dynamoDb.client()
+			.createTable((request) -> request.tableName(table)
+				.billingMode(BillingMode.PAY_PER_REQUEST)
+				.keySchema((schema) -> schema.attributeName(attribute).keyType(key.get("KeyType").asString()))
+				.attributeDefinitions(
+						(definition) -> definition.attributeName(attribute).attributeType(ScalarAttributeType.S)))
+			.join();
+		dynamoDb.awaitActive(table);
 	}
 
 	/**

@@ -37,9 +37,6 @@ import tools.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -213,17 +210,8 @@ class AsyncKinesisCheckpointImportIntegrationTests {
 	/** The fixture's DynamoDB table and items after async-kinesis's graceful close. */
 	private static AsyncKinesisCheckpointSource writeDynamoDbLayout(String name) {
 		String table = DynamoDbAsyncKinesisCheckpoints.tableName(name);
-		JsonNode description = FIXTURE_DYNAMODB.get("table_description");
-		assertThat(description.get("KeySchema").get(0).get("AttributeName").asString()).isEqualTo("shard_id");
-		dynamoDb
-			.createTable((request) -> request.tableName(table)
-				.billingMode(BillingMode.PAY_PER_REQUEST)
-				.keySchema((key) -> key.attributeName("shard_id").keyType(KeyType.HASH))
-				.attributeDefinitions(
-						(attribute) -> attribute.attributeName("shard_id").attributeType(ScalarAttributeType.S)))
-			.join();
 		ourTables.add(table);
-		localDynamo.awaitActive(table);
+		AsyncKinesisFixtures.createCheckpointTable(localDynamo, table);
 		for (JsonNode entry : closedDump(FIXTURE_DYNAMODB).get("entries")) {
 			Map<String, AttributeValue> item = new HashMap<>(AsyncKinesisCheckpointImporterTests.item(entry));
 			String shardId = item.get("shard_id").s();

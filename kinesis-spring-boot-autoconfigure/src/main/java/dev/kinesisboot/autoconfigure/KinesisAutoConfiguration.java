@@ -84,8 +84,15 @@ public class KinesisAutoConfiguration {
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
+		RecordFormat format = properties.getProducer().getFormat();
+		if (format != null && format != RecordFormat.KPL && format != RecordFormat.JSON
+				&& properties.getProducer().isAggregationEnabled()) {
+			throw new InvalidKinesisPropertyException("kinesis.producer.format", format.name(),
+					"kinesis.producer.aggregation-enabled=true packs records into KPL aggregates, which a consumer of "
+							+ format.name() + " records cannot read; turn aggregation off, or use format KPL");
+		}
 		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
-				kinesisMetricsCollector, serializer(properties.getProducer().getFormat(), mapper));
+				kinesisMetricsCollector, serializer(format, mapper));
 	}
 
 	private static PayloadSerializer serializer(RecordFormat format, JsonMapper mapper) {

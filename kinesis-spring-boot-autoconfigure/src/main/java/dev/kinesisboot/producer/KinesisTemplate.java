@@ -93,9 +93,10 @@ public class KinesisTemplate implements AutoCloseable {
 
 	/**
 	 * Sends many payloads under one partition key. With a {@link FormatPayloadSerializer}
-	 * they are packed into as few records as fit (each at most the options'
-	 * {@code aggregationMaxSize}, data plus key), in the serializer's format; otherwise
-	 * each payload is a record of its own.
+	 * (and aggregation off) they are packed into as few records as fit (each at most the
+	 * options' {@code aggregationMaxSize}, data plus key), in the serializer's format;
+	 * otherwise each payload is a record of its own (which the producer's KPL aggregation
+	 * packs when it is on).
 	 * @param stream the stream name or ARN
 	 * @param partitionKey the partition key of every record
 	 * @param payloads the payloads, in order
@@ -105,8 +106,9 @@ public class KinesisTemplate implements AutoCloseable {
 	 */
 	public CompletableFuture<List<PutResult>> sendAll(String stream, String partitionKey, List<?> payloads) {
 		KinesisProducer producer = producer(stream);
-		List<?> records = (this.serializer instanceof FormatPayloadSerializer formatted)
-				? formatted.pack(partitionKey, payloads, this.options.aggregationMaxSize()) : payloads;
+		List<?> records = (this.serializer instanceof FormatPayloadSerializer formatted
+				&& !this.options.aggregationEnabled())
+						? formatted.pack(partitionKey, payloads, this.options.aggregationMaxSize()) : payloads;
 		List<CompletableFuture<PutResult>> results = new ArrayList<>(records.size());
 		for (Object record : records) {
 			results.add(producer.put(record, partitionKey));

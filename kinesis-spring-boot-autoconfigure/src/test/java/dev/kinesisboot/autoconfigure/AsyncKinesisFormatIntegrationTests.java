@@ -21,6 +21,7 @@ import dev.kinesisboot.testsupport.LocalKinesis;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
 import dev.kinesisboot.testsupport.TestNames;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -64,6 +65,11 @@ class AsyncKinesisFormatIntegrationTests {
 		// byte[] (the fixture records) still goes as it is
 		registry.add("kinesis.producer.format", () -> "MSGPACK");
 		STREAMS.forEach((key, name) -> registry.add("test.streams." + key, () -> name));
+	}
+
+	@AfterAll
+	static void deleteStreams(LocalKinesis kinesis) {
+		STREAMS.values().forEach(kinesis::deleteStream);
 	}
 
 	@Autowired

@@ -92,7 +92,7 @@ public final class NetstringPacker implements PayloadPacker {
 			}
 			int payloadStart = position + 1;
 			long payloadEnd = payloadStart + length;
-			if (payloadEnd >= data.length + 1L || payloadEnd == data.length || data[(int) payloadEnd] != ',') {
+			if (payloadEnd >= data.length || data[(int) payloadEnd] != ',') {
 				throw malformed("a frame of " + length + " bytes that does not end with ',' inside the record", start);
 			}
 			frames.add(new int[] { payloadStart, (int) payloadEnd });

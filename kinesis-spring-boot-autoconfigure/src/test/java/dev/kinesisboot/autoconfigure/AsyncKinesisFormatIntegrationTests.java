@@ -18,6 +18,7 @@ import dev.kinesisboot.producer.PutResult;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.testsupport.AsyncKinesisFixtures;
 import dev.kinesisboot.testsupport.LocalKinesis;
+import dev.kinesisboot.testsupport.LocalKinesisProperties;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
 import dev.kinesisboot.testsupport.TestNames;
@@ -54,14 +55,7 @@ class AsyncKinesisFormatIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("kinesis.endpoint", () -> LocalServer.KINESIS.endpoint().toString());
-		registry.add("kinesis.region", () -> "us-east-1");
-		registry.add("kinesis.credentials.access-key", () -> "local");
-		registry.add("kinesis.credentials.secret-key", () -> "local");
-		registry.add("kinesis.consumer.create-stream", () -> "true");
-		registry.add("kinesis.consumer.start-position", () -> "TRIM_HORIZON");
-		registry.add("kinesis.consumer.poll-interval", () -> "100ms");
-		registry.add("kinesis.producer.buffer-time", () -> "20ms");
+		LocalKinesisProperties.register(registry);
 		// byte[] (the fixture records) still goes as it is
 		registry.add("kinesis.producer.format", () -> "MSGPACK");
 		STREAMS.forEach((key, name) -> registry.add("test.streams." + key, () -> name));

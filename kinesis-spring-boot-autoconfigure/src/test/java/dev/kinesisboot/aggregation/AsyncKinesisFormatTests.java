@@ -277,6 +277,14 @@ class AsyncKinesisFormatTests {
 	}
 
 	@Test
+	void aJsonArrayFollowedByMoreTextIsNotOneJsonArray() {
+		List<String> reasons = new ArrayList<>();
+		RecordFormat.JSON_LIST_ELEMENTS.expander((record, reason) -> reasons.add(reason))
+			.expand("s", "shard", record(bytes("[1, 2] [3]")));
+		assertThat(reasons).singleElement().asString().contains("JSON array");
+	}
+
+	@Test
 	void aMsgpackPayloadWithTrailingBytesIsRefused() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> RecordFormat.MSGPACK.readValue(new byte[] { (byte) 0xc3, (byte) 0xc3 }, MAPPER))

@@ -4,7 +4,9 @@
  * {@link dev.kinesisboot.aggregation.RecordDeaggregator}) and two simpler packings for
  * consumers without KPL support
  * ({@link dev.kinesisboot.aggregation.NewlineDelimitedJsonPacker},
- * {@link dev.kinesisboot.aggregation.LengthPrefixedPacker}).
+ * {@link dev.kinesisboot.aggregation.LengthPrefixedPacker}), plus the framings of the
+ * Python library async-kinesis ({@link dev.kinesisboot.aggregation.RecordFormat}: JSON
+ * lines, JSON lists, netstring frames of JSON or MessagePack, plain text).
  * <p>
  * The KPL format is the magic bytes {@code F3 89 9A C2}, a protobuf
  * {@code AggregatedRecord} (a partition key table, an explicit hash key table and the

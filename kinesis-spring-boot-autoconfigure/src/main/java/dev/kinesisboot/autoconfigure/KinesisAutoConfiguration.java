@@ -5,9 +5,12 @@ import java.net.URI;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
+import dev.kinesisboot.aggregation.RecordFormat;
 import dev.kinesisboot.producer.DefaultPayloadSerializer;
+import dev.kinesisboot.producer.FormatPayloadSerializer;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.PayloadSerializer;
 import io.awspring.cloud.autoconfigure.AwsAsyncClientCustomizer;
 import io.awspring.cloud.autoconfigure.AwsClientCustomizer;
 import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
@@ -73,9 +76,28 @@ public class KinesisAutoConfiguration {
 	@ConditionalOnMissingBean
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
+		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
+		RecordFormat format = properties.getProducer().getFormat();
+		if (format != null && format != RecordFormat.KPL && format != RecordFormat.JSON
+				&& properties.getProducer().isAggregationEnabled()) {
+			throw new InvalidKinesisPropertyException("kinesis.producer.format", format.name(),
+					"kinesis.producer.aggregation-enabled=true packs records into KPL aggregates, which a consumer of "
+							+ format.name() + " records cannot read; turn aggregation off, or use format KPL");
+		}
 		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
-				kinesisMetricsCollector,
-				new DefaultPayloadSerializer(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build())));
+				kinesisMetricsCollector, serializer(format, mapper));
+	}
+
+	private static PayloadSerializer serializer(RecordFormat format, JsonMapper mapper) {
+		if (format == null) {
+			return new DefaultPayloadSerializer(mapper);
+		}
+		try {
+			return new FormatPayloadSerializer(format, mapper);
+		}
+		catch (IllegalStateException ex) {
+			throw new InvalidKinesisPropertyException("kinesis.producer.format", format.name(), ex.getMessage());
+		}
 	}
 
 	// the template creates and closes it

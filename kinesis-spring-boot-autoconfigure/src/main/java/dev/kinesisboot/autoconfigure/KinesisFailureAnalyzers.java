@@ -1,5 +1,6 @@
 package dev.kinesisboot.autoconfigure;
 
+import dev.kinesisboot.checkpoint.asynckinesis.AsyncKinesisLeaseHeldException;
 import dev.kinesisboot.consumer.FanOutUnavailableException;
 import dev.kinesisboot.support.StreamNotFoundException;
 
@@ -58,6 +59,24 @@ public final class KinesisFailureAnalyzers {
 					"Create the stream, check kinesis.region and kinesis.endpoint, or for development set "
 							+ "kinesis.consumer.create-stream=true (listeners) or kinesis.producer.create-stream=true "
 							+ "(producer).",
+					cause);
+		}
+
+	}
+
+	/**
+	 * Explains an async-kinesis checkpoint import refused because Python workers still
+	 * hold leases.
+	 */
+	public static class AsyncKinesisLeaseHeld extends AbstractFailureAnalyzer<AsyncKinesisLeaseHeldException> {
+
+		@Override
+		protected FailureAnalysis analyze(Throwable rootFailure, AsyncKinesisLeaseHeldException cause) {
+			return new FailureAnalysis(
+					"The import of async-kinesis checkpoints (kinesis.checkpoint.import-from) was refused: "
+							+ cause.getMessage(),
+					"Stop the async-kinesis consumers of the group (a graceful close releases their leases) and "
+							+ "start again, or set kinesis.checkpoint.import-force=true once they are stopped.",
 					cause);
 		}
 

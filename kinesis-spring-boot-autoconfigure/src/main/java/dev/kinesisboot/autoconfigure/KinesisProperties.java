@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.kinesisboot.aggregation.RecordFormat;
+
 import dev.kinesisboot.consumer.ConsumerMode;
 import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.CheckpointMode;
@@ -158,6 +160,14 @@ public class KinesisProperties {
 		private String streamName;
 
 		/**
+		 * Record format KinesisTemplate writes, one of RecordFormat's names
+		 * (async-kinesis's processors): JSON_LINES, JSON_LIST, NETSTRING, MSGPACK,
+		 * STRING, ...; unset sends byte[] and text as they are and other payloads as
+		 * JSON.
+		 */
+		private RecordFormat format;
+
+		/**
 		 * Longest time a record waits before its batch is sent.
 		 */
 		private Duration bufferTime = Duration.ofMillis(500);
@@ -276,6 +286,14 @@ public class KinesisProperties {
 
 		public String getStreamName() {
 			return this.streamName;
+		}
+
+		public RecordFormat getFormat() {
+			return this.format;
+		}
+
+		public void setFormat(RecordFormat format) {
+			this.format = format;
 		}
 
 		public void setStreamName(String streamName) {
@@ -799,6 +817,90 @@ public class KinesisProperties {
 		@NestedConfigurationProperty
 		private final DynamoDb dynamodb = new DynamoDb();
 
+		/**
+		 * Imports the checkpoints of an async-kinesis consumer group (the Python library)
+		 * at start-up, from its redis or dynamodb layout, once per shard and only where
+		 * this store has no checkpoint yet; unset imports nothing.
+		 */
+		private ImportFrom importFrom;
+
+		/**
+		 * Name of the async-kinesis checkpointer to import from (its name argument);
+		 * defaults to each listener's consumer group.
+		 */
+		private String importName;
+
+		/**
+		 * Import even while async-kinesis workers hold live leases (stop them first, or
+		 * both read the shards).
+		 */
+		private boolean importForce;
+
+		/**
+		 * The async-kinesis consumers' session timeout: a lease counts as live this long
+		 * after its heartbeat.
+		 */
+		private Duration importSessionTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * DynamoDB table to import from; defaults to kinesis-checkpoints-<name>.
+		 */
+		private String importTable;
+
+		/**
+		 * DynamoDB endpoint to import from; defaults to
+		 * kinesis.checkpoint.dynamodb.endpoint, else the AWS endpoint of the region.
+		 */
+		private URI importEndpoint;
+
+		public ImportFrom getImportFrom() {
+			return this.importFrom;
+		}
+
+		public void setImportFrom(ImportFrom importFrom) {
+			this.importFrom = importFrom;
+		}
+
+		public String getImportName() {
+			return this.importName;
+		}
+
+		public void setImportName(String importName) {
+			this.importName = importName;
+		}
+
+		public boolean isImportForce() {
+			return this.importForce;
+		}
+
+		public void setImportForce(boolean importForce) {
+			this.importForce = importForce;
+		}
+
+		public Duration getImportSessionTimeout() {
+			return this.importSessionTimeout;
+		}
+
+		public void setImportSessionTimeout(Duration importSessionTimeout) {
+			this.importSessionTimeout = importSessionTimeout;
+		}
+
+		public String getImportTable() {
+			return this.importTable;
+		}
+
+		public void setImportTable(String importTable) {
+			this.importTable = importTable;
+		}
+
+		public URI getImportEndpoint() {
+			return this.importEndpoint;
+		}
+
+		public void setImportEndpoint(URI importEndpoint) {
+			this.importEndpoint = importEndpoint;
+		}
+
 		public Store getStore() {
 			return this.store;
 		}
@@ -813,6 +915,22 @@ public class KinesisProperties {
 
 		public DynamoDb getDynamodb() {
 			return this.dynamodb;
+		}
+
+		/**
+		 * Where async-kinesis kept the checkpoints to import.
+		 */
+		public enum ImportFrom {
+
+			/**
+			 * RedisCheckPointer: keys pyredis-<name>-<shardId> in the application's
+			 * Redis.
+			 */
+			REDIS,
+
+			/** DynamoDBCheckPointer: table kinesis-checkpoints-<name>. */
+			DYNAMODB
+
 		}
 
 		/**

@@ -85,6 +85,20 @@ public @interface KinesisListener {
 	String concurrency() default "";
 
 	/**
+	 * How records are laid out, one of {@code RecordFormat}'s names: {@code JSON} (the
+	 * default: one document per record, KPL aggregated records unpacked), {@code KPL},
+	 * {@code STRING}, {@code JSON_LINES}, {@code JSON_LIST} (the method receives each
+	 * record's whole list, for example as {@code List<Order>}),
+	 * {@code JSON_LIST_ELEMENTS} (the method receives the elements one by one),
+	 * {@code NETSTRING} or {@code MSGPACK} (needs {@code org.msgpack:msgpack-core}).
+	 * These are async-kinesis's processors' formats. A record that does not have the
+	 * format's framing, or whose payload cannot be decoded, goes to the error handler as
+	 * it is.
+	 * @return the record format
+	 */
+	String format() default "";
+
+	/**
 	 * {@code false} to start the container only on request.
 	 * @return whether the container starts with the application
 	 */

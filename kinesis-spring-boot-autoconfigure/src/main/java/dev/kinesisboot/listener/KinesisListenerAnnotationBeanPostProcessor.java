@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kinesisboot.aggregation.RecordFormat;
 import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.InitialPosition;
 
@@ -109,7 +110,7 @@ public class KinesisListenerAnnotationBeanPostProcessor
 				parseEnum(CheckpointMode.class, resolve(annotation.checkpointMode()), where, "checkpointMode"),
 				parseInteger(resolve(annotation.concurrency()), where, "concurrency"),
 				parseBoolean(resolve(annotation.autoStartup()), where, "autoStartup"), listener.bean(),
-				listener.method());
+				listener.method(), parseEnum(RecordFormat.class, resolve(annotation.format()), where, "format"));
 	}
 
 	private String resolve(String value) {

@@ -30,6 +30,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private final ListenerMethodAdapter adapter;
 
+	private final PayloadConverter converter;
+
 	private final List<KinesisConsumer> consumers = new ArrayList<>();
 
 	private volatile boolean running;
@@ -37,8 +39,13 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	KinesisListenerContainer(KinesisListenerEndpoint endpoint, DefaultKinesisListenerContainerFactory factory) {
 		this.endpoint = endpoint;
 		this.factory = factory;
-		this.adapter = new ListenerMethodAdapter(endpoint.bean(), endpoint.method(), isBatch(),
-				factory.payloadConverter());
+		PayloadConverter converter = factory.payloadConverter();
+		if (endpoint.format() != null) {
+			converter = new FormattedPayloadConverter(converter, endpoint.format(),
+					endpoint.method().getDeclaringClass().getSimpleName() + "." + endpoint.method().getName());
+		}
+		this.adapter = new ListenerMethodAdapter(endpoint.bean(), endpoint.method(), isBatch(), converter);
+		this.converter = converter;
 	}
 
 	/**
@@ -112,7 +119,12 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		else {
 			builder.streamName(stream);
 		}
-		this.factory.recordExpander().ifPresent(builder::recordExpander);
+		if (this.converter instanceof FormattedPayloadConverter formatted) {
+			builder.recordExpander(formatted.expander());
+		}
+		else {
+			this.factory.recordExpander().ifPresent(builder::recordExpander);
+		}
 		KinesisConsumer consumer = builder.build();
 		if (isBatch()) {
 			consumer.startBatch((records) -> this.adapter.invokeBatch(records,

@@ -24,6 +24,14 @@ public class PayloadConverter {
 	}
 
 	/**
+	 * The mapper JSON payloads are bound with.
+	 * @return the mapper
+	 */
+	JsonMapper jsonMapper() {
+		return this.jsonMapper;
+	}
+
+	/**
 	 * Converts record data.
 	 * @param data the record data
 	 * @param target the parameter type

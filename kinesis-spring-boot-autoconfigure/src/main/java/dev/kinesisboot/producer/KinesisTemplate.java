@@ -92,6 +92,32 @@ public class KinesisTemplate implements AutoCloseable {
 	}
 
 	/**
+	 * Sends many payloads under one partition key. With a {@link FormatPayloadSerializer}
+	 * (and aggregation off) they are packed into as few records as fit (each at most the
+	 * options' {@code aggregationMaxSize}, data plus key), in the serializer's format;
+	 * otherwise each payload is a record of its own (which the producer's KPL aggregation
+	 * packs when it is on).
+	 * @param stream the stream name or ARN
+	 * @param partitionKey the partition key of every record
+	 * @param payloads the payloads, in order
+	 * @return a future completed with where Kinesis stored each record (not each
+	 * payload), or failed when one of them failed
+	 * @throws IllegalArgumentException when a payload does not fit a record
+	 */
+	public CompletableFuture<List<PutResult>> sendAll(String stream, String partitionKey, List<?> payloads) {
+		KinesisProducer producer = producer(stream);
+		List<?> records = (this.serializer instanceof FormatPayloadSerializer formatted
+				&& !this.options.aggregationEnabled())
+						? formatted.pack(partitionKey, payloads, this.options.aggregationMaxSize()) : payloads;
+		List<CompletableFuture<PutResult>> results = new ArrayList<>(records.size());
+		for (Object record : records) {
+			results.add(producer.put(record, partitionKey));
+		}
+		return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+			.thenApply((ignored) -> results.stream().map(CompletableFuture::join).toList());
+	}
+
+	/**
 	 * The producer of a stream, created on first use.
 	 * @param stream the stream name or ARN
 	 * @return the producer

@@ -18,6 +18,7 @@ import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.producer.KinesisTemplate;
 import dev.kinesisboot.producer.PutResult;
 import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.testsupport.LocalKinesisProperties;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
 import dev.kinesisboot.testsupport.TestNames;
@@ -55,17 +56,10 @@ class KinesisListenerIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("kinesis.endpoint", () -> LocalServer.KINESIS.endpoint().toString());
-		registry.add("kinesis.region", () -> "us-east-1");
-		registry.add("kinesis.credentials.access-key", () -> "local");
-		registry.add("kinesis.credentials.secret-key", () -> "local");
-		registry.add("kinesis.consumer.create-stream", () -> "true");
-		registry.add("kinesis.consumer.start-position", () -> "TRIM_HORIZON");
-		registry.add("kinesis.consumer.poll-interval", () -> "100ms");
+		LocalKinesisProperties.register(registry);
 		registry.add("kinesis.consumer.retry-backoff", () -> "20ms");
 		registry.add("kinesis.consumer.retry-backoff-max", () -> "100ms");
 		registry.add("kinesis.consumer.lease-duration", () -> "3s");
-		registry.add("kinesis.producer.buffer-time", () -> "20ms");
 		registry.add("kinesis.metrics.namespace", () -> "it");
 		STREAMS.forEach((key, name) -> registry.add("test.streams." + key, () -> name));
 	}

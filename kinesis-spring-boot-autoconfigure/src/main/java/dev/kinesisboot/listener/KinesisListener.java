@@ -66,6 +66,15 @@ public @interface KinesisListener {
 	String startPosition() default "";
 
 	/**
+	 * With {@code startPosition = "AT_TIMESTAMP"}: the time shards without a checkpoint
+	 * start at, as an ISO-8601 instant such as {@code 2026-01-01T00:00:00Z}; setting it
+	 * alone implies {@code AT_TIMESTAMP}. Defaults to
+	 * {@code kinesis.consumer.start-timestamp}.
+	 * @return the start time
+	 */
+	String startTimestamp() default "";
+
+	/**
 	 * {@code true} to receive each GetRecords batch of a shard as a list.
 	 * @return whether batch mode is on
 	 */
@@ -79,7 +88,9 @@ public @interface KinesisListener {
 	String checkpointMode() default "";
 
 	/**
-	 * Threads that run this listener; shards are handled in parallel, each in order.
+	 * Threads that run this listener, for each stream it reads (a listener of two streams
+	 * with {@code concurrency = "4"} has eight); shards are handled in parallel, each in
+	 * order.
 	 * @return the thread count
 	 */
 	String concurrency() default "";

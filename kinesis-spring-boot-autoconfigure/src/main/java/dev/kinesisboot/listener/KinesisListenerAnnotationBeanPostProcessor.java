@@ -1,6 +1,8 @@
 package dev.kinesisboot.listener;
 
 import java.lang.reflect.Method;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -104,13 +106,23 @@ public class KinesisListenerAnnotationBeanPostProcessor
 		if (!StringUtils.hasText(id)) {
 			id = listener.beanName() + "." + listener.method().getName();
 		}
-		return new KinesisListenerEndpoint(id, streams, blankToNull(resolve(annotation.group())),
-				parseEnum(InitialPosition.class, resolve(annotation.startPosition()), where, "startPosition"),
+		InitialPosition startPosition = parseEnum(InitialPosition.class, resolve(annotation.startPosition()), where,
+				"startPosition");
+		Instant startTimestamp = parseInstant(resolve(annotation.startTimestamp()), where);
+		if (startTimestamp != null && startPosition == null) {
+			startPosition = InitialPosition.AT_TIMESTAMP;
+		}
+		else if (startTimestamp != null && startPosition != InitialPosition.AT_TIMESTAMP) {
+			throw new IllegalStateException(where + ": startTimestamp is set, but startPosition is " + startPosition
+					+ "; use startPosition = \"AT_TIMESTAMP\" or leave it out");
+		}
+		return new KinesisListenerEndpoint(id, streams, blankToNull(resolve(annotation.group())), startPosition,
 				parseBoolean(resolve(annotation.batch()), where, "batch"),
 				parseEnum(CheckpointMode.class, resolve(annotation.checkpointMode()), where, "checkpointMode"),
 				parseInteger(resolve(annotation.concurrency()), where, "concurrency"),
 				parseBoolean(resolve(annotation.autoStartup()), where, "autoStartup"), listener.bean(),
-				listener.method(), parseEnum(RecordFormat.class, resolve(annotation.format()), where, "format"));
+				listener.method(), parseEnum(RecordFormat.class, resolve(annotation.format()), where, "format"),
+				startTimestamp);
 	}
 
 	private String resolve(String value) {
@@ -131,6 +143,19 @@ public class KinesisListenerAnnotationBeanPostProcessor
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException(where + ": " + attribute + " = \"" + value + "\" is not one of "
 					+ Arrays.toString(type.getEnumConstants()));
+		}
+	}
+
+	private static Instant parseInstant(String value, String where) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		try {
+			return Instant.parse(value.trim());
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalStateException(where + ": startTimestamp = \"" + value
+					+ "\" is not an ISO-8601 instant such as 2026-01-01T00:00:00Z");
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.ConsumerOptions;
+import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Streams;
@@ -102,7 +103,16 @@ public class KinesisListenerContainer implements SmartLifecycle {
 				: this.factory.checkpointMode();
 		Checkpointer checkpointer = this.factory.checkpointerFactory().create(group, streamName);
 		ConsumerOptions.Builder options = this.factory.consumerOptions().toBuilder().checkpointMode(mode);
-		if (this.endpoint.startPosition() != null) {
+		if (this.endpoint.startTimestamp() != null) {
+			options.startAt(this.endpoint.startTimestamp());
+		}
+		else if (this.endpoint.startPosition() != null) {
+			if (this.endpoint.startPosition() == InitialPosition.AT_TIMESTAMP
+					&& this.factory.consumerOptions().startTimestamp() == null) {
+				throw new IllegalStateException("@KinesisListener " + this.adapter.describe()
+						+ " starts AT_TIMESTAMP but names no time; set startTimestamp = \"2026-01-01T00:00:00Z\" "
+						+ "(an ISO-8601 instant) on it, or a start timestamp on its container factory");
+			}
 			options.initialPosition(this.endpoint.startPosition());
 		}
 		if (this.endpoint.concurrency() != null) {

@@ -1,6 +1,7 @@
 package dev.kinesisboot.listener;
 
 import java.lang.reflect.Method;
+import java.time.Instant;
 import java.util.List;
 
 import dev.kinesisboot.aggregation.RecordFormat;
@@ -23,10 +24,12 @@ import dev.kinesisboot.consumer.InitialPosition;
  * @param method the method
  * @param format how records are laid out, or {@code null} for the consumer's default
  * (JSON, KPL aggregated records unpacked)
+ * @param startTimestamp where shards without checkpoint start with
+ * {@link InitialPosition#AT_TIMESTAMP}, or {@code null} for the factory's
  */
 public record KinesisListenerEndpoint(String id, List<String> streams, String group, InitialPosition startPosition,
 		Boolean batch, CheckpointMode checkpointMode, Integer concurrency, Boolean autoStartup, Object bean,
-		Method method, RecordFormat format) {
+		Method method, RecordFormat format, Instant startTimestamp) {
 
 	/**
 	 * An endpoint that reads records in the default format.
@@ -45,7 +48,8 @@ public record KinesisListenerEndpoint(String id, List<String> streams, String gr
 	public KinesisListenerEndpoint(String id, List<String> streams, String group, InitialPosition startPosition,
 			Boolean batch, CheckpointMode checkpointMode, Integer concurrency, Boolean autoStartup, Object bean,
 			Method method) {
-		this(id, streams, group, startPosition, batch, checkpointMode, concurrency, autoStartup, bean, method, null);
+		this(id, streams, group, startPosition, batch, checkpointMode, concurrency, autoStartup, bean, method, null,
+				null);
 	}
 
 }

@@ -5,15 +5,20 @@ import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 import dev.kinesisboot.record.KinesisRecord;
 
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -37,29 +42,44 @@ final class ListenerMethodAdapter {
 		this.method = method;
 		this.converter = converter;
 		ReflectionUtils.makeAccessible(method);
-		Type[] types = method.getGenericParameterTypes();
+		// type variables (a listener inherited from Base<T>) resolve against the bean's
+		// class
+		Class<?> beanClass = ClassUtils.getUserClass(bean);
 		boolean hasList = false;
 		int payloads = 0;
-		for (Type type : types) {
-			Class<?> raw = rawClass(type);
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			ResolvableType type = ResolvableType.forMethodParameter(method, i, beanClass);
+			Class<?> raw = type.resolve(Object.class);
 			Parameter parameter;
 			if (raw == Acknowledgement.class) {
 				parameter = new Parameter(Kind.ACKNOWLEDGEMENT, null);
 			}
 			else if (raw == KinesisRecord.class) {
-				parameter = new Parameter(Kind.RECORD, typeArgument(type));
+				parameter = new Parameter(Kind.RECORD, javaType(type.getGeneric(0)));
 				payloads++;
 			}
-			else if (batch && List.class.isAssignableFrom(raw)) {
-				Type element = typeArgument(type);
-				parameter = (rawClass(element) == KinesisRecord.class)
-						? new Parameter(Kind.RECORD_LIST, typeArgument(element))
-						: new Parameter(Kind.PAYLOAD_LIST, element);
+			else if (List.class.isAssignableFrom(raw) && type.getGeneric(0).resolve(Object.class) == KinesisRecord.class
+					&& !batch) {
+				throw new IllegalStateException("@KinesisListener method " + describe() + " takes " + type
+						+ ", a list of records, but is not a batch listener; set batch = \"true\", or take "
+						+ "one KinesisRecord<T>");
+			}
+			else if (batch && Collection.class.isAssignableFrom(raw)) {
+				if (!raw.isAssignableFrom(List.class)) {
+					throw new IllegalStateException(
+							"@KinesisListener method " + describe() + " takes its batch as " + raw.getSimpleName()
+									+ ", but a batch comes as an unmodifiable List; declare it as List<T> "
+									+ "or List<KinesisRecord<T>>");
+				}
+				ResolvableType element = type.getGeneric(0);
+				parameter = (element.resolve(Object.class) == KinesisRecord.class)
+						? new Parameter(Kind.RECORD_LIST, javaType(element.getGeneric(0)))
+						: new Parameter(Kind.PAYLOAD_LIST, javaType(element));
 				hasList = true;
 				payloads++;
 			}
 			else {
-				parameter = new Parameter(Kind.PAYLOAD, type);
+				parameter = new Parameter(Kind.PAYLOAD, javaType(type));
 				payloads++;
 			}
 			this.parameters.add(parameter);
@@ -157,21 +177,50 @@ final class ListenerMethodAdapter {
 		return wrapper;
 	}
 
-	private static Class<?> rawClass(Type type) {
-		if (type instanceof Class<?> clazz) {
-			return clazz;
+	/**
+	 * The type to convert a payload to: resolved as far as the bean's class allows, a
+	 * type that stays open (a wildcard, an unbound variable) as {@code Object}.
+	 */
+	private static Type javaType(ResolvableType type) {
+		Class<?> raw = type.resolve();
+		if (raw == null) {
+			return Object.class;
 		}
-		if (type instanceof ParameterizedType parameterized) {
-			return (Class<?>) parameterized.getRawType();
+		if (raw.isArray() || !type.hasGenerics()) {
+			return raw;
 		}
-		return Object.class;
+		ResolvableType[] generics = type.getGenerics();
+		Type[] arguments = new Type[generics.length];
+		for (int i = 0; i < generics.length; i++) {
+			arguments[i] = javaType(generics[i]);
+		}
+		return new ResolvedParameterizedType(raw, arguments);
 	}
 
-	private static Type typeArgument(Type type) {
-		if (type instanceof ParameterizedType parameterized) {
-			return parameterized.getActualTypeArguments()[0];
+	/** A parameterized type whose arguments were resolved against the bean's class. */
+	private record ResolvedParameterizedType(Class<?> raw, Type[] arguments) implements ParameterizedType {
+
+		@Override
+		public Type[] getActualTypeArguments() {
+			return this.arguments.clone();
 		}
-		return byte[].class;
+
+		@Override
+		public Type getRawType() {
+			return this.raw;
+		}
+
+		@Override
+		public Type getOwnerType() {
+			return null;
+		}
+
+		@Override
+		public String getTypeName() {
+			return this.raw.getName()
+					+ Arrays.stream(this.arguments).map(Type::getTypeName).collect(Collectors.joining(", ", "<", ">"));
+		}
+
 	}
 
 	private enum Kind {

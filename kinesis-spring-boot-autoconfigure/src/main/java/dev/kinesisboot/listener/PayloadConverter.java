@@ -2,14 +2,17 @@ package dev.kinesisboot.listener;
 
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns record data into listener parameter types: {@code byte[]} and {@link ByteBuffer}
- * as they are, {@code String} as UTF-8, anything else from JSON with the application's
- * {@link JsonMapper}. Thread-safe.
+ * as they are, {@code String} as UTF-8, {@code Object} as the JSON value, else the text,
+ * else the bytes, anything else from JSON with the application's {@link JsonMapper}.
+ * Thread-safe.
  */
 public class PayloadConverter {
 
@@ -21,6 +24,29 @@ public class PayloadConverter {
 	 */
 	public PayloadConverter(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper;
+	}
+
+	/**
+	 * A payload for a parameter that names no type ({@code Object}, {@code ?}): the JSON
+	 * value (maps, lists, strings, numbers) when the data is JSON, else the text when it
+	 * is UTF-8, else the bytes.
+	 */
+	private Object untyped(byte[] data) {
+		try {
+			return this.jsonMapper.readValue(data, Object.class);
+		}
+		catch (RuntimeException notJson) {
+			try {
+				return StandardCharsets.UTF_8.newDecoder()
+					.onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT)
+					.decode(ByteBuffer.wrap(data))
+					.toString();
+			}
+			catch (CharacterCodingException binary) {
+				return data;
+			}
+		}
 	}
 
 	/**
@@ -39,8 +65,11 @@ public class PayloadConverter {
 	 * @throws PayloadConversionException when the data does not fit the type
 	 */
 	public Object convert(byte[] data, Type target) {
-		if (target == byte[].class || target == Object.class) {
+		if (target == byte[].class) {
 			return data;
+		}
+		if (target == Object.class) {
+			return untyped(data);
 		}
 		if (target == String.class) {
 			return new String(data, StandardCharsets.UTF_8);

@@ -3,6 +3,9 @@ package dev.kinesisboot.listener;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,10 +51,55 @@ class ListenerMethodAdapterTests {
 			.withMessageContaining("CompletableFuture");
 	}
 
+	@Test
+	void aRecordOfUnknownPayloadTypeGetsItsTextInsteadOfFailing() throws Exception {
+		Untyped listener = new Untyped();
+		adapter(listener, "onAnyRecord").invokeRecord(record("hello"), null);
+		assertThat(listener.received).containsExactly("hello");
+	}
+
+	@Test
+	void anObjectParameterGetsTheJsonValueOrElseTheText() throws Exception {
+		Untyped listener = new Untyped();
+		ListenerMethodAdapter adapter = adapter(listener, "onObject");
+		adapter.invokeRecord(record("{\"orderId\":42}"), null);
+		adapter.invokeRecord(record("plain words"), null);
+		assertThat(listener.received).containsExactly(Map.of("orderId", 42), "plain words");
+	}
+
+	@Test
+	void aTypeVariableIsResolvedAgainstTheBeansClass() throws Exception {
+		OrderListener listener = new OrderListener();
+		adapter(listener, "on").invokeRecord(record("{\"id\":\"o-1\",\"amount\":3}"), null);
+		assertThat(listener.received).containsExactly(new Order("o-1", 3));
+	}
+
+	@Test
+	void aListOfRecordsOutsideBatchModeFailsStartUp() {
+		assertThatIllegalStateException().isThrownBy(() -> adapter(new Untyped(), "onRecords"))
+			.withMessageContaining("Untyped.onRecords")
+			.withMessageContaining("batch = \"true\"");
+	}
+
+	@Test
+	void aBatchParameterDeclaredAsAConcreteListClassFailsStartUp() {
+		Method method = method(new Untyped(), "onArrayList");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> new ListenerMethodAdapter(new Untyped(), method, true, CONVERTER))
+			.withMessageContaining("Untyped.onArrayList")
+			.withMessageContaining("declare it as List<T>");
+	}
+
 	private static ListenerMethodAdapter adapter(Object bean, String name) {
-		for (Method method : bean.getClass().getDeclaredMethods()) {
-			if (method.getName().equals(name)) {
-				return new ListenerMethodAdapter(bean, method, false, CONVERTER);
+		return new ListenerMethodAdapter(bean, method(bean, name), false, CONVERTER);
+	}
+
+	private static Method method(Object bean, String name) {
+		for (Class<?> type = bean.getClass(); type != null; type = type.getSuperclass()) {
+			for (Method method : type.getDeclaredMethods()) {
+				if (method.getName().equals(name) && !method.isBridge()) {
+					return method;
+				}
 			}
 		}
 		throw new IllegalArgumentException(name);
@@ -60,6 +108,43 @@ class ListenerMethodAdapterTests {
 	private static KinesisRecord<byte[]> record(String data) {
 		byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
 		return new KinesisRecord<>("orders", "shardId-000000000000", "1", 0, "k", Instant.EPOCH, bytes, bytes);
+	}
+
+	record Order(String id, int amount) {
+	}
+
+	static class Untyped {
+
+		final List<Object> received = new ArrayList<>();
+
+		void onAnyRecord(KinesisRecord<?> record) {
+			this.received.add(record.payload());
+		}
+
+		void onObject(Object value) {
+			this.received.add(value);
+		}
+
+		void onRecords(List<KinesisRecord<Order>> records) {
+		}
+
+		void onArrayList(ArrayList<Order> orders) {
+		}
+
+	}
+
+	abstract static class Base<T> {
+
+		final List<T> received = new ArrayList<>();
+
+		void on(T value) {
+			this.received.add(value);
+		}
+
+	}
+
+	static class OrderListener extends Base<Order> {
+
 	}
 
 	static class Later {

@@ -157,17 +157,32 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		stopAsync().join();
+	}
+
+	/**
+	 * Stops without blocking the caller: the consumers close (finishing what they handle,
+	 * writing their last checkpoints, releasing their leases) and then the callback runs.
+	 * @param callback called once every consumer closed
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		stopAsync().whenComplete((ok, error) -> callback.run());
+	}
+
+	/**
+	 * Closes every consumer of the container at once.
+	 * @return completes when all closed
+	 */
+	CompletableFuture<Void> stopAsync() {
 		List<KinesisConsumer> toClose;
 		synchronized (this) {
 			toClose = new ArrayList<>(this.consumers);
 			this.consumers.clear();
 			this.running = false;
 		}
-		CompletableFuture
-			.allOf(toClose.stream()
-				.map((consumer) -> CompletableFuture.runAsync(consumer::close))
-				.toArray(CompletableFuture[]::new))
-			.join();
+		return CompletableFuture
+			.allOf(toClose.stream().map(KinesisConsumer::closeAsync).toArray(CompletableFuture[]::new));
 	}
 
 	@Override

@@ -75,7 +75,7 @@ public class KinesisListenerEndpointRegistry implements SmartLifecycle {
 			}
 		}
 		catch (RuntimeException | Error ex) {
-			stopAll(started);
+			stopAll(started).join();
 			throw ex;
 		}
 		this.running = true;
@@ -83,20 +83,31 @@ public class KinesisListenerEndpointRegistry implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		stopAsync().join();
+	}
+
+	/**
+	 * Stops every container at once without blocking the caller (Spring's shutdown goes
+	 * on with other phases meanwhile), then runs the callback.
+	 * @param callback called once every container stopped
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		stopAsync().whenComplete((ok, error) -> callback.run());
+	}
+
+	private CompletableFuture<Void> stopAsync() {
 		List<KinesisListenerContainer> toStop;
 		synchronized (this) {
 			this.running = false;
 			toStop = new ArrayList<>(this.containers.values());
 		}
-		stopAll(toStop);
+		return stopAll(toStop);
 	}
 
-	private static void stopAll(List<KinesisListenerContainer> containers) {
-		CompletableFuture
-			.allOf(containers.stream()
-				.map((container) -> CompletableFuture.runAsync(container::stop))
-				.toArray(CompletableFuture[]::new))
-			.join();
+	private static CompletableFuture<Void> stopAll(List<KinesisListenerContainer> containers) {
+		return CompletableFuture
+			.allOf(containers.stream().map(KinesisListenerContainer::stopAsync).toArray(CompletableFuture[]::new));
 	}
 
 	@Override

@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.listener.KinesisListener;
+import dev.kinesisboot.listener.KinesisListenerContainer;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.producer.KinesisTemplate;
 import dev.kinesisboot.testsupport.LocalKinesis;
@@ -76,6 +80,38 @@ class KinesisListenerLifecycleIntegrationTests {
 			await().atMost(Duration.ofSeconds(30)).until(() -> registry.getListenerContainer("lazy").isRunning());
 			context.getBean(KinesisTemplate.class).send(stream, "k", "hello").join();
 			await().atMost(Duration.ofSeconds(30)).until(() -> recorder.received.contains("hello"));
+		}
+		finally {
+			kinesis.deleteStream(stream);
+		}
+	}
+
+	@Test
+	void stoppingWithACallbackClosesEveryContainerReleasesItsLeasesAndThenCallsBack(LocalKinesis kinesis)
+			throws InterruptedException {
+		String stream = kinesis.createStream("l-stop-callback", 2);
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(LazyApp.class)
+			.web(WebApplicationType.NONE)
+			.properties(properties(kinesis, "test.stream=" + stream))
+			.run()) {
+			context.getBean(LazyRecorder.class);
+			KinesisListenerEndpointRegistry registry = context.getBean(KinesisListenerEndpointRegistry.class);
+			KinesisListenerContainer container = registry.getListenerContainer("lazy");
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> container.getConsumers()
+					.stream()
+					.mapToInt((consumer) -> consumer.status().size())
+					.sum() == 2);
+			Checkpointer checkpointer = container.getConsumers().get(0).checkpointer();
+			CountDownLatch stopped = new CountDownLatch(1);
+
+			registry.stop(stopped::countDown);
+
+			assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(container.isRunning()).isFalse();
+			assertThat(registry.isRunning()).isFalse();
+			assertThat(checkpointer.listLeases().join()).hasSize(2)
+				.allSatisfy((lease) -> assertThat(lease.owner()).isNull());
 		}
 		finally {
 			kinesis.deleteStream(stream);

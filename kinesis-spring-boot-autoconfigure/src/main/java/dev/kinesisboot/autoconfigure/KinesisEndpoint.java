@@ -3,6 +3,7 @@ package dev.kinesisboot.autoconfigure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import dev.kinesisboot.checkpoint.Checkpointer;
@@ -12,15 +13,22 @@ import dev.kinesisboot.consumer.ShardStatus;
 import dev.kinesisboot.listener.KinesisListenerContainer;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * Read-only actuator endpoint {@code kinesis}: per listener container and stream, the
- * shards this worker reads and the leases of the group. It shows no configuration, so no
- * credentials. Thread-safe.
+ * Actuator endpoint {@code kinesis}: per listener container and stream, the shards this
+ * worker reads and the leases of the group (it shows no configuration, so no
+ * credentials); and, as a write operation, pausing and resuming a container ({@code POST
+ * /actuator/kinesis/{id}} with {@code {"state": "paused"}} or {@code "running"}). Write
+ * access is off unless the application grants it
+ * ({@code management.endpoint.kinesis.access=unrestricted}). Thread-safe.
  */
-@Endpoint(id = "kinesis")
+@Endpoint(id = "kinesis", defaultAccess = Access.READ_ONLY)
 public class KinesisEndpoint {
 
 	private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(5);
@@ -45,9 +53,32 @@ public class KinesisEndpoint {
 				this.registry.getListenerContainers().stream().map(KinesisEndpoint::describe).toList());
 	}
 
+	/**
+	 * Pauses or resumes a listener container: paused, it fetches nothing but keeps its
+	 * leases.
+	 * @param id the container id
+	 * @param state {@code paused} or {@code running}
+	 * @return the container afterwards, or {@code null} (404) when there is no such
+	 * container
+	 */
+	@WriteOperation
+	public ContainerDescriptor state(@Selector String id, String state) {
+		KinesisListenerContainer container = this.registry.getListenerContainer(id);
+		if (container == null) {
+			return null;
+		}
+		switch ((state != null) ? state.trim().toLowerCase(Locale.ROOT) : "") {
+			case "paused" -> container.pause();
+			case "running" -> container.resume();
+			default -> throw new InvalidEndpointRequestException(
+					"state must be \"paused\" or \"running\", not \"" + state + "\"", "Bad state");
+		}
+		return describe(container);
+	}
+
 	private static ContainerDescriptor describe(KinesisListenerContainer container) {
 		return new ContainerDescriptor(container.getId(), container.getEndpoint().group(), container.isRunning(),
-				container.getConsumers().stream().map(KinesisEndpoint::describe).toList());
+				container.isPaused(), container.getConsumers().stream().map(KinesisEndpoint::describe).toList());
 	}
 
 	private static StreamDescriptor describe(KinesisConsumer consumer) {
@@ -90,9 +121,11 @@ public class KinesisEndpoint {
 	 * @param group the consumer group as declared on the listener, or {@code null} for
 	 * the default
 	 * @param running whether it runs
+	 * @param paused whether it is paused (fetching nothing, leases kept)
 	 * @param streams one per stream it reads
 	 */
-	public record ContainerDescriptor(String id, String group, boolean running, List<StreamDescriptor> streams) {
+	public record ContainerDescriptor(String id, String group, boolean running, boolean paused,
+			List<StreamDescriptor> streams) {
 
 	}
 

@@ -102,6 +102,8 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 
 	private final ShardProgress progress = new ShardProgress();
 
+	private final ReadGate gate = new ReadGate();
+
 	private volatile Mode mode = Mode.NOT_STARTED;
 
 	private volatile boolean closing;
@@ -282,6 +284,30 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 	}
 
 	/**
+	 * Stops fetching records from now on while keeping the leases: the shards stay this
+	 * worker's, records already fetched are still handled, and {@link #resume()} goes on
+	 * where reading stopped. Lease renewals and checkpoints go on meanwhile.
+	 */
+	public void pause() {
+		this.gate.pause();
+	}
+
+	/**
+	 * Fetches again after {@link #pause()}.
+	 */
+	public void resume() {
+		this.gate.resume();
+	}
+
+	/**
+	 * Whether the consumer is paused.
+	 * @return {@code true} between {@link #pause()} and {@link #resume()}
+	 */
+	public boolean isPaused() {
+		return this.gate.isPaused();
+	}
+
+	/**
 	 * The shards this consumer reads now.
 	 * @return one status per owned shard, by shard id
 	 */
@@ -425,7 +451,7 @@ public final class KinesisConsumer implements AutoCloseable, Iterable<KinesisRec
 				handlerExecutor = this.ownedHandlerExecutor;
 			}
 			StreamContext context = new StreamContext(this.streamName, this.streamArn, this.client, this.options,
-					this.metrics, this.scheduler, this.recordExpander);
+					this.metrics, this.scheduler, this.recordExpander, this.gate);
 			LeaseTiming timing = LeaseTiming.of(this.checkpointer.leaseDuration());
 			this.dispatcher = dispatchers.create(context, handlerExecutor);
 			this.directory = new ShardDirectory(context);

@@ -282,6 +282,14 @@ final class ShardReader implements Dispatcher.Shard {
 		if (stopIfRequested()) {
 			return;
 		}
+		// while the consumer is paused, the fetch waits; the lease is still renewed
+		this.context.gate().whenOpen(this::fetch);
+	}
+
+	private void fetch() {
+		if (stopIfRequested()) {
+			return;
+		}
 		this.lastFetchNanos = this.context.scheduler().nanoTime();
 		Futures.call(this.source::read).whenComplete((batch, error) -> {
 			if (error == null) {

@@ -27,9 +27,25 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * @param metrics where metrics go
  * @param scheduler time, timers and jitter
  * @param recordExpander how Kinesis records become user records
+ * @param gate where readers wait while the consumer is paused
  */
 record StreamContext(String streamName, String streamArn, KinesisAsyncClient client, ConsumerOptions options,
-		MetricsCollector metrics, Scheduler scheduler, RecordExpander recordExpander) {
+		MetricsCollector metrics, Scheduler scheduler, RecordExpander recordExpander, ReadGate gate) {
+
+	/**
+	 * A context whose readers are never paused.
+	 * @param streamName the stream's name
+	 * @param streamArn the stream's ARN, or {@code null}
+	 * @param client the Kinesis client
+	 * @param options the consumer's options
+	 * @param metrics where metrics go
+	 * @param scheduler time, timers and jitter
+	 * @param recordExpander how Kinesis records become user records
+	 */
+	StreamContext(String streamName, String streamArn, KinesisAsyncClient client, ConsumerOptions options,
+			MetricsCollector metrics, Scheduler scheduler, RecordExpander recordExpander) {
+		this(streamName, streamArn, client, options, metrics, scheduler, recordExpander, new ReadGate());
+	}
 
 	/**
 	 * Names the stream in a request: by ARN when one was given, else by name.

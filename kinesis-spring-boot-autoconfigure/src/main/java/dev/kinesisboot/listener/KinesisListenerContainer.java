@@ -37,6 +37,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile boolean paused;
+
 	KinesisListenerContainer(KinesisListenerEndpoint endpoint, DefaultKinesisListenerContainerFactory factory) {
 		this.endpoint = endpoint;
 		this.factory = factory;
@@ -136,6 +138,9 @@ public class KinesisListenerContainer implements SmartLifecycle {
 			this.factory.recordExpander().ifPresent(builder::recordExpander);
 		}
 		KinesisConsumer consumer = builder.build();
+		if (this.paused) {
+			consumer.pause();
+		}
 		if (isBatch()) {
 			consumer.startBatch((records) -> this.adapter.invokeBatch(records,
 					acknowledgement(consumer, records.get(records.size() - 1))));
@@ -153,6 +158,31 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private boolean isBatch() {
 		return Boolean.TRUE.equals(this.endpoint.batch());
+	}
+
+	/**
+	 * Stops fetching records while keeping the leases (see
+	 * {@link KinesisConsumer#pause()}); a container started later starts paused.
+	 */
+	public synchronized void pause() {
+		this.paused = true;
+		this.consumers.forEach(KinesisConsumer::pause);
+	}
+
+	/**
+	 * Fetches again after {@link #pause()}.
+	 */
+	public synchronized void resume() {
+		this.paused = false;
+		this.consumers.forEach(KinesisConsumer::resume);
+	}
+
+	/**
+	 * Whether the container is paused.
+	 * @return {@code true} between {@link #pause()} and {@link #resume()}
+	 */
+	public boolean isPaused() {
+		return this.paused;
 	}
 
 	@Override

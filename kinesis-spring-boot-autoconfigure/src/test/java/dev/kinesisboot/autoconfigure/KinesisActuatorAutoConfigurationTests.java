@@ -1,5 +1,8 @@
 package dev.kinesisboot.autoconfigure;
 
+import dev.kinesisboot.listener.KinesisListener;
+import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
+
 import java.util.Map;
 
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
@@ -12,10 +15,13 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class KinesisActuatorAutoConfigurationTests {
 
@@ -36,6 +42,34 @@ class KinesisActuatorAutoConfigurationTests {
 			assertThat(health.getDetails()).containsEntry("containers", Map.of());
 			assertThat(context.getBean(KinesisEndpoint.class).kinesis().containers()).isEmpty();
 		});
+	}
+
+	@Test
+	void aContainerIsPausedAndResumedThroughTheEndpointWhoseWritesAreOffByDefault() {
+		this.runner.withBean(Paused.class).run((context) -> {
+			KinesisEndpoint endpoint = context.getBean(KinesisEndpoint.class);
+			assertThat(endpoint.state("pausable", "paused").paused()).isTrue();
+			assertThat(
+					context.getBean(KinesisListenerEndpointRegistry.class).getListenerContainer("pausable").isPaused())
+				.isTrue();
+			assertThat(endpoint.state("pausable", "RUNNING").paused()).isFalse();
+			assertThat(endpoint.state("no-such-container", "paused")).isNull();
+			assertThatExceptionOfType(InvalidEndpointRequestException.class)
+				.isThrownBy(() -> endpoint.state("pausable", "asleep"))
+				.withMessageContaining("\"paused\" or \"running\"");
+		});
+		assertThat(
+				KinesisEndpoint.class.getAnnotation(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class)
+					.defaultAccess())
+			.isEqualTo(Access.READ_ONLY);
+	}
+
+	static class Paused {
+
+		@KinesisListener(id = "pausable", streams = "orders", autoStartup = "false")
+		void on(String value) {
+		}
+
 	}
 
 	@Test

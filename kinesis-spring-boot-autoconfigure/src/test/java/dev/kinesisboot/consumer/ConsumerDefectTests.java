@@ -189,6 +189,29 @@ class ConsumerDefectTests {
 	}
 
 	@Test
+	void aPausedConsumerFetchesNothingButKeepsItsLeasesAndResumesWhereItStopped() {
+		put(2);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+
+		consumer.pause();
+		put(2);
+		// several lease durations: nothing read, and the lease stays this worker's
+		this.clock.advance(LEASE.multipliedBy(3));
+		assertThat(consumer.isPaused()).isTrue();
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+		assertThat(this.store.lease("shardId-000000000000").owner()).isEqualTo("w1");
+		assertThat(consumer.status()).hasSize(1);
+
+		consumer.resume();
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3", "k#4");
+		close(consumer);
+	}
+
+	@Test
 	void pollReturnsNoRecordOfAShardWhoseLeaseWasLost() {
 		put(3);
 		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);

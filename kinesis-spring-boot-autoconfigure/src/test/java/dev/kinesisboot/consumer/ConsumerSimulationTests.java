@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.support.Scheduler;
+import dev.kinesisboot.testsupport.SimulatedKinesis;
 import dev.kinesisboot.testsupport.VirtualScheduler;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

@@ -117,7 +117,8 @@ class ProducerBuildingBlocksTests {
 	void optionsRejectValuesBeyondTheKinesisLimits() {
 		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchRecords(501))
 			.withMessageContaining("between 1 and 500");
-		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchBytes(6L * 1024 * 1024))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ProducerOptions.builder().maxBatchBytes(11L * 1024 * 1024))
 			.withMessageContaining("PutRecords limit");
 		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().bufferTime(Duration.ZERO))
 			.withMessageContaining("bufferTime must be positive");

@@ -21,6 +21,7 @@ import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Backoff;
 import dev.kinesisboot.support.Futures;
 import dev.kinesisboot.support.Scheduler;
 import dev.kinesisboot.support.StreamNotFoundException;
@@ -29,6 +30,7 @@ import dev.kinesisboot.support.SystemScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
@@ -87,6 +89,8 @@ public final class KinesisProducer implements AutoCloseable {
 	private static final Logger logger = LoggerFactory.getLogger(KinesisProducer.class);
 
 	private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Backoff START_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
 	/**
 	 * Most threads of the default callback pool: one runs callbacks, the others stand in
@@ -278,8 +282,8 @@ public final class KinesisProducer implements AutoCloseable {
 			startFailed(started, ex);
 			return started;
 		}
-		CompletableFuture<List<Shard>> shards = Futures.withTimeout(Futures.call(this::listShards), this.scheduler,
-				SETUP_TIMEOUT.toNanos(), "ListShards of stream '" + this.streamName + "'");
+		CompletableFuture<List<Shard>> shards = new CompletableFuture<>();
+		readShards(shards, this.scheduler.nanoTime() + SETUP_TIMEOUT.toNanos(), 1);
 		this.recordLimit.read().thenCombine(shards, (ignored, list) -> list).whenComplete((list, error) -> {
 			if (error != null) {
 				startFailed(started, translate(AwsErrors.unwrap(error)));
@@ -289,6 +293,36 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 		});
 		return started;
+	}
+
+	/**
+	 * Reads the shards for the start, again after a back-off while the failure may pass
+	 * (throttling, a 5xx, a client-side error), until the setup timeout.
+	 */
+	private void readShards(CompletableFuture<List<Shard>> shards, long deadlineNanos, int attempt) {
+		long remaining = deadlineNanos - this.scheduler.nanoTime();
+		Futures
+			.withTimeout(Futures.call(this::listShards), this.scheduler, Math.max(0, remaining),
+					"ListShards of stream '" + this.streamName + "'")
+			.whenComplete((list, error) -> {
+				if (error == null) {
+					shards.complete(list);
+					return;
+				}
+				Throwable cause = AwsErrors.unwrap(error);
+				boolean passing = AwsErrors.isRetryable(cause)
+						|| !(cause instanceof AwsServiceException || cause instanceof TimeoutException);
+				long delay = START_BACKOFF.delayNanos(attempt, this.scheduler.random());
+				if (passing && this.lifecycle == Lifecycle.STARTING
+						&& this.scheduler.nanoTime() + delay < deadlineNanos) {
+					logger.debug("ListShards of stream '{}' failed ({}); trying again", this.streamName,
+							cause.toString());
+					this.scheduler.schedule(() -> readShards(shards, deadlineNanos, attempt + 1), delay);
+				}
+				else {
+					shards.completeExceptionally(cause);
+				}
+			});
 	}
 
 	private void started(CompletableFuture<Void> started, ShardMap map) {

@@ -4,6 +4,7 @@ import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.producer.DefaultPayloadSerializer;
+import dev.kinesisboot.producer.KinesisOperations;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
 import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
@@ -12,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -28,8 +30,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 
 /**
- * Auto-configures the Kinesis client, the metrics collector, {@link KinesisTemplate} and,
- * when {@code kinesis.producer.stream-name} is set, a {@link KinesisProducer}.
+ * Auto-configures the Kinesis client, the metrics collector, {@link KinesisTemplate} (the
+ * application's {@link KinesisOperations}) and, when {@code kinesis.producer.stream-name}
+ * is set, a {@link KinesisProducer}.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -76,8 +79,9 @@ public class KinesisAutoConfiguration {
 		return new LocalKinesisEmulator(java.nio.file.Path.of(settings.getCacheDirectory()), settings.getPort());
 	}
 
+	// also the application's KinesisOperations; one of its own replaces it
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(KinesisOperations.class)
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
 		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
@@ -88,6 +92,7 @@ public class KinesisAutoConfiguration {
 	// the template creates and closes it
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
+	@ConditionalOnBean(KinesisTemplate.class)
 	@ConditionalOnProperty("kinesis.producer.stream-name")
 	KinesisProducer kinesisProducer(KinesisTemplate kinesisTemplate, KinesisProperties properties) {
 		return kinesisTemplate.producer(properties.getProducer().getStreamName());

@@ -31,7 +31,7 @@ final class BatchAssembler {
 	 * hot key with many queued records costs a bounded scan, and the records behind the
 	 * scan wait for the next pass.
 	 */
-	static final int SCAN_LIMIT = 2_000;
+	static final int SCAN_LIMIT = 1_000;
 
 	private static final long MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 

@@ -32,6 +32,18 @@ enum Scenario {
 	 */
 	PRODUCER_AGGREGATED_UNLIMITED("producer-aggregated-unlimited", "KinesisProducer, KPL aggregation, no rate limit"),
 
+	/**
+	 * {@code KinesisProducer} keeping the order of each key, with a random key per
+	 * record: the cost of {@code orderedPerShard} with many keys.
+	 */
+	PRODUCER_ORDERED("producer-ordered", "KinesisProducer, orderedPerShard, a random key per record"),
+
+	/**
+	 * {@code KinesisProducer} keeping the order of each key, over 10 keys: one record per
+	 * key and round trip.
+	 */
+	PRODUCER_ORDERED_10_KEYS("producer-ordered-10-keys", "KinesisProducer, orderedPerShard, 10 keys"),
+
 	/** A plain AWS SDK v2 loop of PutRecords calls, 500 records each. */
 	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call"),
 

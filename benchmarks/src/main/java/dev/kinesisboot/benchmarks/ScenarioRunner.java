@@ -150,6 +150,10 @@ final class ScenarioRunner {
 						.build());
 			case PRODUCER_AGGREGATED_UNLIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
 					producerOptions(this.settings.inFlight()).toBuilder().aggregationEnabled(true).build());
+			case PRODUCER_ORDERED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()).toBuilder().orderedPerShard(true).build());
+			case PRODUCER_ORDERED_10_KEYS -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions(this.settings.inFlight()).toBuilder().orderedPerShard(true).build(), 10);
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
 			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);
 			case KPL -> runKpl(streamName, template);
@@ -158,6 +162,15 @@ final class ScenarioRunner {
 
 	private RunResult runProducer(String streamName, byte[] template, MetricsCollector metrics,
 			PrometheusMeterRegistry registry, ProducerOptions options) {
+		return runProducer(streamName, template, metrics, registry, options, 0);
+	}
+
+	/**
+	 * Runs our producer; {@code keys} above 0 puts the records over that many partition
+	 * keys, else each gets a random one.
+	 */
+	private RunResult runProducer(String streamName, byte[] template, MetricsCollector metrics,
+			PrometheusMeterRegistry registry, ProducerOptions options, int keys) {
 		int records = this.settings.records();
 		CompletableFuture<?>[] futures = new CompletableFuture<?>[records];
 		Failures failures = new Failures();
@@ -168,7 +181,7 @@ final class ScenarioRunner {
 			.metricsCollector(metrics)
 			.build()) {
 			Measurement measurement = startMeasurement();
-			putAll(producer, template, futures);
+			putAll(producer, template, futures, keys);
 			producer.flush();
 			for (CompletableFuture<?> future : futures) {
 				try {
@@ -186,10 +199,10 @@ final class ScenarioRunner {
 		return result;
 	}
 
-	private void putAll(KinesisProducer producer, byte[] template, CompletableFuture<?>[] futures) {
+	private void putAll(KinesisProducer producer, byte[] template, CompletableFuture<?>[] futures, int keys) {
 		int threads = Math.min(this.settings.putThreads(), futures.length);
 		if (threads == 1) {
-			putRange(producer, template, futures, 0, futures.length);
+			putRange(producer, template, futures, 0, futures.length, keys);
 			return;
 		}
 		List<Thread> putters = new ArrayList<>(threads);
@@ -199,7 +212,7 @@ final class ScenarioRunner {
 			int to = (int) ((long) futures.length * (t + 1) / threads);
 			Thread putter = new Thread(() -> {
 				try {
-					putRange(producer, template, futures, from, to);
+					putRange(producer, template, futures, from, to, keys);
 				}
 				catch (RuntimeException ex) {
 					error.compareAndSet(null, ex);
@@ -223,9 +236,10 @@ final class ScenarioRunner {
 	}
 
 	private static void putRange(KinesisProducer producer, byte[] template, CompletableFuture<?>[] futures, int from,
-			int to) {
+			int to, int keys) {
 		for (int i = from; i < to; i++) {
-			futures[i] = producer.put(payload(template, i));
+			futures[i] = (keys > 0) ? producer.put(payload(template, i), "key-" + (i % keys))
+					: producer.put(payload(template, i));
 		}
 	}
 

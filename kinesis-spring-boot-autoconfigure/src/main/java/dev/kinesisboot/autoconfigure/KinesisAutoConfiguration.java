@@ -8,6 +8,7 @@ import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.aggregation.RecordFormat;
 import dev.kinesisboot.producer.DefaultPayloadSerializer;
 import dev.kinesisboot.producer.FormatPayloadSerializer;
+import dev.kinesisboot.producer.KinesisOperations;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
 import dev.kinesisboot.producer.PayloadSerializer;
@@ -21,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -38,8 +40,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 /**
  * Auto-configures the Kinesis client (connected as a {@link KinesisConnectionDetails}
  * bean says, else as the {@code kinesis.*} properties and Spring Cloud AWS say), the
- * metrics collector, {@link KinesisTemplate} and, when
- * {@code kinesis.producer.stream-name} is set, a {@link KinesisProducer}.
+ * metrics collector, {@link KinesisTemplate} (the application's
+ * {@link KinesisOperations}) and, when {@code kinesis.producer.stream-name} is set, a
+ * {@link KinesisProducer}.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -72,8 +75,9 @@ public class KinesisAutoConfiguration {
 		return KinesisClientSettings.build(connection, builder);
 	}
 
+	// also the application's KinesisOperations; one of its own replaces it
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(KinesisOperations.class)
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
@@ -103,6 +107,7 @@ public class KinesisAutoConfiguration {
 	// the template creates and closes it
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
+	@ConditionalOnBean(KinesisTemplate.class)
 	@ConditionalOnProperty("kinesis.producer.stream-name")
 	KinesisProducer kinesisProducer(KinesisTemplate kinesisTemplate, KinesisProperties properties) {
 		return kinesisTemplate.producer(properties.getProducer().getStreamName());

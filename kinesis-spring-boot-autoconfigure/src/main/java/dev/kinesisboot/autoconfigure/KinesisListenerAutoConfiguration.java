@@ -8,7 +8,7 @@ import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.listener.ListenerErrorHandler;
 import dev.kinesisboot.listener.PayloadConverter;
 import dev.kinesisboot.metrics.MetricsCollector;
-import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.KinesisOperations;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,7 +33,7 @@ public class KinesisListenerAutoConfiguration {
 	@ConditionalOnMissingBean(name = KinesisListenerAnnotationBeanPostProcessor.DEFAULT_CONTAINER_FACTORY)
 	DefaultKinesisListenerContainerFactory kinesisListenerContainerFactory(KinesisAsyncClient kinesisAsyncClient,
 			CheckpointerFactory checkpointerFactory, KinesisProperties properties,
-			MetricsCollector kinesisMetricsCollector, KinesisTemplate kinesisTemplate,
+			MetricsCollector kinesisMetricsCollector, KinesisOperations kinesisOperations,
 			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ConsumerErrorHandler> errorHandler,
 			Environment environment) {
 		KinesisProperties.Consumer consumer = properties.getConsumer();
@@ -49,8 +49,10 @@ public class KinesisListenerAutoConfiguration {
 		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
 		String deadLetterStream = consumer.getDeadLetterStream();
 		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
-				StringUtils.hasText(deadLetterStream) ? (records, error) -> records.forEach(
-						(record) -> kinesisTemplate.send(deadLetterStream, record.partitionKey(), record.data()).join())
+				StringUtils.hasText(deadLetterStream) ? (records,
+						error) -> records.forEach((record) -> kinesisOperations
+							.send(deadLetterStream, record.partitionKey(), record.data())
+							.join())
 						: null)));
 		return factory;
 	}

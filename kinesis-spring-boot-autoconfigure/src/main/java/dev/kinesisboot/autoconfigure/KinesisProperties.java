@@ -188,9 +188,10 @@ public class KinesisProperties {
 		private int maxBatchRecords = 500;
 
 		/**
-		 * Most bytes per PutRecords call, data and partition keys (1MB to 5MB).
+		 * Most bytes per PutRecords call, data and partition keys (1MB to 10MB, the
+		 * PutRecords limit).
 		 */
-		private DataSize maxBatchSize = DataSize.ofMegabytes(5);
+		private DataSize maxBatchSize = DataSize.ofMegabytes(10);
 
 		/**
 		 * Whether records are paced to the per-shard limits.

@@ -1,12 +1,6 @@
 package dev.kinesisboot.producer;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,30 +14,24 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
-import dev.kinesisboot.aggregation.AggregatedRecord;
-import dev.kinesisboot.aggregation.RecordAggregator;
-import dev.kinesisboot.aggregation.UserRecord;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.metrics.MetricsCollector;
-import dev.kinesisboot.metrics.Timer;
 import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.Futures;
+import dev.kinesisboot.support.Scheduler;
 import dev.kinesisboot.support.StreamNotFoundException;
 import dev.kinesisboot.support.Streams;
+import dev.kinesisboot.support.SystemScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -59,12 +47,23 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * }</pre>
  *
  * <p>
+ * A facade over parts with one job each: a {@link RecordBuffer} (the bounded queue, per
+ * shard), a {@link BatchAssembler} (which records go in which PutRecords call), a
+ * {@link RateGate} (per-shard limits), a {@link BatchSender} (passes, calls, slots), a
+ * {@link ResultHandler} (per-record outcome, retry or fail), a {@link ShardMapRefresher}
+ * and the {@link StreamRecordLimit}. Building one does no I/O and starts no thread:
+ * {@link #start()} (or the first {@code put}) reads the stream's shards and record limit.
+ * Time and timers come from a {@link Scheduler} ({@link SystemScheduler} by default), so
+ * the producer runs on a virtual clock in tests.
+ * <p>
  * Records wait in a bounded queue for at most {@link ProducerOptions#bufferTime()}, or
- * less when a full PutRecords batch (500 records or 5 MiB) is ready. Each record is
+ * less when a full PutRecords batch (500 records or 10 MiB) is ready. Each record is
  * counted against the rate limits of the shard its partition key hashes to, so a stream
  * with more shards takes more. Throttled and internally failed entries of a PutRecords
  * response are retried alone, with exponential back-off; failed calls (network, timeout,
- * 5xx) are retried whole; other errors fail the affected records only.
+ * 5xx) are retried whole; other errors fail the affected records only. With
+ * {@link ProducerOptions#orderedPerShard()}, the records of one partition key are stored
+ * in the order they were put (see there for what it costs).
  * <p>
  * With {@link ProducerOptions#aggregationEnabled()}, the records queued for one shard are
  * packed into KPL aggregated records when their batch is assembled; each packed record is
@@ -73,17 +72,14 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * <p>
  * Each record's future is completed on the {@link ProducerOptions#callbackExecutor()
  * callback executor} (by default a thread of the producer's own, which ends on
- * {@code close}), after the batch's in-flight slot is freed: callbacks chained on the
- * futures never run on the sender thread or the SDK's response threads, so one that
- * blocks, or puts again on a full queue, cannot stall sending. The default executor runs
- * callbacks one at a time: a slow one delays the completion of later records, not their
- * sending.
+ * {@code close}), after the call's in-flight slot is freed: callbacks chained on the
+ * futures never run on the producer's timer or the SDK's response threads, so one that
+ * blocks, or puts again on a full queue, cannot stall sending.
  * <p>
- * Thread-safe: {@code put}, {@code flush} and {@code close} may be called from any
- * thread. The producer runs one sender thread (and, by default, its callback thread); it
- * does not close the client it was given. If the sender stops other than by {@code close}
- * (interrupted, or an unexpected error), the queued records fail and later puts throw
- * {@link IllegalStateException} naming why; a batch whose sending or result handling
+ * Thread-safe: {@code start}, {@code put}, {@code flush} and {@code close} may be called
+ * from any thread. It does not close the client it was given. If sending stops other than
+ * by {@code close} (an unexpected error), the queued records fail and later puts throw
+ * {@link IllegalStateException} naming why; a call whose sending or result handling
  * throws fails its own records and gives back its in-flight slot, so {@code flush} and
  * {@code close} always return.
  */
@@ -92,6 +88,8 @@ public final class KinesisProducer implements AutoCloseable {
 	private static final Logger logger = LoggerFactory.getLogger(KinesisProducer.class);
 
 	private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Backoff START_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
 	/**
 	 * Most threads of the default callback pool: one runs callbacks, the others stand in
@@ -118,54 +116,29 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private final Map<String, String> labels;
 
-	private final Backoff backoff;
+	private final Scheduler givenScheduler;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	private final Set<PendingRecord> outstanding = ConcurrentHashMap.newKeySet();
 
-	private final Condition notFull = this.lock.newCondition();
+	private final StreamRecordLimit recordLimit;
 
-	private final Condition wake = this.lock.newCondition();
+	/** Written under {@code this}; volatile for the puts' fast path. */
+	private volatile Lifecycle lifecycle = Lifecycle.NEW;
 
-	private final Condition drained = this.lock.newCondition();
+	private CompletableFuture<Void> starting;
 
-	private final Map<String, ShardQueue> queues = new LinkedHashMap<>();
+	private CompletableFuture<Void> closing;
 
-	private final Map<String, ShardRateLimiter> limiters = new ConcurrentHashMap<>();
+	private Scheduler scheduler;
 
-	private final Set<Pending> outstanding = ConcurrentHashMap.newKeySet();
-
-	private final Thread sender;
-
-	private final Executor callbackExecutor;
+	private Executor callbackExecutor;
 
 	/** The executor this producer made and shuts down, {@code null} for a given one. */
-	private final ForkJoinPool ownCallbackExecutor;
+	private ForkJoinPool ownCallbackExecutor;
 
-	private ShardMap shardMap;
+	private BatchSender sender;
 
-	private int queued;
-
-	private long queuedBytes;
-
-	private int inFlight;
-
-	private long lastSeq;
-
-	private long flushThroughSeq;
-
-	/** Written under the lock; volatile so that {@code put} can fail fast without it. */
-	private volatile State state = State.RUNNING;
-
-	/** Why the sender stopped, once {@link State#FAILED}. */
-	private volatile String failure;
-
-	private boolean refreshing;
-
-	private boolean refreshRequested;
-
-	private long nextRefreshNanos;
-
-	private int roundRobin;
+	private ShardMapRefresher refresher;
 
 	private KinesisProducer(Builder builder) {
 		this.client = builder.client;
@@ -176,21 +149,15 @@ public final class KinesisProducer implements AutoCloseable {
 		this.serializer = builder.serializer;
 		this.partitionKeyStrategy = builder.partitionKeyStrategy;
 		this.labels = MetricLabels.stream(this.streamName);
-		this.backoff = new Backoff(this.options.retryBackoffBase(), this.options.retryBackoffMax());
-		if (this.options.createStream() && this.streamArn == null) {
-			Streams.ensureExists(this.client, this.streamName, true, this.options.createStreamShardCount(),
-					"create it, or set ProducerOptions.createStream(true) for development");
-		}
-		this.shardMap = loadShardMapAtStart();
-		this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
-		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
-		this.ownCallbackExecutor = (this.options.callbackExecutor() != null) ? null
-				: callbackPool("kinesis-producer-callbacks-" + this.streamName);
-		this.callbackExecutor = (this.ownCallbackExecutor != null) ? this.ownCallbackExecutor
-				: this.options.callbackExecutor();
-		this.sender = new Thread(this::runSender, "kinesis-producer-" + this.streamName);
-		this.sender.setDaemon(true);
-		this.sender.start();
+		this.givenScheduler = builder.scheduler;
+		this.recordLimit = new StreamRecordLimit(() -> this.client.describeStreamSummary((request) -> {
+			if (this.streamArn != null) {
+				request.streamARN(this.streamArn);
+			}
+			else {
+				request.streamName(this.streamName);
+			}
+		}), this.streamName);
 	}
 
 	/**
@@ -234,12 +201,184 @@ public final class KinesisProducer implements AutoCloseable {
 	}
 
 	/**
+	 * The largest record the stream takes, data and partition key, as last read from the
+	 * stream (1 MiB until the producer started, or where the endpoint does not say).
+	 * @return bytes
+	 */
+	public int maxRecordBytes() {
+		return this.recordLimit.maxRecordBytes();
+	}
+
+	/**
+	 * Reads the stream's shards and maximum record size (creating the stream when
+	 * {@link ProducerOptions#createStream()} is set) and starts sending; waits up to 60
+	 * s. Called by the first {@code put} when not called before; calling it again does
+	 * nothing. Call it off any lock others wait on: it does network I/O.
+	 * @throws IllegalStateException when the stream does not exist or cannot be read, or
+	 * the producer is closed
+	 */
+	public void start() {
+		CompletableFuture<Void> started = startAsync();
+		try {
+			started.get(SETUP_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = AwsErrors.unwrap(ex);
+			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(
+					"Could not start the producer of stream '" + this.streamName + "'", cause);
+		}
+		catch (TimeoutException ex) {
+			throw new IllegalStateException("Stream '" + this.streamName + "' did not answer ListShards within "
+					+ SETUP_TIMEOUT + "; check the client's endpoint and the network", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while reading the shards of stream " + this.streamName, ex);
+		}
+	}
+
+	/**
+	 * Starts without waiting: the future completes once the producer sends, or fails as
+	 * {@link #start()} would throw. With {@link ProducerOptions#createStream()} the
+	 * calling thread waits for the stream to exist first.
+	 * @return the start's future; the same one until it failed
+	 */
+	public CompletableFuture<Void> startAsync() {
+		CompletableFuture<Void> started;
+		synchronized (this) {
+			if (this.lifecycle == Lifecycle.CLOSED) {
+				return CompletableFuture.failedFuture(closedException());
+			}
+			if (this.starting != null) {
+				return this.starting;
+			}
+			this.lifecycle = Lifecycle.STARTING;
+			started = new CompletableFuture<>();
+			this.starting = started;
+			if (this.scheduler == null) {
+				this.scheduler = (this.givenScheduler != null) ? this.givenScheduler
+						: new SystemScheduler("kinesis-producer-" + this.streamName);
+				this.ownCallbackExecutor = (this.options.callbackExecutor() != null) ? null
+						: callbackPool("kinesis-producer-callbacks-" + this.streamName);
+				this.callbackExecutor = (this.ownCallbackExecutor != null) ? this.ownCallbackExecutor
+						: this.options.callbackExecutor();
+				this.sender = new BatchSender(
+						new BatchSender.Context(this.client, this.streamName, this.streamArn, this.options,
+								this.metrics, this.scheduler),
+						this::complete, () -> this.refresher.requestRefresh(), this.recordLimit::read);
+				this.refresher = new ShardMapRefresher(this::listShards, this.scheduler,
+						this.options.shardRefreshInterval().toNanos(), this.sender::applyShardMap, this.streamName);
+				this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
+			}
+		}
+		try {
+			if (this.options.createStream() && this.streamArn == null) {
+				Streams.ensureExists(this.client, this.streamName, true, this.options.createStreamShardCount(),
+						"create it, or set ProducerOptions.createStream(true) for development");
+			}
+		}
+		catch (RuntimeException ex) {
+			startFailed(started, ex);
+			return started;
+		}
+		CompletableFuture<List<Shard>> shards = new CompletableFuture<>();
+		readShards(shards, this.scheduler.nanoTime() + SETUP_TIMEOUT.toNanos(), 1);
+		this.recordLimit.read().thenCombine(shards, (ignored, list) -> list).whenComplete((list, error) -> {
+			if (error != null) {
+				startFailed(started, translate(AwsErrors.unwrap(error)));
+			}
+			else {
+				started(started, ShardMap.of(list));
+			}
+		});
+		return started;
+	}
+
+	/**
+	 * Reads the shards for the start, again after a back-off while the failure may pass
+	 * (throttling, a 5xx, a client-side error), until the setup timeout.
+	 */
+	private void readShards(CompletableFuture<List<Shard>> shards, long deadlineNanos, int attempt) {
+		long remaining = deadlineNanos - this.scheduler.nanoTime();
+		Futures
+			.withTimeout(Futures.call(this::listShards), this.scheduler, Math.max(0, remaining),
+					"ListShards of stream '" + this.streamName + "'")
+			.whenComplete((list, error) -> {
+				if (error == null) {
+					shards.complete(list);
+					return;
+				}
+				Throwable cause = AwsErrors.unwrap(error);
+				boolean passing = AwsErrors.isRetryable(cause)
+						|| !(cause instanceof AwsServiceException || cause instanceof TimeoutException);
+				long delay = START_BACKOFF.delayNanos(attempt, this.scheduler.random());
+				if (passing && this.lifecycle == Lifecycle.STARTING
+						&& this.scheduler.nanoTime() + delay < deadlineNanos) {
+					logger.debug("ListShards of stream '{}' failed ({}); trying again", this.streamName,
+							cause.toString());
+					this.scheduler.schedule(() -> readShards(shards, deadlineNanos, attempt + 1), delay);
+				}
+				else {
+					shards.completeExceptionally(cause);
+				}
+			});
+	}
+
+	private void started(CompletableFuture<Void> started, ShardMap map) {
+		synchronized (this) {
+			if (this.lifecycle == Lifecycle.CLOSED) {
+				started.completeExceptionally(closedException());
+				return;
+			}
+			this.sender.applyShardMap(map);
+			this.refresher.start();
+			this.lifecycle = Lifecycle.RUNNING;
+		}
+		started.complete(null);
+	}
+
+	/** A failed start leaves the producer to be started again by the next put. */
+	private void startFailed(CompletableFuture<Void> started, RuntimeException error) {
+		synchronized (this) {
+			if (this.lifecycle == Lifecycle.STARTING) {
+				this.lifecycle = Lifecycle.NEW;
+				this.starting = null;
+			}
+		}
+		started.completeExceptionally(error);
+	}
+
+	private RuntimeException translate(Throwable cause) {
+		if (cause instanceof ResourceNotFoundException) {
+			return new StreamNotFoundException(this.streamName, this.client,
+					"create it, or set ProducerOptions.createStream(true) for development", cause);
+		}
+		if (cause instanceof TimeoutException) {
+			return new IllegalStateException("Stream '" + this.streamName + "' did not answer ListShards within "
+					+ SETUP_TIMEOUT + "; check the client's endpoint and the network", cause);
+		}
+		return new IllegalStateException(
+				"Could not read the shards of stream '" + this.streamName + "': " + cause.getMessage(), cause);
+	}
+
+	private CompletableFuture<List<Shard>> listShards() {
+		return Streams.listShards(this.client, (request) -> {
+			if (this.streamArn != null) {
+				request.streamARN(this.streamArn);
+			}
+			else {
+				request.streamName(this.streamName);
+			}
+		});
+	}
+
+	/**
 	 * Queues a record with a partition key from the {@link PartitionKeyStrategy} (random
 	 * by default).
 	 * @param payload the payload: {@code byte[]}, a {@code String}, or an object for the
 	 * serializer
 	 * @return a future completed with where Kinesis stored the record, or failed
-	 * @throws IllegalStateException when the producer is closed
+	 * @throws IllegalStateException when the producer is closed or cannot start
 	 */
 	public CompletableFuture<PutResult> put(Object payload) {
 		return put(payload, null);
@@ -253,11 +392,15 @@ public final class KinesisProducer implements AutoCloseable {
 	 * serializer
 	 * @param partitionKey the partition key, or {@code null} to use the strategy
 	 * @return a future completed with where Kinesis stored the record, or failed
-	 * @throws IllegalStateException when the producer is closed
+	 * @throws IllegalStateException when the producer is closed or cannot start
 	 */
 	public CompletableFuture<PutResult> put(Object payload, String partitionKey) {
 		Objects.requireNonNull(payload, "payload must not be null");
-		checkOpen();
+		if (this.lifecycle != Lifecycle.RUNNING) {
+			checkNotClosed();
+			start();
+		}
+		checkSending();
 		byte[] data;
 		try {
 			data = this.serializer.serialize(payload);
@@ -265,10 +408,11 @@ public final class KinesisProducer implements AutoCloseable {
 		catch (RuntimeException ex) {
 			return refused(RecordLimits.SERIALIZATION_FAILED, ex);
 		}
-		Pending pending;
+		PendingRecord record;
 		try {
 			String key = (partitionKey != null) ? partitionKey : this.partitionKeyStrategy.partitionKey(payload);
-			pending = new Pending(data, key, RecordLimits.check(data, key), this.options.recordTtl());
+			int size = RecordLimits.check(data, key, this.recordLimit.maxRecordBytes());
+			record = new PendingRecord(data, key, size, this.scheduler.nanoTime(), this.options.recordTtl().toNanos());
 		}
 		catch (RecordLimits.RecordRefusedException ex) {
 			return refused(ex.errorType(), ex);
@@ -276,8 +420,31 @@ public final class KinesisProducer implements AutoCloseable {
 		catch (RuntimeException ex) {
 			return refused(RecordLimits.INVALID_PARTITION_KEY, ex);
 		}
-		enqueue(pending);
-		return pending.future;
+		enqueue(record);
+		return record.future;
+	}
+
+	private void enqueue(PendingRecord record) {
+		this.outstanding.add(record);
+		record.future.whenComplete((result, error) -> this.outstanding.remove(record));
+		try {
+			if (!this.sender.offer(record)) {
+				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(RecordLimits.QUEUE_FULL));
+				record.future.completeExceptionally(new ProducerQueueFullException("Producer queue of stream '"
+						+ this.streamName + "' stayed full (" + this.options.maxQueueSize() + " records) for "
+						+ this.options.queueFullTimeout() + "; the record was not queued. Kinesis is not keeping up: "
+						+ "add shards, put more slowly, or raise max-queue-size / queue-full-timeout"));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			record.future.completeExceptionally(ex);
+		}
+		catch (IllegalStateException ex) {
+			this.outstanding.remove(record);
+			checkSending();
+			throw closedException();
+		}
 	}
 
 	/**
@@ -289,22 +456,45 @@ public final class KinesisProducer implements AutoCloseable {
 		return CompletableFuture.failedFuture(ex);
 	}
 
+	private Map<String, String> errorLabels(String errorType) {
+		return Map.of(MetricLabels.STREAM_NAME, this.streamName, MetricLabels.ERROR_TYPE, errorType);
+	}
+
+	private void checkNotClosed() {
+		if (this.lifecycle == Lifecycle.CLOSED) {
+			throw closedException();
+		}
+	}
+
+	private void checkSending() {
+		BatchSender current = this.sender;
+		if (current != null && current.state() == BatchSender.State.FAILED) {
+			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName + "' stopped sending ("
+					+ current.failure() + "); close it and create a new producer to send more records");
+		}
+		checkNotClosed();
+	}
+
+	private IllegalStateException closedException() {
+		return new IllegalStateException("KinesisProducer for stream '" + this.streamName
+				+ "' is closed; create a new producer to send more records");
+	}
+
 	/**
 	 * Sends everything queued so far without waiting for the buffer time.
 	 * @return a future completed once every record queued before this call is accepted or
 	 * failed
 	 */
 	public CompletableFuture<Void> flush() {
-		this.lock.lock();
-		try {
-			this.flushThroughSeq = this.lastSeq;
-			this.wake.signal();
+		BatchSender current;
+		synchronized (this) {
+			current = (this.lifecycle == Lifecycle.RUNNING) ? this.sender : null;
 		}
-		finally {
-			this.lock.unlock();
+		if (current != null) {
+			current.flush();
 		}
 		CompletableFuture<?>[] settled = this.outstanding.stream()
-			.map((pending) -> pending.future.handle((result, error) -> null))
+			.map((record) -> record.future.handle((result, error) -> null))
 			.toArray(CompletableFuture[]::new);
 		return CompletableFuture.allOf(settled);
 	}
@@ -316,56 +506,88 @@ public final class KinesisProducer implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		List<Runnable> failed = List.of();
-		boolean closedNow = false;
-		long remaining = this.options.closeTimeout().toNanos();
-		this.lock.lock();
+		CompletableFuture<Void> closed = closeAsync();
+		long deadline = clockNanos() + this.options.closeTimeout().toNanos();
 		try {
-			if (this.state == State.RUNNING) {
-				this.state = State.CLOSING;
-				this.flushThroughSeq = this.lastSeq;
-				this.wake.signal();
-				this.notFull.signalAll();
-			}
-			while ((this.queued > 0 || this.inFlight > 0) && remaining > 0 && this.state == State.CLOSING) {
-				remaining = this.drained.awaitNanos(remaining);
-			}
-			if (this.state != State.CLOSED) {
-				closedNow = true;
-				this.state = State.CLOSED;
-				failed = failQueued("the producer was closed before the record could be sent (close timeout "
-						+ this.options.closeTimeout() + ")");
-				this.wake.signal();
-			}
+			// the close timeout fails what is left on the scheduler; this wait is a
+			// backstop
+			closed.get(this.options.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			closedNow = true;
-			remaining = 0;
-			this.state = State.CLOSED;
-			failed = failQueued("the producer was closed (interrupted) before the record could be sent");
-			this.wake.signal();
+			stopSender("the producer was closed (interrupted) before the record could be sent");
 		}
-		finally {
-			this.lock.unlock();
+		catch (ExecutionException | TimeoutException ex) {
+			stopSender("the producer was closed before the record could be sent");
 		}
-		// the caller's thread, not the sender: failing here runs no user code on it
-		failed.forEach(Runnable::run);
-		if (closedNow) {
-			awaitCompletions(remaining);
+		awaitCompletions(deadline - clockNanos());
+		Scheduler own;
+		synchronized (this) {
+			own = (this.givenScheduler == null) ? this.scheduler : null;
 		}
-		try {
-			this.sender.join(TimeUnit.SECONDS.toMillis(5));
+		if (own != null) {
+			own.close();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+	}
+
+	private long clockNanos() {
+		Scheduler current = this.scheduler;
+		return (current != null) ? current.nanoTime() : 0;
+	}
+
+	/**
+	 * Closes without waiting: the future completes once what was queued is sent or, after
+	 * {@link ProducerOptions#closeTimeout()}, failed. Records in calls still in flight
+	 * then complete when their calls settle (retries fail). The scheduler of the
+	 * producer's own is left running; {@link #close()} stops it.
+	 * @return the close's future; the same one on every call
+	 */
+	public CompletableFuture<Void> closeAsync() {
+		BatchSender current;
+		synchronized (this) {
+			if (this.closing != null) {
+				return this.closing;
+			}
+			Lifecycle was = this.lifecycle;
+			this.lifecycle = Lifecycle.CLOSED;
+			if (was != Lifecycle.RUNNING) {
+				// never started, or starting: nothing is queued; a start under way fails
+				this.closing = CompletableFuture.completedFuture(null);
+				if (this.refresher != null) {
+					this.refresher.close();
+				}
+				return this.closing;
+			}
+			current = this.sender;
+			this.closing = new CompletableFuture<>();
+		}
+		CompletableFuture<Void> closed = this.closing;
+		Scheduler.Cancellable timeout = this.scheduler
+			.schedule(() -> current.stop("the producer was closed before the record could be sent (close timeout "
+					+ this.options.closeTimeout() + ")"), this.options.closeTimeout().toNanos());
+		current.drain().whenComplete((ignored, error) -> {
+			timeout.cancel();
+			current.stop("the producer was closed");
+			this.refresher.close();
+			closed.complete(null);
+		});
+		return closed;
+	}
+
+	private void stopSender(String reason) {
+		BatchSender current;
+		synchronized (this) {
+			current = this.sender;
+		}
+		if (current != null) {
+			current.stop(reason);
 		}
 	}
 
 	/**
 	 * Waits, within what is left of the close timeout, until the futures of the records
 	 * sent are completed on the callback executor, then shuts down the producer's own
-	 * one; completions after that run where their batch finished. Not from one of this
+	 * one; completions after that run where their call settled. Not from one of this
 	 * producer's callbacks, which would wait for itself.
 	 */
 	private void awaitCompletions(long remainingNanos) {
@@ -383,15 +605,20 @@ public final class KinesisProducer implements AutoCloseable {
 				// a failed record is an outcome; one still in flight completes later
 			}
 		}
-		if (this.ownCallbackExecutor != null) {
-			this.ownCallbackExecutor.shutdown();
+		ForkJoinPool own;
+		synchronized (this) {
+			own = this.ownCallbackExecutor;
+		}
+		if (own != null) {
+			own.shutdown();
 		}
 	}
 
 	/**
-	 * Completes futures on the callback executor, so that no user code runs on the sender
-	 * or on the SDK's threads; called with no lock held and after the batch's in-flight
-	 * slot is freed. Once the executor refuses (the producer closed), they complete here.
+	 * Completes futures on the callback executor, so that no user code runs on the
+	 * producer's timer or on the SDK's threads; called with no lock held and after the
+	 * call's in-flight slot is freed. Once the executor refuses (the producer closed),
+	 * they complete here.
 	 */
 	private void complete(List<Runnable> completions) {
 		if (completions.isEmpty()) {
@@ -419,742 +646,9 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 	}
 
-	private void checkOpen() {
-		if (this.state == State.FAILED) {
-			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName + "' stopped sending ("
-					+ this.failure + "); close it and create a new producer to send more records");
-		}
-		if (this.state != State.RUNNING) {
-			throw new IllegalStateException("KinesisProducer for stream '" + this.streamName
-					+ "' is closed; create a new producer to send more records");
-		}
-	}
+	private enum Lifecycle {
 
-	private void enqueue(Pending pending) {
-		long deadline = System.nanoTime() + this.options.queueFullTimeout().toNanos();
-		this.lock.lock();
-		try {
-			while (this.queued >= this.options.maxQueueSize()) {
-				checkOpen();
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(RecordLimits.QUEUE_FULL));
-					pending.future.completeExceptionally(new ProducerQueueFullException(
-							"Producer queue of stream '" + this.streamName + "' stayed full ("
-									+ this.options.maxQueueSize() + " records) for " + this.options.queueFullTimeout()
-									+ "; the record was not queued. Kinesis is not keeping up: "
-									+ "add shards, put more slowly, or raise max-queue-size / queue-full-timeout"));
-					return;
-				}
-				this.notFull.awaitNanos(remaining);
-			}
-			checkOpen();
-			pending.seq = ++this.lastSeq;
-			this.outstanding.add(pending);
-			pending.future.whenComplete((result, error) -> this.outstanding.remove(pending));
-			queueFor(pending).records.addLast(pending);
-			this.queued++;
-			this.queuedBytes += pending.size;
-			// wake the sender when a full batch just became ready, not on every later
-			// put: it
-			// re-checks the queue on each pass and is woken by every completed batch
-			boolean batchReady = this.queued == this.options.maxBatchRecords()
-					|| (this.queuedBytes >= this.options.maxBatchBytes()
-							&& this.queuedBytes - pending.size < this.options.maxBatchBytes());
-			if (batchReady && this.inFlight < this.options.maxInFlightBatches()) {
-				this.wake.signal();
-			}
-			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			pending.future.completeExceptionally(ex);
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private ShardQueue queueFor(Pending pending) {
-		String shardId = this.shardMap.shardFor(pending.hashKey);
-		return this.queues.computeIfAbsent(shardId, ShardQueue::new);
-	}
-
-	/**
-	 * The sender loop. However it ends other than by {@code close}, the producer moves to
-	 * {@link State#FAILED}: queued records fail and later puts throw, instead of waiting
-	 * for a thread that is gone.
-	 */
-	private void runSender() {
-		String stopped = "its sender thread ended";
-		this.lock.lock();
-		try {
-			while (this.state != State.CLOSED) {
-				long now = System.nanoTime();
-				maybeRefreshShardMap(now);
-				List<Batch> batches = assemble(now);
-				if (!batches.isEmpty()) {
-					this.inFlight += batches.size();
-					this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
-					this.lock.unlock();
-					try {
-						batches.forEach(this::sendOrSettle);
-					}
-					finally {
-						this.lock.lock();
-					}
-					continue;
-				}
-				if (this.queued == 0 && this.inFlight == 0) {
-					this.drained.signalAll();
-				}
-				this.wake.awaitNanos(nextWakeNanos(now));
-			}
-		}
-		catch (InterruptedException ex) {
-			stopped = "its sender thread was interrupted";
-			logger.error("Kinesis producer for stream '{}' stopped sending: its sender thread was interrupted",
-					this.streamName);
-		}
-		catch (RuntimeException | Error ex) {
-			stopped = "unexpected error " + ex;
-			logger.error("Kinesis producer for stream '{}' stopped sending after an unexpected error", this.streamName,
-					ex);
-			if (ex instanceof Error error) {
-				throw error;
-			}
-		}
-		finally {
-			List<Runnable> failed = List.of();
-			if (this.state != State.CLOSED) {
-				this.failure = stopped;
-				this.state = State.FAILED;
-				failed = failQueued("the producer stopped sending (" + stopped + ")");
-			}
-			this.drained.signalAll();
-			this.lock.unlock();
-			complete(failed);
-		}
-	}
-
-	/**
-	 * Sends a batch; if that throws before the call went out, the batch's records fail
-	 * and its in-flight slot comes back.
-	 */
-	private void sendOrSettle(Batch batch) {
-		try {
-			send(batch);
-		}
-		catch (RuntimeException | Error ex) {
-			logger.error("Kinesis producer for stream '{}' could not send a batch of {} records", this.streamName,
-					batch.entries.size(), ex);
-			failBatch(batch, "not sent: preparing the PutRecords call failed (" + ex + ")", ex);
-		}
-	}
-
-	/** Gives a batch's in-flight slot back, then fails every record of it. */
-	private void failBatch(Batch batch, String reason, Throwable cause) {
-		finish(batch);
-		List<Runnable> completions = new ArrayList<>();
-		for (Pending pending : batch.userRecords()) {
-			completions
-				.add(fail(pending, AwsErrors.UNKNOWN, "Record for stream '" + this.streamName + "' " + reason, cause));
-		}
-		complete(completions);
-	}
-
-	/** Takes the records that may go now into batches; called under the lock. */
-	private List<Batch> assemble(long now) {
-		if (this.queued == 0 || this.inFlight >= this.options.maxInFlightBatches() || !isDue(now)) {
-			return List.of();
-		}
-		List<Batch> batches = new ArrayList<>();
-		List<ShardQueue> order = new ArrayList<>(this.queues.values());
-		while (this.inFlight + batches.size() < this.options.maxInFlightBatches()) {
-			Batch batch = new Batch();
-			int start = this.roundRobin++;
-			for (int i = 0; i < order.size() && !batch.isFull(this.options); i++) {
-				ShardQueue queue = order.get(Math.floorMod(start + i, order.size()));
-				if (this.options.orderedPerShard() && queue.inFlight) {
-					continue;
-				}
-				takeFrom(queue, batch, now);
-			}
-			if (batch.entries.isEmpty()) {
-				break;
-			}
-			batches.add(batch);
-		}
-		return batches;
-	}
-
-	private void takeFrom(ShardQueue queue, Batch batch, long now) {
-		if (rateGated(queue, now) > 0) {
-			return;
-		}
-		boolean took = false;
-		while (!queue.records.isEmpty() && !batch.isFull(this.options)) {
-			Pending head = queue.records.peekFirst();
-			if (head.notBeforeNanos > now) {
-				break;
-			}
-			RecordAggregator aggregator = aggregatorFor(queue, batch);
-			List<Pending> members = (aggregator != null) ? collect(queue, aggregator, now) : List.of();
-			boolean packed = members.size() > 1;
-			int size = packed ? aggregator.size() : head.size;
-			if (!batch.fits(size, this.options)) {
-				break;
-			}
-			if (this.options.rateLimitEnabled() && limiterFor(queue.shardId, now).tryAcquire(size, now) > 0) {
-				queue.blockedSize = size;
-				break;
-			}
-			queue.blockedSize = 0;
-			Entry entry = packed ? new Entry(members, aggregator.build()) : new Entry(head);
-			for (Pending member : entry.records) {
-				queue.records.pollFirst();
-				this.queued--;
-				this.queuedBytes -= member.size;
-			}
-			batch.add(entry);
-			took = true;
-		}
-		if (took) {
-			if (this.options.orderedPerShard()) {
-				queue.inFlight = true;
-				batch.shards.add(queue);
-			}
-			this.notFull.signalAll();
-		}
-	}
-
-	/**
-	 * An aggregator sized for what the batch can still take, or {@code null} when the
-	 * records of this queue go one by one (aggregation off, or their shard unknown).
-	 */
-	private RecordAggregator aggregatorFor(ShardQueue queue, Batch batch) {
-		if (!this.options.aggregationEnabled() || ShardMap.UNKNOWN_SHARD.equals(queue.shardId)) {
-			return null;
-		}
-		long room = Math.min(this.options.aggregationMaxSize(), this.options.maxBatchBytes() - batch.bytes);
-		return (room >= ProducerOptions.MIN_AGGREGATION_MAX_SIZE) ? new RecordAggregator((int) room) : null;
-	}
-
-	/**
-	 * Adds the queue's ready records, from its head, while they fit; empty when the head
-	 * is too large to share a record. Called under the lock.
-	 */
-	private static List<Pending> collect(ShardQueue queue, RecordAggregator aggregator, long now) {
-		List<Pending> members = new ArrayList<>();
-		for (Pending pending : queue.records) {
-			if (pending.notBeforeNanos > now || !aggregator.tryAdd(UserRecord.of(pending.partitionKey, pending.data))) {
-				break;
-			}
-			members.add(pending);
-		}
-		return members;
-	}
-
-	private boolean isDue(long now) {
-		if (this.state != State.RUNNING || this.queued >= this.options.maxBatchRecords()
-				|| this.queuedBytes >= this.options.maxBatchBytes()) {
-			return true;
-		}
-		long bufferNanos = this.options.bufferTime().toNanos();
-		for (ShardQueue queue : this.queues.values()) {
-			Pending head = queue.records.peekFirst();
-			if (head != null && head.notBeforeNanos <= now
-					&& (head.seq <= this.flushThroughSeq || now - head.enqueuedNanos >= bufferNanos)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private long nextWakeNanos(long now) {
-		long wait = Math.min(this.options.bufferTime().toNanos(), Math.max(1, this.nextRefreshNanos - now));
-		if (this.inFlight >= this.options.maxInFlightBatches()) {
-			return wait;
-		}
-		long bufferNanos = this.options.bufferTime().toNanos();
-		for (ShardQueue queue : this.queues.values()) {
-			Pending head = queue.records.peekFirst();
-			if (head == null) {
-				continue;
-			}
-			long due = Math.max(head.notBeforeNanos, Math.min(head.enqueuedNanos + bufferNanos,
-					(head.seq <= this.flushThroughSeq) ? now : Long.MAX_VALUE));
-			if (this.options.rateLimitEnabled() && due <= now) {
-				due = now + Math.max(TimeUnit.MILLISECONDS.toNanos(1),
-						Math.max(rateWait(queue, head, now), rateGated(queue, now)));
-			}
-			wait = Math.min(wait, due - now);
-		}
-		return Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait);
-	}
-
-	/**
-	 * Under a rate limit, a shard's records go in batches: the shard waits until its
-	 * bucket holds tokens for what it has queued (at most a buffer time's worth), instead
-	 * of sending a record or two each time a token comes back. Not when flushing or
-	 * closing, nor with aggregation, which packs records anyway.
-	 * @return 0 when the shard may send now, else the nanoseconds to wait
-	 */
-	private long rateGated(ShardQueue queue, long now) {
-		Pending head = queue.records.peekFirst();
-		if (!this.options.rateLimitEnabled() || this.options.aggregationEnabled() || head == null
-				|| this.state != State.RUNNING || head.seq <= this.flushThroughSeq) {
-			return 0;
-		}
-		long perBufferTime = this.options.recordsPerSecondPerShard() * this.options.bufferTime().toMillis() / 1000;
-		int wanted = (int) Math.min(Math.min(queue.records.size(), this.options.maxBatchRecords()),
-				Math.max(1, perBufferTime));
-		return limiterFor(queue.shardId, now).nanosUntilRecords(wanted, now);
-	}
-
-	private long rateWait(ShardQueue queue, Pending head, long now) {
-		// a packed record refused by the limiter is larger than the head alone
-		return limiterFor(queue.shardId, now).nanosUntilAvailable(Math.max(head.size, queue.blockedSize), now);
-	}
-
-	private ShardRateLimiter limiterFor(String shardId, long now) {
-		return this.limiters.computeIfAbsent(shardId,
-				(id) -> new ShardRateLimiter(this.options.recordsPerSecondPerShard(),
-						this.options.bytesPerSecondPerShard(), now));
-	}
-
-	private void send(Batch batch) {
-		List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.entries.size());
-		for (Entry entry : batch.entries) {
-			entry.records.forEach((pending) -> pending.attempts++);
-			entries.add(PutRecordsRequestEntry.builder()
-				.data(SdkBytes.fromByteArrayUnsafe(entry.data))
-				.partitionKey(entry.partitionKey)
-				.explicitHashKey(entry.explicitHashKey)
-				.build());
-		}
-		PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(entries);
-		if (this.streamArn != null) {
-			request.streamARN(this.streamArn);
-		}
-		else {
-			request.streamName(this.streamName);
-		}
-		this.metrics.histogram(MetricType.PRODUCER_BATCH_SIZE, batch.entries.size(), this.labels);
-		Timer timer = this.metrics.timer(MetricType.PRODUCER_FLUSH_DURATION, this.labels);
-		CompletableFuture<PutRecordsResponse> call;
-		try {
-			call = this.client.putRecords(request.build());
-		}
-		catch (RuntimeException ex) {
-			call = CompletableFuture.failedFuture(ex);
-		}
-		call.whenComplete((response, error) -> {
-			timer.close();
-			onBatchComplete(batch, response, error);
-		});
-	}
-
-	/**
-	 * Settles a batch: each record is completed, failed or queued for a retry, and the
-	 * batch's in-flight slot is given back, whatever throws on the way.
-	 */
-	private void onBatchComplete(Batch batch, PutRecordsResponse response, Throwable error) {
-		List<Runnable> completions = new ArrayList<>();
-		try {
-			settle(batch, response, error, completions);
-		}
-		catch (RuntimeException | Error ex) {
-			logger.error("Kinesis producer for stream '{}' failed to handle the outcome of a PutRecords call",
-					this.streamName, ex);
-			failBatch(batch, "not confirmed: handling the PutRecords outcome failed (" + ex
-					+ "); the record may have been stored", ex);
-			return;
-		}
-		finish(batch);
-		complete(completions);
-	}
-
-	private void settle(Batch batch, PutRecordsResponse response, Throwable error, List<Runnable> completions) {
-		List<Pending> retries = new ArrayList<>();
-		if (error != null || response == null) {
-			Throwable failure = (error != null) ? error : new IllegalStateException("empty PutRecords response");
-			String type = AwsErrors.errorType(failure);
-			if (AwsErrors.THROTTLED.equals(type)) {
-				this.metrics.increment(MetricType.PRODUCER_THROTTLES, batch.entries.size(), this.labels);
-			}
-			else {
-				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(type));
-			}
-			boolean retryable = AwsErrors.isRetryable(failure);
-			logger.debug("PutRecords of {} records to stream '{}' failed ({}), retryable={}", batch.entries.size(),
-					this.streamName, type, retryable);
-			for (Pending pending : batch.userRecords()) {
-				pending.lastError = type + ": " + AwsErrors.unwrap(failure).getMessage();
-				if (retryable) {
-					retries.add(pending);
-				}
-				else {
-					completions.add(fail(pending, type, "PutRecords to stream '" + this.streamName + "' failed with "
-							+ pending.lastError + " (not retryable)", failure));
-				}
-			}
-		}
-		else {
-			onResponse(batch, response, retries, completions);
-		}
-		requeueOrFail(retries, completions);
-	}
-
-	/**
-	 * Frees the batch's in-flight slot, before its futures are completed: a callback that
-	 * puts again must find the sender free to make room.
-	 */
-	private void finish(Batch batch) {
-		this.lock.lock();
-		try {
-			this.inFlight--;
-			batch.shards.forEach((queue) -> queue.inFlight = false);
-			this.wake.signal();
-			if (this.queued == 0 && this.inFlight == 0) {
-				this.drained.signalAll();
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private void onResponse(Batch batch, PutRecordsResponse response, List<Pending> retries,
-			List<Runnable> completions) {
-		List<PutRecordsResultEntry> results = response.records();
-		long sent = 0;
-		long sentBytes = 0;
-		long throttled = 0;
-		for (int i = 0; i < batch.entries.size(); i++) {
-			Entry entry = batch.entries.get(i);
-			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
-			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
-				sent++;
-				sentBytes += entry.data.length;
-				for (int sub = 0; sub < entry.records.size(); sub++) {
-					Pending pending = entry.records.get(sub);
-					PutResult putResult = new PutResult(result.shardId(), result.sequenceNumber(), sub);
-					completions.add(() -> pending.future.complete(putResult));
-				}
-				if (!this.shardMap.contains(result.shardId())) {
-					this.refreshRequested = true;
-				}
-				continue;
-			}
-			String code = (result != null && result.errorCode() != null) ? result.errorCode() : AwsErrors.UNKNOWN;
-			String error = code
-					+ ((result != null && result.errorMessage() != null) ? ": " + result.errorMessage() : "");
-			if (AwsErrors.THROTTLED.equals(code)) {
-				throttled++;
-			}
-			else {
-				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(code));
-			}
-			// a packed record failed: every record in it is retried (or fails)
-			for (Pending pending : entry.records) {
-				pending.lastError = error;
-				if (AwsErrors.isRetryableCode(code)) {
-					retries.add(pending);
-				}
-				else {
-					completions.add(fail(pending, code, "Kinesis refused the record for stream '" + this.streamName
-							+ "' with " + pending.lastError + " (not retryable)", null));
-				}
-			}
-		}
-		if (sent > 0) {
-			this.metrics.increment(MetricType.PRODUCER_RECORDS_SENT, sent, this.labels);
-			this.metrics.increment(MetricType.PRODUCER_BYTES_SENT, sentBytes, this.labels);
-		}
-		if (throttled > 0) {
-			this.metrics.increment(MetricType.PRODUCER_THROTTLES, throttled, this.labels);
-		}
-	}
-
-	private void requeueOrFail(List<Pending> retries, List<Runnable> completions) {
-		if (retries.isEmpty()) {
-			return;
-		}
-		this.lock.lock();
-		try {
-			long now = System.nanoTime();
-			List<Pending> requeue = new ArrayList<>();
-			for (Pending pending : retries) {
-				if (this.state == State.CLOSED || this.state == State.FAILED) {
-					completions.add(fail(pending, pending.errorCode(),
-							"the producer was closed while the record waited for a retry (last error "
-									+ pending.lastError + ")",
-							null));
-				}
-				else if (pending.attempts >= this.options.maxAttempts() || now >= pending.deadlineNanos) {
-					completions.add(fail(pending, pending.errorCode(),
-							"Record for stream '" + this.streamName + "' not accepted after " + pending.attempts
-									+ " attempts in " + Duration.ofNanos(now - pending.enqueuedNanos).toMillis()
-									+ " ms (last error " + pending.lastError
-									+ "); add shards or raise max-attempts / record-ttl",
-							null));
-				}
-				else {
-					pending.notBeforeNanos = now + this.backoff.delayNanos(pending.attempts);
-					requeue.add(pending);
-				}
-			}
-			for (int i = requeue.size() - 1; i >= 0; i--) {
-				Pending pending = requeue.get(i);
-				queueFor(pending).records.addFirst(pending);
-				this.queued++;
-				this.queuedBytes += pending.size;
-			}
-			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.queued, this.labels);
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private Runnable fail(Pending pending, String code, String message, Throwable cause) {
-		KinesisPutException exception = new KinesisPutException(message, code, pending.attempts, cause);
-		return () -> pending.future.completeExceptionally(exception);
-	}
-
-	/**
-	 * Empties the queue; called under the lock.
-	 * @return the completions that fail the records, to run once the lock is released
-	 */
-	private List<Runnable> failQueued(String reason) {
-		List<Runnable> failed = new ArrayList<>(this.queued);
-		for (ShardQueue queue : this.queues.values()) {
-			for (Pending pending : queue.records) {
-				failed.add(fail(pending, pending.errorCode(),
-						"Record for stream '" + this.streamName + "' not sent: " + reason, null));
-			}
-			queue.records.clear();
-		}
-		this.queued = 0;
-		this.queuedBytes = 0;
-		this.notFull.signalAll();
-		this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, 0, this.labels);
-		return failed;
-	}
-
-	private Map<String, String> errorLabels(String errorType) {
-		return Map.of(MetricLabels.STREAM_NAME, this.streamName, MetricLabels.ERROR_TYPE, errorType);
-	}
-
-	// Shard map: read at start, then every shardRefreshInterval and when Kinesis names an
-	// unknown shard; queued records move to the queues of their new shards.
-
-	private ShardMap loadShardMapAtStart() {
-		try {
-			return ShardMap.of(listShards().get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-		}
-		catch (TimeoutException ex) {
-			throw new IllegalStateException("Stream '" + this.streamName + "' did not answer ListShards within "
-					+ SETUP_TIMEOUT + "; check kinesis.endpoint and the network", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while reading the shards of stream " + this.streamName, ex);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = AwsErrors.unwrap(ex);
-			if (cause instanceof ResourceNotFoundException) {
-				throw new StreamNotFoundException(this.streamName, this.client,
-						"create it, or set ProducerOptions.createStream(true) for development", cause);
-			}
-			throw new IllegalStateException(
-					"Could not read the shards of stream '" + this.streamName + "': " + cause.getMessage(), cause);
-		}
-	}
-
-	private CompletableFuture<List<Shard>> listShards() {
-		return Streams.listShards(this.client, (request) -> {
-			if (this.streamArn != null) {
-				request.streamARN(this.streamArn);
-			}
-			else {
-				request.streamName(this.streamName);
-			}
-		});
-	}
-
-	/** Starts a shard map refresh when one is due; called under the lock. */
-	private void maybeRefreshShardMap(long now) {
-		if (this.refreshing || (!this.refreshRequested && now < this.nextRefreshNanos)) {
-			return;
-		}
-		this.refreshing = true;
-		this.refreshRequested = false;
-		listShards().whenComplete((shards, error) -> {
-			this.lock.lock();
-			try {
-				this.refreshing = false;
-				this.nextRefreshNanos = System.nanoTime() + this.options.shardRefreshInterval().toNanos();
-				if (error != null) {
-					logger.warn("Could not refresh the shards of stream '{}': {}", this.streamName,
-							AwsErrors.unwrap(error).toString());
-					return;
-				}
-				applyShardMap(ShardMap.of(shards));
-			}
-			finally {
-				this.lock.unlock();
-			}
-		});
-	}
-
-	private void applyShardMap(ShardMap map) {
-		this.shardMap = map;
-		List<ShardQueue> old = new ArrayList<>(this.queues.values());
-		this.queues.clear();
-		for (ShardQueue queue : old) {
-			for (Pending pending : queue.records) {
-				queueFor(pending).records.addLast(pending);
-			}
-		}
-		this.limiters.keySet().removeIf((shardId) -> !map.contains(shardId));
-		this.wake.signal();
-	}
-
-	private enum State {
-
-		RUNNING, CLOSING, CLOSED,
-
-		/** The sender stopped other than by close: puts fail fast, close still works. */
-		FAILED
-
-	}
-
-	/** One record on its way, with its future and retry state. */
-	private static final class Pending {
-
-		final byte[] data;
-
-		final String partitionKey;
-
-		final BigInteger hashKey;
-
-		final int size;
-
-		final CompletableFuture<PutResult> future = new CompletableFuture<>();
-
-		final long enqueuedNanos;
-
-		final long deadlineNanos;
-
-		long seq;
-
-		int attempts;
-
-		long notBeforeNanos;
-
-		String lastError;
-
-		Pending(byte[] data, String partitionKey, int size, Duration ttl) {
-			this.data = data;
-			this.partitionKey = partitionKey;
-			this.hashKey = ShardMap.hashKey(partitionKey);
-			this.size = size;
-			this.enqueuedNanos = System.nanoTime();
-			this.deadlineNanos = this.enqueuedNanos + ttl.toNanos();
-		}
-
-		String errorCode() {
-			if (this.lastError == null) {
-				return AwsErrors.UNKNOWN;
-			}
-			int colon = this.lastError.indexOf(':');
-			return (colon < 0) ? this.lastError : this.lastError.substring(0, colon);
-		}
-
-	}
-
-	/** The queued records of one shard, oldest first (retries go to the front). */
-	private static final class ShardQueue {
-
-		final String shardId;
-
-		final ArrayDeque<Pending> records = new ArrayDeque<>();
-
-		boolean inFlight;
-
-		/** Size of the packed record the rate limiter last refused, 0 after a take. */
-		int blockedSize;
-
-		ShardQueue(String shardId) {
-			this.shardId = shardId;
-		}
-
-	}
-
-	/**
-	 * One Kinesis record of a batch: a record as it was put, or several records of one
-	 * shard packed into a KPL aggregated record.
-	 */
-	private static final class Entry {
-
-		/** The records it holds; a record's index is its sub-sequence number. */
-		final List<Pending> records;
-
-		final byte[] data;
-
-		final String partitionKey;
-
-		final String explicitHashKey;
-
-		final int size;
-
-		Entry(Pending pending) {
-			this.records = List.of(pending);
-			this.data = pending.data;
-			this.partitionKey = pending.partitionKey;
-			this.explicitHashKey = null;
-			this.size = pending.size;
-		}
-
-		Entry(List<Pending> records, AggregatedRecord packed) {
-			this.records = records;
-			this.data = packed.data();
-			this.partitionKey = packed.partitionKey();
-			this.explicitHashKey = packed.explicitHashKey();
-			this.size = packed.size();
-		}
-
-	}
-
-	/** The Kinesis records of one PutRecords call. */
-	private static final class Batch {
-
-		final List<Entry> entries = new ArrayList<>();
-
-		final List<ShardQueue> shards = new ArrayList<>(1);
-
-		long bytes;
-
-		boolean fits(long size, ProducerOptions options) {
-			return this.entries.size() < options.maxBatchRecords() && this.bytes + size <= options.maxBatchBytes();
-		}
-
-		boolean isFull(ProducerOptions options) {
-			return this.entries.size() >= options.maxBatchRecords();
-		}
-
-		void add(Entry entry) {
-			this.entries.add(entry);
-			this.bytes += entry.size;
-		}
-
-		List<Pending> userRecords() {
-			List<Pending> records = new ArrayList<>();
-			this.entries.forEach((entry) -> records.addAll(entry.records));
-			return records;
-		}
+		NEW, STARTING, RUNNING, CLOSED
 
 	}
 
@@ -1176,6 +670,8 @@ public final class KinesisProducer implements AutoCloseable {
 		private PayloadSerializer serializer;
 
 		private PartitionKeyStrategy partitionKeyStrategy = PartitionKeyStrategy.random();
+
+		private Scheduler scheduler;
 
 		private Builder(KinesisAsyncClient client) {
 			this.client = Objects.requireNonNull(client, "client");
@@ -1243,10 +739,21 @@ public final class KinesisProducer implements AutoCloseable {
 		}
 
 		/**
-		 * Builds the producer: reads the stream's shards (creating the stream when
-		 * {@link ProducerOptions#createStream()} is set) and starts the sender thread.
+		 * Where time, timers and jitter come from (default a {@link SystemScheduler} of
+		 * the producer's own, with one timer thread, stopped by {@code close}). A given
+		 * one is not closed by the producer.
+		 * @param scheduler the scheduler
+		 * @return this builder
+		 */
+		public Builder scheduler(Scheduler scheduler) {
+			this.scheduler = scheduler;
+			return this;
+		}
+
+		/**
+		 * Builds the producer, without I/O and without starting a thread: it reads the
+		 * stream on {@link KinesisProducer#start()} or its first {@code put}.
 		 * @return the producer
-		 * @throws IllegalStateException when the stream does not exist or cannot be read
 		 */
 		public KinesisProducer build() {
 			if ((this.streamName == null) == (this.streamArn == null)) {
@@ -1256,82 +763,6 @@ public final class KinesisProducer implements AutoCloseable {
 				this.serializer = new DefaultPayloadSerializer();
 			}
 			return new KinesisProducer(this);
-		}
-
-	}
-
-	/**
-	 * The limits of a single record, and the {@code error_type} of a record refused
-	 * before sending.
-	 */
-	static final class RecordLimits {
-
-		/** Data and partition key over the record size limit. */
-		static final String RECORD_TOO_LARGE = "RecordTooLarge";
-
-		/** Partition key empty, too long, or not made by the key strategy. */
-		static final String INVALID_PARTITION_KEY = "InvalidPartitionKey";
-
-		/** The serializer threw. */
-		static final String SERIALIZATION_FAILED = "SerializationFailed";
-
-		/** The queue stayed full for the queue-full timeout. */
-		static final String QUEUE_FULL = "QueueFull";
-
-		private RecordLimits() {
-		}
-
-		/**
-		 * Checks a record against the Kinesis limits.
-		 * @param data the record data
-		 * @param partitionKey the partition key
-		 * @return the record's size, data and key bytes
-		 * @throws RecordRefusedException naming the size and the limit
-		 */
-		static int check(byte[] data, String partitionKey) {
-			if (partitionKey == null || partitionKey.isEmpty()) {
-				throw new RecordRefusedException(INVALID_PARTITION_KEY,
-						"Partition key must not be empty; pass a key, or null to let the PartitionKeyStrategy make one");
-			}
-			// Kinesis counts Unicode characters: one outside the BMP is one, not two
-			// UTF-16
-			// units; counting code points only when the units exceed the limit keeps the
-			// common case free
-			int characters = partitionKey.length();
-			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
-				characters = partitionKey.codePointCount(0, partitionKey.length());
-			}
-			if (characters > ProducerOptions.MAX_PARTITION_KEY_LENGTH) {
-				throw new RecordRefusedException(INVALID_PARTITION_KEY,
-						"Partition key of " + characters + " characters exceeds the Kinesis limit of "
-								+ ProducerOptions.MAX_PARTITION_KEY_LENGTH
-								+ " characters; use a shorter key (a hash of it, for example)");
-			}
-			int keyBytes = partitionKey.getBytes(StandardCharsets.UTF_8).length;
-			long size = (long) data.length + keyBytes;
-			if (size > ProducerOptions.MAX_RECORD_BYTES) {
-				throw new RecordRefusedException(RECORD_TOO_LARGE,
-						"Record of " + size + " bytes (data " + data.length + " + partition key " + keyBytes
-								+ ") exceeds the Kinesis limit of " + ProducerOptions.MAX_RECORD_BYTES
-								+ " bytes per record; split or compress the payload");
-			}
-			return (int) size;
-		}
-
-		/** A record over a Kinesis limit, with the {@code error_type} that says which. */
-		static final class RecordRefusedException extends IllegalArgumentException {
-
-			private final String errorType;
-
-			RecordRefusedException(String errorType, String message) {
-				super(message);
-				this.errorType = errorType;
-			}
-
-			String errorType() {
-				return this.errorType;
-			}
-
 		}
 
 	}

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kinesisboot.metrics.KinesisMetrics;
@@ -15,21 +14,22 @@ import dev.kinesisboot.support.Streams;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /**
- * Sends records to any stream: the Spring-friendly face of {@link KinesisProducer}. It
- * keeps one producer per stream, created on first use with the template's options, and
- * closes them all when closed (with Spring, when the application context closes).
+ * Sends records to any stream: the Spring-friendly face of {@link KinesisProducer} and
+ * the {@link KinesisOperations} applications call. It keeps one producer per stream,
+ * created on first use with the template's options, and closes them all when closed (with
+ * Spring, when the application context closes).
  *
  * <pre>{@code
  * kinesisTemplate.send("orders", order.id(), order);   // CompletableFuture<PutResult>
  * }</pre>
  * <p>
- * Thread-safe. A stream's producer is built by the first thread that sends to it, outside
- * any lock: building reads the stream's shards (up to 60 s against a slow endpoint), and
- * only threads sending to that same stream wait for it, never the first send to another
- * stream. A producer still being built when the template closes is closed once built, and
- * its first send fails.
+ * Thread-safe. Creating a stream's producer does no I/O; the first send to a stream
+ * starts it (reading the stream's shards, up to 60 s against a slow endpoint) on the
+ * sending thread, outside any lock of the template: only threads sending to that same
+ * stream wait for it, never the first send to another stream. A producer created while
+ * the template closes is closed, and its send fails.
  */
-public class KinesisTemplate implements AutoCloseable {
+public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 
 	private final KinesisAsyncClient client;
 
@@ -39,8 +39,7 @@ public class KinesisTemplate implements AutoCloseable {
 
 	private final PayloadSerializer serializer;
 
-	/** One entry per stream, completed once its producer is built. */
-	private final Map<String, CompletableFuture<KinesisProducer>> producers = new ConcurrentHashMap<>();
+	private final Map<String, KinesisProducer> producers = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
@@ -68,25 +67,12 @@ public class KinesisTemplate implements AutoCloseable {
 		this.serializer = Objects.requireNonNull(serializer, "serializer");
 	}
 
-	/**
-	 * Sends a record with a random partition key.
-	 * @param stream the stream name or ARN
-	 * @param payload {@code byte[]}, a {@code String}, or an object to serialize (JSON by
-	 * default)
-	 * @return a future completed with where Kinesis stored the record, or failed
-	 */
+	@Override
 	public CompletableFuture<PutResult> send(String stream, Object payload) {
 		return producer(stream).put(payload);
 	}
 
-	/**
-	 * Sends a record. Records with the same key go to the same shard.
-	 * @param stream the stream name or ARN
-	 * @param partitionKey the partition key
-	 * @param payload {@code byte[]}, a {@code String}, or an object to serialize (JSON by
-	 * default)
-	 * @return a future completed with where Kinesis stored the record, or failed
-	 */
+	@Override
 	public CompletableFuture<PutResult> send(String stream, String partitionKey, Object payload) {
 		return producer(stream).put(payload, partitionKey);
 	}
@@ -118,51 +104,20 @@ public class KinesisTemplate implements AutoCloseable {
 	}
 
 	/**
-	 * The producer of a stream, created on first use.
+	 * The producer of a stream, created on first use and started by its first {@code put}
+	 * (or its {@link KinesisProducer#start()}).
 	 * @param stream the stream name or ARN
 	 * @return the producer
-	 * @throws IllegalStateException when the template is closed or the stream cannot be
-	 * used
+	 * @throws IllegalStateException when the template is closed
 	 */
 	public KinesisProducer producer(String stream) {
 		Objects.requireNonNull(stream, "stream");
 		checkOpen();
-		CompletableFuture<KinesisProducer> entry = this.producers.get(stream);
-		if (entry == null) {
-			CompletableFuture<KinesisProducer> created = new CompletableFuture<>();
-			entry = this.producers.putIfAbsent(stream, created);
-			if (entry == null) {
-				return build(stream, created);
-			}
-		}
-		try {
-			return entry.join();
-		}
-		catch (CompletionException ex) {
-			// another thread's build failed: the same error, and the next call tries
-			// again
-			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
-		}
-	}
-
-	/**
-	 * Builds a producer on the calling thread, not inside the map, so that a slow stream
-	 * holds up only the threads that wait for that stream.
-	 */
-	private KinesisProducer build(String stream, CompletableFuture<KinesisProducer> created) {
-		KinesisProducer producer;
-		try {
-			producer = createProducer(stream);
-		}
-		catch (RuntimeException | Error ex) {
-			this.producers.remove(stream, created);
-			created.completeExceptionally(ex);
-			throw ex;
-		}
-		created.complete(producer);
+		// building does no I/O, so it may run inside the map
+		KinesisProducer producer = this.producers.computeIfAbsent(stream, this::createProducer);
 		if (this.closed) {
-			// close() may have gone past this entry before it was complete
-			this.producers.remove(stream, created);
+			// close() may have gone past this entry before it was added
+			this.producers.remove(stream, producer);
 			producer.close();
 			checkOpen();
 		}
@@ -176,34 +131,23 @@ public class KinesisTemplate implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Sends what every producer has queued.
-	 * @return a future completed once every record queued so far is accepted or failed
-	 */
+	@Override
 	public CompletableFuture<Void> flush() {
-		List<CompletableFuture<Void>> flushes = new ArrayList<>();
-		for (CompletableFuture<KinesisProducer> entry : this.producers.values()) {
-			// a producer still being built has nothing queued yet
-			KinesisProducer producer = entry.isDone() && !entry.isCompletedExceptionally() ? entry.join() : null;
-			if (producer != null) {
-				flushes.add(producer.flush());
-			}
-		}
-		return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+		return CompletableFuture
+			.allOf(this.producers.values().stream().map(KinesisProducer::flush).toArray(CompletableFuture[]::new));
 	}
 
 	/**
 	 * Closes every producer, each sending what it has queued first. A producer still
-	 * being built is closed by the thread building it, once built; this method does not
-	 * wait for it.
+	 * starting is closed at once (nothing is queued in it), and the send that started it
+	 * fails.
 	 */
 	@Override
 	public void close() {
 		this.closed = true;
-		for (CompletableFuture<KinesisProducer> entry : this.producers.values()) {
-			entry.thenAccept(KinesisProducer::close);
-		}
+		List<KinesisProducer> all = new ArrayList<>(this.producers.values());
 		this.producers.clear();
+		all.forEach(KinesisProducer::close);
 	}
 
 	private KinesisProducer createProducer(String stream) {

@@ -15,11 +15,23 @@ public final class ProducerOptions {
 	/** PutRecords takes at most this many records per call. */
 	public static final int MAX_BATCH_RECORDS = 500;
 
-	/** PutRecords takes at most this many bytes (data and partition keys) per call. */
-	public static final long MAX_BATCH_BYTES = 5L * 1024 * 1024;
+	/**
+	 * PutRecords takes at most this many bytes (data and partition keys) per call (10 MiB
+	 * since October 2025).
+	 */
+	public static final long MAX_BATCH_BYTES = 10L * 1024 * 1024;
 
-	/** A record (data and partition key) is at most this many bytes. */
+	/**
+	 * A record (data and partition key) is at most this many bytes on a stream that does
+	 * not say otherwise: the Kinesis default maximum record size.
+	 */
 	public static final int MAX_RECORD_BYTES = 1024 * 1024;
+
+	/**
+	 * The largest maximum record size a stream can have (set with UpdateMaxRecordSize,
+	 * shown as MaxRecordSizeInKiB).
+	 */
+	public static final int MAX_STREAM_RECORD_BYTES = 10 * 1024 * 1024;
 
 	/** A partition key has at most this many Unicode characters (code points). */
 	public static final int MAX_PARTITION_KEY_LENGTH = 256;
@@ -384,9 +396,10 @@ public final class ProducerOptions {
 		}
 
 		/**
-		 * Most bytes, data and partition keys, per PutRecords call (default and maximum 5
-		 * MiB).
-		 * @param maxBatchBytes 1 MiB to 5 MiB
+		 * Most bytes, data and partition keys, per PutRecords call (default and maximum
+		 * 10 MiB, the PutRecords limit). A record larger than this, on a stream that
+		 * takes it, goes in a call of its own.
+		 * @param maxBatchBytes 1 MiB to 10 MiB
 		 * @return this builder
 		 */
 		public Builder maxBatchBytes(long maxBatchBytes) {
@@ -445,10 +458,17 @@ public final class ProducerOptions {
 		}
 
 		/**
-		 * Keep order per shard (default off): at most one batch per shard in flight, and
-		 * a failed record is retried before any newer record of its shard is sent. Off,
-		 * batches overlap and a retried record may land after newer ones.
-		 * @param orderedPerShard whether to keep order
+		 * Keep the order of each partition key (default off): the records of one key are
+		 * stored in the order they were put, under throttling, partial failures, lost
+		 * responses, shard-map refreshes and resharding. A record is sent only when no
+		 * earlier record of its key is unsettled: at most one entry per key in a call and
+		 * in flight (with aggregation, one aggregated record), and a refused record is
+		 * retried before a later one of its key. The cost: each key sends at most one
+		 * record (or aggregated record) per round trip; records of other keys are not
+		 * held up. A record stored by a call whose response was lost is stored again by
+		 * the retry (a duplicate, still in order). Off, calls overlap and a retried
+		 * record may land after newer ones of its key.
+		 * @param orderedPerShard whether to keep order per key
 		 * @return this builder
 		 */
 		public Builder orderedPerShard(boolean orderedPerShard) {

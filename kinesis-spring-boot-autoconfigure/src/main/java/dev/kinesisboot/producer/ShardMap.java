@@ -7,6 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -31,8 +33,11 @@ final class ShardMap {
 
 	private final List<Range> ranges;
 
+	private final Set<String> shardIds;
+
 	private ShardMap(List<Range> ranges) {
 		this.ranges = ranges;
+		this.shardIds = ranges.stream().map(Range::shardId).collect(Collectors.toUnmodifiableSet());
 	}
 
 	/**
@@ -91,7 +96,8 @@ final class ShardMap {
 	}
 
 	boolean contains(String shardId) {
-		return this.ranges.stream().anyMatch((range) -> range.shardId().equals(shardId));
+		// once per stored record: a set, not a scan of the ranges
+		return this.shardIds.contains(shardId);
 	}
 
 	int size() {

@@ -49,8 +49,11 @@ final class ShardRateLimiter {
 	 */
 	long nanosUntilAvailable(long size, long nowNanos) {
 		refill(nowNanos);
+		// a record larger than a second's worth (up to 10 MiB, on a stream that takes
+		// such records) goes once the bucket is full, and leaves it in debt
+		double needed = Math.min(size, this.bytesPerSecond);
 		double recordWait = (this.records >= 1) ? 0 : (1 - this.records) / this.recordsPerSecond;
-		double byteWait = (this.bytes >= size) ? 0 : (size - this.bytes) / this.bytesPerSecond;
+		double byteWait = (this.bytes >= needed) ? 0 : (needed - this.bytes) / this.bytesPerSecond;
 		double wait = Math.max(recordWait, byteWait);
 		return (wait == 0) ? 0 : Math.max(1, (long) Math.ceil(wait * NANOS_PER_SECOND));
 	}

@@ -3,6 +3,7 @@ package dev.kinesisboot.autoconfigure;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.MemoryCheckpointer;
@@ -14,7 +15,9 @@ import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.MicrometerMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.producer.KinesisProducer;
+import dev.kinesisboot.producer.KinesisOperations;
 import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.PutResult;
 import io.awspring.cloud.autoconfigure.core.AwsAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration;
@@ -61,6 +64,54 @@ class KinesisAutoConfigurationTests {
 				.isInstanceOf(MemoryCheckpointer.class);
 			assertThat(context.getBean(DefaultKinesisListenerContainerFactory.class)).isNotNull();
 		});
+	}
+
+	@Test
+	void templateIsTheApplicationsKinesisOperationsAndAUserOneReplacesIt() {
+		this.runner.run((context) -> assertThat(context.getBean(KinesisOperations.class))
+			.isSameAs(context.getBean(KinesisTemplate.class)));
+		this.runner.withUserConfiguration(UserOperationsConfiguration.class)
+			.withPropertyValues("kinesis.producer.stream-name=orders")
+			.run((context) -> assertThat(context).hasSingleBean(KinesisOperations.class)
+				.doesNotHaveBean(KinesisTemplate.class)
+				.doesNotHaveBean(KinesisProducer.class)
+				.hasBean("kinesisListenerContainerFactory"));
+	}
+
+	@Test
+	void producerBeanIsCreatedWithoutReadingTheStream() {
+		// the endpoint answers nothing: building the bean must not call it
+		this.runner.withPropertyValues("kinesis.producer.stream-name=orders")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.getBean(KinesisProducer.class)
+				.satisfies((producer) -> assertThat(producer.streamName()).isEqualTo("orders")));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserOperationsConfiguration {
+
+		@Bean
+		KinesisOperations myKinesisOperations() {
+			return new KinesisOperations() {
+
+				@Override
+				public CompletableFuture<PutResult> send(String stream, Object payload) {
+					return CompletableFuture.completedFuture(new PutResult("shardId-000000000000", "1", 0));
+				}
+
+				@Override
+				public CompletableFuture<PutResult> send(String stream, String partitionKey, Object payload) {
+					return send(stream, payload);
+				}
+
+				@Override
+				public CompletableFuture<Void> flush() {
+					return CompletableFuture.completedFuture(null);
+				}
+
+			};
+		}
+
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.record.RecordExpander;
+import dev.kinesisboot.testsupport.SimulatedKinesis;
 import dev.kinesisboot.testsupport.VirtualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

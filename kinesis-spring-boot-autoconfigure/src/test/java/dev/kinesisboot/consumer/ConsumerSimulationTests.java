@@ -11,13 +11,10 @@ import java.util.concurrent.TimeUnit;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.support.Scheduler;
+import dev.kinesisboot.testsupport.SimulatedKinesis;
+import dev.kinesisboot.testsupport.SimulationSeeds;
 import dev.kinesisboot.testsupport.VirtualScheduler;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The consumer's guarantees under random schedules of faults, proven by running the real
@@ -33,8 +30,6 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class ConsumerSimulationTests {
 
-	private static final long DEFAULT_SEEDS = 2_000;
-
 	/**
 	 * Seeds that found a defect, run first whatever the range: 142 (a closed shard taken
 	 * over in MANUAL mode waited for ever for an acknowledgement of what was already
@@ -49,60 +44,10 @@ class ConsumerSimulationTests {
 
 	@Test
 	void noRecordIsLostNoCheckpointPassesAnUnhandledRecordAndNothingHangs() {
-		// thousands of runs log every fault; the trace says what matters
-		Logger library = (Logger) LoggerFactory.getLogger("dev.kinesisboot");
-		Level level = library.getLevel();
-		if (!Boolean.getBoolean("simulation.logs")) {
-			library.setLevel(Level.OFF);
-		}
-		try {
-			runSeeds();
-		}
-		finally {
-			library.setLevel(level);
-		}
-	}
-
-	private void runSeeds() {
-		String single = System.getProperty("simulation.seed");
-		if (single != null) {
-			Outcome outcome = run(Long.parseLong(single));
-			System.out.println(outcome.history.trace());
-			System.out.println(outcome.summary());
-			if (!outcome.history.violations().isEmpty()) {
-				fail(report(Long.parseLong(single), outcome));
-			}
-			return;
-		}
-		long seeds = Long.getLong("simulation.seeds", DEFAULT_SEEDS);
-		long base = Long.getLong("simulation.firstSeed", 1);
 		Stats stats = new Stats();
-		for (long seed : FOUND) {
-			Outcome outcome = run(seed);
-			if (!outcome.history.violations().isEmpty()) {
-				fail(report(seed, outcome));
-			}
-		}
-		for (long seed = base; seed < base + seeds; seed++) {
-			Outcome outcome = run(seed);
-			if (!outcome.history.violations().isEmpty()) {
-				fail(report(seed, outcome));
-			}
-			stats.add(outcome);
-		}
-		System.out.println("Consumer simulation: " + seeds + " seeds from " + base + ", " + stats);
-	}
-
-	private static String report(long seed, Outcome outcome) {
-		List<String> violations = outcome.history.violations();
-		StringBuilder report = new StringBuilder("Seed " + seed + " broke an invariant. Replay it with:\n  ./mvnw -pl "
-				+ "kinesis-spring-boot-autoconfigure test -Dtest=ConsumerSimulationTests -Dsimulation.seed=" + seed
-				+ "\n" + outcome.summary() + "\n");
-		violations.stream().limit(5).forEach((violation) -> report.append("  - ").append(violation).append('\n'));
-		if (violations.size() > 5) {
-			report.append("  (and ").append(violations.size() - 5).append(" more)\n");
-		}
-		return report.append("Last events:\n").append(outcome.history.trace()).toString();
+		long seeds = SimulationSeeds.run(ConsumerSimulationTests.class, FOUND, ConsumerSimulationTests::run,
+				stats::add);
+		System.out.println("Consumer simulation: " + seeds + " seeds, " + stats);
 	}
 
 	static Outcome run(long seed) {
@@ -429,7 +374,7 @@ class ConsumerSimulationTests {
 
 	}
 
-	static final class Outcome {
+	static final class Outcome implements SimulationSeeds.Verdict {
 
 		final SimulationHistory history;
 
@@ -453,8 +398,19 @@ class ConsumerSimulationTests {
 					run.history.longestAfterLossNanos() / 1_000_000, this.virtualNanos / 1e9, run.clock.tasksRun());
 		}
 
-		String summary() {
+		@Override
+		public String summary() {
 			return this.description;
+		}
+
+		@Override
+		public List<String> violations() {
+			return this.history.violations();
+		}
+
+		@Override
+		public String trace() {
+			return this.history.trace();
 		}
 
 	}

@@ -14,6 +14,7 @@ import java.util.Map;
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.record.KinesisRecord;
+import dev.kinesisboot.testsupport.SimulatedKinesis;
 import dev.kinesisboot.testsupport.VirtualScheduler;
 
 import software.amazon.awssdk.services.kinesis.model.Record;

@@ -97,16 +97,16 @@ class KinesisProducerTests {
 	}
 
 	@Test
-	void fiveRecordsOfExactlyOneMiBShareABatchAndASixthGoesToTheNext() {
+	void tenRecordsOfExactlyOneMiBShareABatchAndAnEleventhGoesToTheNext() {
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false).bufferTime(Duration.ofSeconds(1)));
 		List<CompletableFuture<PutResult>> futures = new ArrayList<>();
-		for (int i = 0; i < 6; i++) {
+		for (int i = 0; i < 11; i++) {
 			String key = "k" + i;
 			futures.add(producer.put(new byte[ProducerOptions.MAX_RECORD_BYTES - key.length()], key));
 		}
 		producer.flush().join();
 		assertThat(futures).allSatisfy((future) -> assertThat(future).isCompletedWithValueMatching((r) -> r != null));
-		assertThat(this.kinesis.batchSizes()).containsExactly(5, 1);
+		assertThat(this.kinesis.batchSizes()).containsExactly(10, 1);
 		assertThat(this.kinesis.calls).allSatisfy((call) -> assertThat(call.records()
 			.stream()
 			.mapToLong((e) -> e.data().asByteArray().length + e.partitionKey().length())
@@ -175,7 +175,7 @@ class KinesisProducerTests {
 			.withThrowableThat()
 			.havingCause()
 			.isInstanceOf(IllegalArgumentException.class)
-			.withMessageContaining("exceeds the Kinesis limit of 1048576 bytes");
+			.withMessageContaining("exceeds the stream's limit of 1048576 bytes");
 		assertThat(keyTooLong).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("257 characters");
 		assertThat(emptyKey).failsWithin(Duration.ZERO).withThrowableThat().withMessageContaining("must not be empty");
 		assertThat(ok).succeedsWithin(Duration.ZERO);
@@ -387,7 +387,7 @@ class KinesisProducerTests {
 	}
 
 	@Test
-	void orderedModeKeepsOneBatchPerShardInFlight() {
+	void orderedModeKeepsOneCallPerKeyInFlightWithOneRecordOfTheKeyEach() {
 		this.kinesis.latencyMillis = 20;
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false).orderedPerShard(true).maxBatchRecords(10));
 		List<CompletableFuture<PutResult>> futures = new ArrayList<>();
@@ -396,6 +396,7 @@ class KinesisProducerTests {
 		}
 		producer.flush().join();
 		assertThat(this.kinesis.maxConcurrent.get()).isEqualTo(1);
+		assertThat(this.kinesis.batchSizes()).containsOnly(1);
 		assertThat(this.kinesis.stored.stream().map((e) -> Integer.parseInt(e.data().asUtf8String())).toList())
 			.isSorted()
 			.hasSize(100);
@@ -461,7 +462,7 @@ class KinesisProducerTests {
 			}
 		};
 		assertThatIllegalStateException()
-			.isThrownBy(() -> KinesisProducer.builder(missing).streamName("orders").build())
+			.isThrownBy(() -> KinesisProducer.builder(missing).streamName("orders").build().start())
 			.withMessageContaining("Stream 'orders' not found")
 			.withMessageContaining("ProducerOptions.createStream(true)")
 			.withMessageNotContaining("kinesis.producer");
@@ -501,27 +502,51 @@ class KinesisProducerTests {
 	}
 
 	@Test
-	void putFailsFastOnceTheSenderThreadIsInterrupted() {
+	void interruptingTheProducersTimerThreadDoesNotStopSending() {
 		KinesisProducer producer = KinesisProducer.builder(this.kinesis)
 			.streamName("interrupted")
 			.metricsCollector(this.metrics)
-			.options(fast().rateLimitEnabled(false).bufferTime(Duration.ofSeconds(30)).build())
+			.options(fast().rateLimitEnabled(false).build())
 			.build();
 		this.producers.add(producer);
-		CompletableFuture<PutResult> queued = producer.put("queued");
-		Thread sender = Thread.getAllStackTraces()
+		assertThat(producer.put("first")).succeedsWithin(Duration.ofSeconds(5));
+		Thread timer = Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.getName().equals("kinesis-producer-interrupted"))
+			.filter((thread) -> thread.getName().startsWith("kinesis-producer-interrupted-"))
 			.findFirst()
 			.orElseThrow();
 
-		sender.interrupt();
+		timer.interrupt();
 
-		assertThat(queued).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("interrupted");
-		assertThatIllegalStateException().isThrownBy(() -> producer.put("late"))
-			.withMessageContaining("'interrupted' stopped sending")
-			.withMessageContaining("create a new producer");
+		assertThat(producer.put("second")).succeedsWithin(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void buildingDoesNoIoAndTheFirstPutStartsTheProducer() {
+		AtomicInteger listShards = new AtomicInteger();
+		FakeKinesisClient counting = new FakeKinesisClient(1) {
+			@Override
+			public CompletableFuture<software.amazon.awssdk.services.kinesis.model.ListShardsResponse> listShards(
+					software.amazon.awssdk.services.kinesis.model.ListShardsRequest request) {
+				listShards.incrementAndGet();
+				return super.listShards(request);
+			}
+		};
+		try (KinesisProducer producer = KinesisProducer.builder(counting)
+			.streamName("lazy")
+			.options(fast().rateLimitEnabled(false).build())
+			.build()) {
+			assertThat(listShards.get()).isZero();
+			assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().startsWith("kinesis-producer-lazy"));
+
+			assertThat(producer.put("a")).succeedsWithin(Duration.ofSeconds(5));
+			assertThat(listShards.get()).isOne();
+		}
+		finally {
+			counting.close();
+		}
 	}
 
 	@Test
@@ -546,7 +571,7 @@ class KinesisProducerTests {
 		// the put in the callback waits for room, which only the sender can make
 		assertThat(chained).succeedsWithin(Duration.ofSeconds(5));
 		assertThat(queued).succeedsWithin(Duration.ofSeconds(5));
-		assertThat(callbackThread.get()).isNotEqualTo("kinesis-producer-orders").doesNotStartWith("fake-kinesis");
+		assertThat(callbackThread.get()).doesNotStartWith("kinesis-producer-orders").doesNotStartWith("fake-kinesis");
 		producer.close();
 		await().until(() -> Thread.getAllStackTraces()
 			.keySet()

@@ -117,7 +117,7 @@ class KinesisTemplateTests {
 				.until(() -> Thread.getAllStackTraces()
 					.keySet()
 					.stream()
-					.noneMatch((thread) -> thread.getName().equals("kinesis-producer-late") && thread.isAlive()));
+					.noneMatch((thread) -> thread.getName().startsWith("kinesis-producer-late") && thread.isAlive()));
 		}
 		finally {
 			kinesis.releaseListShards.complete(null);

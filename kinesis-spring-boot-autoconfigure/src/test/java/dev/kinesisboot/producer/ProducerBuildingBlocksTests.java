@@ -45,6 +45,26 @@ class ProducerBuildingBlocksTests {
 	}
 
 	@Test
+	void rateLimiterLetsARecordLargerThanASecondsBytesGoOnceFullAndWaitsItOff() {
+		ShardRateLimiter limiter = new ShardRateLimiter(1000, 1024 * 1024, 0);
+		assertThat(limiter.tryAcquire(1024, 0)).isZero();
+		// not full: waits until it is
+		long wait = limiter.tryAcquire(5 * 1024 * 1024, 0);
+		assertThat(wait).isBetween(SECOND / 1024, SECOND / 1024 + 1);
+		assertThat(limiter.tryAcquire(5 * 1024 * 1024, wait)).isZero();
+		// four seconds of debt, then one second to fill again for the next large one
+		assertThat(limiter.nanosUntilAvailable(1024 * 1024, wait)).isBetween(5 * SECOND - 2, 5 * SECOND + 2);
+	}
+
+	@Test
+	void streamRecordLimitFollowsMaxRecordSizeInKiBWithinTheKinesisRange() {
+		assertThat(StreamRecordLimit.of(null)).isEqualTo(1024 * 1024);
+		assertThat(StreamRecordLimit.of(1024)).isEqualTo(1024 * 1024);
+		assertThat(StreamRecordLimit.of(10240)).isEqualTo(10 * 1024 * 1024);
+		assertThat(StreamRecordLimit.of(4096)).isEqualTo(4 * 1024 * 1024);
+	}
+
+	@Test
 	void shardMapRoutesKeysLikeKinesisAndSpreadsThemOverEveryShard() {
 		FakeKinesisClient four = new FakeKinesisClient(4);
 		ShardMap map = ShardMap.of(four.listShards(b -> {
@@ -117,7 +137,8 @@ class ProducerBuildingBlocksTests {
 	void optionsRejectValuesBeyondTheKinesisLimits() {
 		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchRecords(501))
 			.withMessageContaining("between 1 and 500");
-		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().maxBatchBytes(6L * 1024 * 1024))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ProducerOptions.builder().maxBatchBytes(11L * 1024 * 1024))
 			.withMessageContaining("PutRecords limit");
 		assertThatIllegalArgumentException().isThrownBy(() -> ProducerOptions.builder().bufferTime(Duration.ZERO))
 			.withMessageContaining("bufferTime must be positive");

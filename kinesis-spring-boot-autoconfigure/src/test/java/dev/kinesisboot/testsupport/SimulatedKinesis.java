@@ -1,5 +1,6 @@
-package dev.kinesisboot.consumer;
+package dev.kinesisboot.testsupport;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import dev.kinesisboot.support.Scheduler;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.core.async.SdkPublisher;
@@ -38,6 +40,10 @@ import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.SequenceNumberRange;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -52,19 +58,21 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponse;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
 
 /**
- * A Kinesis stream for the consumer simulation: shards with hash ranges, puts routed by
- * the MD5 of the partition key, splits and merges with parent links and ChildShards,
- * GetRecords limits, iterators that expire after 5 minutes, and MillisBehindLatest. Each
- * worker talks to it through its own {@link #client client}, which adds latency,
- * throttling and lost responses (answered by a client-side timeout, as the SDK's
- * {@code apiCallTimeout} would) drawn from the run's random generator. Single-threaded,
- * like the virtual clock it runs on.
+ * A Kinesis stream for the consumer and producer simulations: shards with hash ranges,
+ * puts routed by the MD5 of the partition key, splits and merges with parent links and
+ * ChildShards, GetRecords limits, iterators that expire after 5 minutes, and
+ * MillisBehindLatest. Each worker talks to it through its own {@link #client client},
+ * which adds latency, throttling and lost responses (answered by a client-side timeout,
+ * as the SDK's {@code apiCallTimeout} would) drawn from the run's random generator;
+ * PutRecords also refuses single entries, fails with connection errors (nothing stored)
+ * and loses responses after storing. Single-threaded, like the virtual clock it runs on.
  */
-final class SimulatedKinesis {
+public final class SimulatedKinesis {
 
-	static final String STREAM_ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/orders";
+	/** The stream's ARN, which DescribeStreamSummary returns (fan-out needs it). */
+	public static final String STREAM_ARN = "arn:aws:kinesis:us-east-1:000000000000:stream/orders";
 
-	static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+	public static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
 	private static final long ITERATOR_LIFETIME_NANOS = TimeUnit.MINUTES.toNanos(5);
 
@@ -89,17 +97,28 @@ final class SimulatedKinesis {
 	 * Per call: the chance of a throttling error, of a lost response, and the latency
 	 * cap.
 	 */
-	double throttleRate;
+	public double throttleRate;
 
-	double lostRate;
+	public double lostRate;
 
-	long maxLatencyNanos = TimeUnit.MILLISECONDS.toNanos(50);
+	public long maxLatencyNanos = TimeUnit.MILLISECONDS.toNanos(50);
+
+	/** Per PutRecords entry: the chance Kinesis refuses it (throttled or internal). */
+	public double entryFailureRate;
+
+	/** Per PutRecords call: the chance it fails before reaching Kinesis. */
+	public double connectionErrorRate;
+
+	/** What DescribeStreamSummary says as MaxRecordSizeInKiB ({@code null}: absent). */
+	public Integer maxRecordSizeInKiB;
+
+	private final List<Stored> putLog = new ArrayList<>();
 
 	/** Where the answered iterator requests are told, for the trace. */
-	java.util.function.Consumer<String> trace = (event) -> {
+	public java.util.function.Consumer<String> trace = (event) -> {
 	};
 
-	SimulatedKinesis(Scheduler clock, Random random, int shardCount) {
+	public SimulatedKinesis(Scheduler clock, Random random, int shardCount) {
 		this.clock = clock;
 		this.random = random;
 		BigInteger width = MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
@@ -123,8 +142,18 @@ final class SimulatedKinesis {
 	 * @param data the data
 	 * @return the stored record and its shard
 	 */
-	Stored put(String partitionKey, String data) {
-		BigInteger hash = hash(partitionKey);
+	public Stored put(String partitionKey, String data) {
+		return put(partitionKey, hash(partitionKey), SdkBytes.fromString(data, StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Stores a record in the open shard its hash falls in.
+	 * @param partitionKey the key
+	 * @param hash the hash key (the key's MD5, or an explicit hash key)
+	 * @param data the data
+	 * @return the stored record and its shard
+	 */
+	public Stored put(String partitionKey, BigInteger hash, SdkBytes data) {
 		SimShard shard = this.shards.values()
 			.stream()
 			.filter((candidate) -> !candidate.closed && candidate.covers(hash))
@@ -135,18 +164,28 @@ final class SimulatedKinesis {
 			.sequenceNumber(this.nextSequence.toString())
 			.partitionKey(partitionKey)
 			.approximateArrivalTimestamp(this.clock.clock().instant())
-			.data(SdkBytes.fromString(data, StandardCharsets.UTF_8))
+			.data(data)
 			.build();
 		shard.records.add(record);
 		shard.arrivals.add(this.clock.nanoTime());
-		return new Stored(shard.id, record);
+		Stored stored = new Stored(shard.id, record);
+		this.putLog.add(stored);
+		return stored;
+	}
+
+	/**
+	 * Every record stored so far, in the order Kinesis stored them.
+	 * @return the records
+	 */
+	public List<Stored> putLog() {
+		return this.putLog;
 	}
 
 	/**
 	 * Splits an open shard in two halves of its hash range.
 	 * @return a description, or {@code null} when no shard was open
 	 */
-	String splitRandomShard() {
+	public String splitRandomShard() {
 		List<SimShard> open = openShards();
 		if (open.isEmpty()) {
 			return null;
@@ -167,7 +206,7 @@ final class SimulatedKinesis {
 	 * Merges two open shards with adjacent hash ranges, when there are such.
 	 * @return a description, or {@code null} when none were adjacent
 	 */
-	String mergeRandomShards() {
+	public String mergeRandomShards() {
 		List<SimShard> open = openShards();
 		open.sort((a, b) -> a.start.compareTo(b.start));
 		List<Integer> pairs = new ArrayList<>();
@@ -204,7 +243,7 @@ final class SimulatedKinesis {
 	 * @param shardId the shard
 	 * @return the records
 	 */
-	List<Record> records(String shardId) {
+	public List<Record> records(String shardId) {
 		return this.shards.get(shardId).records;
 	}
 
@@ -213,7 +252,7 @@ final class SimulatedKinesis {
 	 * @param shardId the shard
 	 * @return zero, one or two shard ids
 	 */
-	List<String> parents(String shardId) {
+	public List<String> parents(String shardId) {
 		SimShard shard = this.shards.get(shardId);
 		List<String> parents = new ArrayList<>();
 		if (shard.parent != null) {
@@ -231,11 +270,11 @@ final class SimulatedKinesis {
 	 * @return the index of the first record after it, or {@code null} when none was
 	 * opened
 	 */
-	Integer firstLatestIndex(String shardId) {
+	public Integer firstLatestIndex(String shardId) {
 		return this.firstLatest.get(shardId);
 	}
 
-	int shardCount() {
+	public int shardCount() {
 		return this.shards.size();
 	}
 
@@ -245,11 +284,11 @@ final class SimulatedKinesis {
 	 * @param worker the worker's scheduler
 	 * @return the client
 	 */
-	KinesisAsyncClient client(Scheduler worker) {
+	public KinesisAsyncClient client(Scheduler worker) {
 		return new Client(worker);
 	}
 
-	static BigInteger hash(String partitionKey) {
+	public static BigInteger hash(String partitionKey) {
 		try {
 			byte[] digest = MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
 			return new BigInteger(1, digest);
@@ -265,7 +304,7 @@ final class SimulatedKinesis {
 	 * @param shardId the shard
 	 * @param record the record
 	 */
-	record Stored(String shardId, Record record) {
+	public record Stored(String shardId, Record record) {
 	}
 
 	private static final class SimShard {
@@ -362,6 +401,7 @@ final class SimulatedKinesis {
 					.streamARN(STREAM_ARN)
 					.streamStatus(StreamStatus.ACTIVE)
 					.openShardCount(openShards().size())
+					.maxRecordSizeInKiB(SimulatedKinesis.this.maxRecordSizeInKiB)
 					.build())
 				.build());
 		}
@@ -477,6 +517,62 @@ final class SimulatedKinesis {
 		 * Answers after a random latency on the worker's scheduler: the result, a
 		 * throttling error, or (a lost response) a client-side timeout.
 		 */
+		@Override
+		public CompletableFuture<PutRecordsResponse> putRecords(PutRecordsRequest request) {
+			CompletableFuture<PutRecordsResponse> answer = new CompletableFuture<>();
+			Random random = SimulatedKinesis.this.random;
+			long latency = (long) (random.nextDouble() * SimulatedKinesis.this.maxLatencyNanos);
+			if (random.nextDouble() < SimulatedKinesis.this.connectionErrorRate) {
+				this.worker.schedule(() -> answer.completeExceptionally(SdkClientException.builder()
+					.message("Unable to execute HTTP request: Connection refused")
+					.cause(new IOException("Connection refused"))
+					.build()), latency);
+				return answer;
+			}
+			boolean throttled = random.nextDouble() < SimulatedKinesis.this.throttleRate;
+			boolean lost = random.nextDouble() < SimulatedKinesis.this.lostRate;
+			this.worker.schedule(() -> {
+				if (throttled) {
+					answer.completeExceptionally(throttling());
+					return;
+				}
+				List<PutRecordsResultEntry> results = new ArrayList<>();
+				int failed = 0;
+				for (PutRecordsRequestEntry entry : request.records()) {
+					if (random.nextDouble() < SimulatedKinesis.this.entryFailureRate) {
+						failed++;
+						String code = random.nextBoolean() ? "ProvisionedThroughputExceededException"
+								: "InternalFailure";
+						results.add(PutRecordsResultEntry.builder().errorCode(code).errorMessage("simulated").build());
+						continue;
+					}
+					BigInteger hash = (entry.explicitHashKey() != null) ? new BigInteger(entry.explicitHashKey())
+							: hash(entry.partitionKey());
+					Stored stored = put(entry.partitionKey(), hash, entry.data());
+					results.add(PutRecordsResultEntry.builder()
+						.shardId(stored.shardId())
+						.sequenceNumber(stored.record().sequenceNumber())
+						.build());
+				}
+				if (lost) {
+					// stored, but the answer never comes: the client's timeout answers
+					this.worker.schedule(() -> answer.completeExceptionally(ApiCallTimeoutException.builder()
+						.message("Client execution did not complete before the specified timeout")
+						.build()), Math.max(0, CLIENT_TIMEOUT_NANOS - latency));
+					return;
+				}
+				answer.complete(PutRecordsResponse.builder().records(results).failedRecordCount(failed).build());
+			}, latency);
+			return answer;
+		}
+
+		private ProvisionedThroughputExceededException throttling() {
+			return ProvisionedThroughputExceededException.builder()
+				.message("Rate exceeded")
+				.awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException").build())
+				.build();
+		}
+
 		private <T> CompletableFuture<T> answer(Supplier<T> call) {
 			CompletableFuture<T> answer = new CompletableFuture<>();
 			Random random = SimulatedKinesis.this.random;
@@ -491,11 +587,7 @@ final class SimulatedKinesis {
 			boolean throttled = random.nextDouble() < SimulatedKinesis.this.throttleRate;
 			this.worker.schedule(() -> {
 				if (throttled) {
-					answer.completeExceptionally(ProvisionedThroughputExceededException.builder()
-						.message("Rate exceeded")
-						.awsErrorDetails(
-								AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException").build())
-						.build());
+					answer.completeExceptionally(throttling());
 					return;
 				}
 				try {

@@ -1,0 +1,70 @@
+package dev.kinesisboot.producer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+
+/**
+ * The Kinesis records of one PutRecords call, and the partition keys it holds while in
+ * flight (with ordering on). Not thread-safe.
+ */
+final class Batch {
+
+	final List<BatchEntry> entries = new ArrayList<>();
+
+	/** Keys held in {@link KeysInFlight} until the call is settled. */
+	final List<String> heldKeys = new ArrayList<>();
+
+	private final int maxRecords;
+
+	private final long maxBytes;
+
+	long bytes;
+
+	Batch(int maxRecords, long maxBytes) {
+		this.maxRecords = maxRecords;
+		this.maxBytes = maxBytes;
+	}
+
+	/**
+	 * Whether an entry of the given size fits; an entry larger than the byte limit fits
+	 * an empty batch, so that a record the stream takes is never stuck.
+	 */
+	boolean fits(long size) {
+		return this.entries.size() < this.maxRecords && (this.entries.isEmpty() || this.bytes + size <= this.maxBytes);
+	}
+
+	boolean isFull() {
+		return this.entries.size() >= this.maxRecords;
+	}
+
+	void add(BatchEntry entry) {
+		this.entries.add(entry);
+		this.bytes += entry.size;
+	}
+
+	List<PendingRecord> userRecords() {
+		List<PendingRecord> records = new ArrayList<>();
+		this.entries.forEach((entry) -> records.addAll(entry.records));
+		return records;
+	}
+
+	/**
+	 * The entries of the PutRecords request, in batch order.
+	 * @return the request entries
+	 */
+	List<PutRecordsRequestEntry> requestEntries() {
+		List<PutRecordsRequestEntry> request = new ArrayList<>(this.entries.size());
+		for (BatchEntry entry : this.entries) {
+			request.add(PutRecordsRequestEntry.builder()
+				.data(SdkBytes.fromByteArrayUnsafe(entry.data))
+				.partitionKey(entry.partitionKey)
+				.explicitHashKey(entry.explicitHashKey)
+				.build());
+		}
+		return request;
+	}
+
+}

@@ -92,6 +92,9 @@ final class BatchSender {
 
 	private CompletableFuture<Void> drained;
 
+	/** Completed once the records failed by every stop so far are completed. */
+	private CompletableFuture<Void> failuresRun = CompletableFuture.completedFuture(null);
+
 	BatchSender(Context context, Consumer<List<Runnable>> completer, Runnable onUnknownShard, Runnable onSizeRefused) {
 		this.client = context.client();
 		this.streamName = context.streamName();
@@ -224,9 +227,13 @@ final class BatchSender {
 	 * Stops: the records still queued fail with the reason; calls in flight settle, and
 	 * their retries fail.
 	 * @param reason why, for the records' errors
+	 * @return a future completed once the failed records' futures are completed (on the
+	 * completer), and those of every earlier stop
 	 */
-	void stop(String reason) {
-		List<Runnable> failed = List.of();
+	CompletableFuture<Void> stop(String reason) {
+		List<Runnable> failed;
+		CompletableFuture<Void> ran = new CompletableFuture<>();
+		CompletableFuture<Void> allRan;
 		this.lock.lock();
 		try {
 			if (this.state != State.CLOSED && this.state != State.FAILED) {
@@ -240,12 +247,16 @@ final class BatchSender {
 			if (this.drained == null) {
 				this.drained = new CompletableFuture<>();
 			}
+			this.failuresRun = CompletableFuture.allOf(this.failuresRun, ran);
+			allRan = this.failuresRun;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		failed.add(() -> ran.complete(null));
 		this.completer.accept(failed);
 		this.drained.complete(null);
+		return allRan;
 	}
 
 	/** Schedules a pass unless one is due by then; called under the lock. */

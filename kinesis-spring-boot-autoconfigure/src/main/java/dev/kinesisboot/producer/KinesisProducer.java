@@ -567,9 +567,9 @@ public final class KinesisProducer implements AutoCloseable {
 					+ this.options.closeTimeout() + ")"), this.options.closeTimeout().toNanos());
 		current.drain().whenComplete((ignored, error) -> {
 			timeout.cancel();
-			current.stop("the producer was closed");
 			this.refresher.close();
-			closed.complete(null);
+			// closed once the records failed by the close timeout know it
+			current.stop("the producer was closed").whenComplete((done, failure) -> closed.complete(null));
 		});
 		return closed;
 	}

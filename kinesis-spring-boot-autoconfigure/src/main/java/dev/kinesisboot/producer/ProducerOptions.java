@@ -585,10 +585,11 @@ public final class ProducerOptions {
 		 * producer's own, named {@code kinesis-producer-callbacks-<stream>}, that runs
 		 * one callback at a time, adds a thread only while a callback waits on another
 		 * record's future, at most 16, and is shut down by {@code close}). Never the
-		 * sender thread or the SDK's response threads, so a callback that blocks, or puts
-		 * again on a full queue, cannot hold up sending. A given executor is not shut
-		 * down by the producer; one that runs tasks on the calling thread runs callbacks
-		 * on the SDK's threads, after the batch's in-flight slot is freed.
+		 * producer's timer or the SDK's response threads, so a callback that blocks, or
+		 * puts again on a full queue, cannot hold up sending. A given executor is not
+		 * shut down by the producer; one that runs tasks on the calling thread runs
+		 * callbacks on the SDK's or the timer's threads, after the call's in-flight slot
+		 * is freed.
 		 * @param callbackExecutor the executor, or {@code null} for the producer's own
 		 * pool
 		 * @return this builder

@@ -73,10 +73,9 @@ public final class SimulationSeeds {
 		if (violations.isEmpty()) {
 			return;
 		}
-		StringBuilder report = new StringBuilder(
-				"Seed " + seed + " broke an invariant. Replay it with:\n  ./mvnw -o -pl "
-						+ "kinesis-spring-boot-autoconfigure test -Dtest=" + test.getSimpleName()
-						+ " -Dsimulation.seed=" + seed + "\n" + verdict.summary() + "\n");
+		StringBuilder report = new StringBuilder("Seed " + seed + " broke an invariant. Replay it with:\n  ./mvnw -pl "
+				+ "kinesis-spring-boot-autoconfigure test -Dtest=" + test.getSimpleName() + " -Dsimulation.seed=" + seed
+				+ "\n" + verdict.summary() + "\n");
 		violations.stream().limit(5).forEach((violation) -> report.append("  - ").append(violation).append('\n'));
 		if (violations.size() > 5) {
 			report.append("  (and ").append(violations.size() - 5).append(" more)\n");

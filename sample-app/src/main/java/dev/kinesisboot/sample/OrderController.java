@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.KinesisOperations;
 import dev.kinesisboot.producer.PutResult;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -20,14 +20,14 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class OrderController {
 
-	private final KinesisTemplate kinesisTemplate;
+	private final KinesisOperations kinesis;
 
 	private final OrderListener listener;
 
 	private final String stream;
 
-	OrderController(KinesisTemplate kinesisTemplate, OrderListener listener, @Value("${orders.stream}") String stream) {
-		this.kinesisTemplate = kinesisTemplate;
+	OrderController(KinesisOperations kinesis, OrderListener listener, @Value("${orders.stream}") String stream) {
+		this.kinesis = kinesis;
 		this.listener = listener;
 		this.stream = stream;
 	}
@@ -37,7 +37,7 @@ class OrderController {
 		OrderEvent event = new OrderEvent(UUID.randomUUID().toString(), order.customerId(), order.amount(),
 				Instant.now());
 		// the customer is the partition key: one customer's orders stay in order
-		return this.kinesisTemplate.send(this.stream, order.customerId(), event).join();
+		return this.kinesis.send(this.stream, order.customerId(), event).join();
 	}
 
 	@GetMapping("/orders/received")

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * The record formats of async-kinesis 2.5.6, against what it wrote and yielded itself
- * (shared/fixtures/async-kinesis).
+ * (copied into src/test/resources/async-kinesis).
  */
 class AsyncKinesisFormatTests {
 

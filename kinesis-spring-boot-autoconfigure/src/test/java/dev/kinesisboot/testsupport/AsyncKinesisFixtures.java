@@ -16,9 +16,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
- * The fixtures written by async-kinesis 2.5.6 (shared/fixtures/async-kinesis, beside the
- * repository): raw records of each of its processors, what its consumer yielded, and its
- * checkpoint layouts. Read with a mapper that keeps integers exact.
+ * The fixtures written by async-kinesis 2.5.6 (copied unchanged from the shared fixtures
+ * into {@code src/test/resources/async-kinesis}): raw records of each of its processors,
+ * what its consumer yielded, and its checkpoint layouts. Read with a mapper that keeps
+ * integers exact.
  */
 public final class AsyncKinesisFixtures {
 
@@ -29,16 +30,17 @@ public final class AsyncKinesisFixtures {
 	}
 
 	/**
-	 * The fixture folder: {@code ASYNC_KINESIS_FIXTURES}, else
-	 * {@code ../shared/fixtures/async-kinesis} beside the repository.
+	 * The fixture folder: {@code ASYNC_KINESIS_FIXTURES}, else the module's
+	 * {@code src/test/resources/async-kinesis}.
 	 * @return the folder
 	 */
 	public static Path directory() {
 		String configured = System.getenv("ASYNC_KINESIS_FIXTURES");
-		Path dir = (configured != null) ? Path.of(configured) : Path.of("../../shared/fixtures/async-kinesis");
+		Path dir = (configured != null) ? Path.of(configured) : Path.of("src/test/resources/async-kinesis");
 		if (!Files.isDirectory(dir)) {
 			throw new IllegalStateException("async-kinesis fixtures not found at " + dir.toAbsolutePath()
-					+ "; they live in shared/fixtures/async-kinesis beside the repository, or set ASYNC_KINESIS_FIXTURES");
+					+ "; they are in src/test/resources/async-kinesis of the autoconfigure module, or set "
+					+ "ASYNC_KINESIS_FIXTURES");
 		}
 		return dir;
 	}

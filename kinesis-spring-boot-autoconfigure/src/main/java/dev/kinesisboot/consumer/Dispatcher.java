@@ -53,6 +53,16 @@ interface Dispatcher {
 		 */
 		Map<String, String> labels();
 
+		/**
+		 * Every record of the batch up to and including this one was handled (or skipped
+		 * by the error handler), while the later ones wait for a retry or were not
+		 * started because the shard stopped: the reader records the position, so a later
+		 * reader does not deliver them again.
+		 * @param record the last record handled
+		 */
+		default void handledUpTo(KinesisRecord<byte[]> record) {
+		}
+
 	}
 
 }

@@ -85,6 +85,9 @@ final class HandlerDispatcher implements Dispatcher {
 				for (int i = from; i < records.size(); i++) {
 					if (shard.isStopRequested()) {
 						// the lease may be someone else's by now: hand nothing more over
+						if (i > from) {
+							shard.handledUpTo(records.get(i - 1));
+						}
 						done.completeExceptionally(new ShardStoppedException(shard.shardId()));
 						return;
 					}
@@ -98,6 +101,10 @@ final class HandlerDispatcher implements Dispatcher {
 						continue;
 					}
 					if (decide(shard, List.of(record), failure, tries) == ConsumerErrorHandler.Decision.RETRY) {
+						if (i > from) {
+							// what passed before the failing record stays passed
+							shard.handledUpTo(records.get(i - 1));
+						}
 						int index = i;
 						int next = tries + 1;
 						retryLater(shard, done, tries, () -> runRecords(shard, records, index, next, done));

@@ -441,6 +441,17 @@ final class ShardReader implements Dispatcher.Shard {
 		metrics.gauge(MetricType.CONSUMER_LAG_RECORDS, lag, this.labels);
 	}
 
+	@Override
+	public void handledUpTo(KinesisRecord<byte[]> record) {
+		Checkpoint position = new Checkpoint(record.sequenceNumber(), record.subSequenceNumber());
+		this.positions.handled(position);
+		this.checkpoints.handled(position, false).whenComplete((ok, error) -> {
+			if (error != null && AwsErrors.unwrap(error) instanceof LeaseLostException) {
+				leaseLost("was taken by another worker");
+			}
+		});
+	}
+
 	/**
 	 * The application acknowledged every record of the shard up to the position: it is
 	 * written now (or by the final flush when the shard is stopping). A lost lease stops

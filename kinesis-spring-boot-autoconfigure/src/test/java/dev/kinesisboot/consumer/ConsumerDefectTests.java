@@ -213,6 +213,30 @@ class ConsumerDefectTests {
 	}
 
 	@Test
+	void recordsHandledBeforeAFailingOneInTheSameReadAreNotDeliveredAgainAfterAStop() {
+		put(3);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder().maxRecordsPerCall(3), Runnable::run);
+		consumer.start((record) -> {
+			if (record.dataAsString().equals("k#2")) {
+				throw new IllegalStateException("k#2 cannot be handled yet");
+			}
+			this.handled.add(record.dataAsString());
+		});
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1");
+		close(consumer);
+
+		// before the fix the read was checkpointed only once it passed whole: k#1 came
+		// again to the next reader
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isEqualTo(Checkpoint.at(seq(1)));
+		KinesisConsumer next = consumer(ConsumerOptions.builder().maxRecordsPerCall(3), Runnable::run);
+		next.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3");
+		close(next);
+	}
+
+	@Test
 	void pollReturnsNoRecordOfAShardWhoseLeaseWasLost() {
 		put(3);
 		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);

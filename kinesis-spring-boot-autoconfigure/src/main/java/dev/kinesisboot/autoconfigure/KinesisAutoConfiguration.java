@@ -59,18 +59,13 @@ public class KinesisAutoConfiguration {
 			ObjectProvider<KinesisConnectionDetails> connectionDetails,
 			ObjectProvider<KinesisAsyncClientCustomizer> customizers) {
 		KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder();
-		AwsClientDefaults defaults = awsDefaults.getIfAvailable();
-		if (defaults != null) {
-			defaults.apply(builder);
-		}
 		if (properties.getMaxConcurrency() < 1) {
 			throw new InvalidKinesisPropertyException("kinesis.max-concurrency", properties.getMaxConcurrency(),
 					"it must be a positive number of concurrent requests");
 		}
 		KinesisClientSettings.Connection connection = KinesisClientSettings.Connection.kinesis(properties,
 				connectionDetails.getIfAvailable());
-		KinesisClientSettings.apply(connection, builder, (defaults != null) ? defaults.endpoint() : null,
-				properties.getMaxConcurrency());
+		KinesisClientSettings.apply(connection, builder, awsDefaults.getIfAvailable(), properties.getMaxConcurrency());
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return KinesisClientSettings.build(connection, builder);
 	}

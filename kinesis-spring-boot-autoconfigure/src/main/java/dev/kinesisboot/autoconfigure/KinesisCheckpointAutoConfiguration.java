@@ -84,13 +84,9 @@ public class KinesisCheckpointAutoConfiguration {
 				ObjectProvider<KinesisConnectionDetails> connectionDetails,
 				ObjectProvider<DynamoDbAsyncClientCustomizer> customizers) {
 			DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
-			AwsClientDefaults defaults = awsDefaults.getIfAvailable();
-			if (defaults != null) {
-				defaults.apply(builder);
-			}
 			KinesisClientSettings.Connection connection = KinesisClientSettings.Connection.dynamoDb(properties,
 					connectionDetails.getIfAvailable());
-			KinesisClientSettings.apply(connection, builder, (defaults != null) ? defaults.endpoint() : null, 0);
+			KinesisClientSettings.apply(connection, builder, awsDefaults.getIfAvailable(), 0);
 			// the consumer bounds each lease call itself; this also ends the SDK's
 			// retries
 			// of a call whose answer will not come, instead of leaving them running

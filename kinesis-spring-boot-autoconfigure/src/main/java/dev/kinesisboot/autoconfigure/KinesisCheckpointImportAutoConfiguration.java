@@ -97,17 +97,12 @@ public class KinesisCheckpointImportAutoConfiguration {
 			synchronized (client) {
 				if (client[0] == null) {
 					DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder();
-					AwsClientDefaults defaults = awsDefaults.getIfAvailable();
-					if (defaults != null) {
-						defaults.apply(builder);
-					}
 					KinesisClientSettings.Connection connection = KinesisClientSettings.Connection.dynamoDb(properties,
 							connectionDetails);
 					if (checkpoint.getImportEndpoint() != null) {
 						connection = connection.withEndpoint(checkpoint.getImportEndpoint());
 					}
-					KinesisClientSettings.apply(connection, builder, (defaults != null) ? defaults.endpoint() : null,
-							0);
+					KinesisClientSettings.apply(connection, builder, awsDefaults.getIfAvailable(), 0);
 					customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 					client[0] = KinesisClientSettings.build(connection, builder);
 				}

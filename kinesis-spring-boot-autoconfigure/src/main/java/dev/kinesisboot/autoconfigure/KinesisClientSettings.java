@@ -21,15 +21,21 @@ final class KinesisClientSettings {
 	}
 
 	/**
-	 * Applies the connection.
+	 * Applies the application-wide defaults (Spring Cloud AWS's), then the connection,
+	 * which overrides them.
 	 * @param connection where and how to connect
 	 * @param builder the client builder
-	 * @param inheritedEndpoint the endpoint Spring Cloud AWS set on the builder, or
-	 * {@code null}: a plain {@code http} one needs HTTP/1.1 too
+	 * @param defaults the application-wide defaults, or {@code null} without Spring Cloud
+	 * AWS; a plain {@code http} endpoint they set needs HTTP/1.1 too
 	 * @param maxConcurrency most concurrent requests, or 0 for the SDK's default
 	 */
 	static <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> void apply(Connection connection, B builder,
-			URI inheritedEndpoint, int maxConcurrency) {
+			AwsClientDefaults defaults, int maxConcurrency) {
+		URI inheritedEndpoint = null;
+		if (defaults != null) {
+			defaults.apply(builder);
+			inheritedEndpoint = defaults.endpoint();
+		}
 		if (connection.region() != null) {
 			builder.region(Region.of(connection.region()));
 		}

@@ -1,9 +1,5 @@
 package dev.kinesisboot.listener;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -96,19 +92,10 @@ public class ListenerErrorHandler implements ConsumerErrorHandler {
 	}
 
 	private static String readable(byte[] data) {
-		try {
-			String text = StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(data))
-				.toString();
-			boolean printable = text.chars().allMatch((c) -> !Character.isISOControl(c) || c == '\n' || c == '\t');
-			if (printable) {
-				return text;
-			}
-		}
-		catch (CharacterCodingException ex) {
-			// binary, or text cut inside a character: base64 below
+		// binary, or text cut inside a character, goes as base64
+		String text = PayloadConverter.utf8Text(data);
+		if (text != null && text.chars().allMatch((c) -> !Character.isISOControl(c) || c == '\n' || c == '\t')) {
+			return text;
 		}
 		return "base64:" + Base64.getEncoder().encodeToString(data);
 	}

@@ -36,16 +36,26 @@ public class PayloadConverter {
 			return this.jsonMapper.readValue(data, Object.class);
 		}
 		catch (RuntimeException notJson) {
-			try {
-				return StandardCharsets.UTF_8.newDecoder()
-					.onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT)
-					.decode(ByteBuffer.wrap(data))
-					.toString();
-			}
-			catch (CharacterCodingException binary) {
-				return data;
-			}
+			String text = utf8Text(data);
+			return (text != null) ? text : data;
+		}
+	}
+
+	/**
+	 * The data as text when it is well-formed UTF-8.
+	 * @param data the data
+	 * @return the text, or {@code null} for binary data (or text cut inside a character)
+	 */
+	static String utf8Text(byte[] data) {
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(data))
+				.toString();
+		}
+		catch (CharacterCodingException binary) {
+			return null;
 		}
 	}
 

@@ -107,7 +107,16 @@ final class SimulatedLeaseStore {
 
 		void checkpointStored(String workerId, String shardId, Checkpoint checkpoint);
 
-		default void checkpointRead(String workerId, String shardId, Checkpoint checkpoint) {
+		/**
+		 * A checkpoint read was applied at the store.
+		 * @param workerId the reading worker
+		 * @param shardId the shard
+		 * @param checkpoint what it read, or {@code null}
+		 * @param sent the read's place among the worker's reads, in the order they were
+		 * sent: a read that arrives late may be applied after a later one, whose answer
+		 * the worker used instead
+		 */
+		default void checkpointRead(String workerId, String shardId, Checkpoint checkpoint, long sent) {
 		}
 
 		default void forgotten() {
@@ -118,6 +127,8 @@ final class SimulatedLeaseStore {
 	private final class Client extends AbstractCheckpointer {
 
 		private final Scheduler worker;
+
+		private long readsSent;
 
 		Client(CheckpointerSettings settings, Scheduler worker) {
 			super(settings);
@@ -131,10 +142,11 @@ final class SimulatedLeaseStore {
 
 		@Override
 		protected CompletableFuture<Optional<Checkpoint>> readCheckpoint(String shardId) {
+			long sent = ++this.readsSent;
 			return call(() -> {
 				Optional<Checkpoint> checkpoint = Optional.ofNullable(SimulatedLeaseStore.this.leases.get(shardId))
 					.map(Lease::checkpoint);
-				SimulatedLeaseStore.this.observer.checkpointRead(workerId(), shardId, checkpoint.orElse(null));
+				SimulatedLeaseStore.this.observer.checkpointRead(workerId(), shardId, checkpoint.orElse(null), sent);
 				return checkpoint;
 			});
 		}

@@ -52,7 +52,7 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	private final List<String> violations = new ArrayList<>();
 
 	/** shard, then worker: the checkpoint the worker read when it started the shard. */
-	private final Map<String, Map<String, Checkpoint>> startedFrom = new HashMap<>();
+	private final Map<String, Map<String, StartRead>> startedFrom = new HashMap<>();
 
 	/** The checkpoint stored per shard. */
 	private final Map<String, Checkpoint> stored = new HashMap<>();
@@ -137,7 +137,8 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 				+ ((count > 1) ? " (again)" : ""));
 		if (count > 1) {
 			this.duplicates++;
-			Checkpoint from = this.startedFrom.getOrDefault(put.shardId, Map.of()).get(worker);
+			StartRead read = this.startedFrom.getOrDefault(put.shardId, Map.of()).get(worker);
+			Checkpoint from = (read != null) ? read.checkpoint() : null;
 			if (from != null && !from.isTimestamp() && (from.isShardEnd()
 					|| new BigInteger(put.sequence).compareTo(new BigInteger(from.sequenceNumber())) <= 0)) {
 				violation(worker + " handled " + data + " again, though the checkpoint it started " + put.shardId
@@ -197,13 +198,12 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 	}
 
 	@Override
-	public void checkpointRead(String workerId, String shardId, Checkpoint checkpoint) {
-		Map<String, Checkpoint> byWorker = this.startedFrom.computeIfAbsent(shardId, (id) -> new HashMap<>());
-		if (checkpoint != null) {
-			byWorker.put(workerId, checkpoint);
-		}
-		else {
-			byWorker.remove(workerId);
+	public void checkpointRead(String workerId, String shardId, Checkpoint checkpoint, long sent) {
+		Map<String, StartRead> byWorker = this.startedFrom.computeIfAbsent(shardId, (id) -> new HashMap<>());
+		StartRead before = byWorker.get(workerId);
+		// a read that arrived late, after a later one, was not the one the worker used
+		if (before == null || sent > before.sent()) {
+			byWorker.put(workerId, new StartRead(sent, checkpoint));
 		}
 	}
 
@@ -265,6 +265,10 @@ final class SimulationHistory implements SimulatedLeaseStore.Observer {
 
 	String trace() {
 		return String.join("\n", this.trace);
+	}
+
+	/** The last checkpoint read a worker sent for a shard, and its answer. */
+	private record StartRead(long sent, Checkpoint checkpoint) {
 	}
 
 	private record Put(String key, int keyIndex, String shardId, String sequence, java.time.Instant arrival,

@@ -56,7 +56,8 @@ public final class KinesisFailureAnalyzers {
 			return new FailureAnalysis(
 					"Kinesis stream '" + cause.streamName() + "' does not exist in region " + cause.region()
 							+ " (endpoint " + cause.endpoint() + ").",
-					"Create the stream, check kinesis.region and kinesis.endpoint, or for development set "
+					"Create the stream, check kinesis.region and kinesis.endpoint (and, for a dead-letter stream, "
+							+ "kinesis.consumer.dead-letter-stream), or for development set "
 							+ "kinesis.consumer.create-stream=true (listeners) or kinesis.producer.create-stream=true "
 							+ "(producer).",
 					cause);

@@ -14,9 +14,10 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * Health of the {@code @KinesisListener} containers, contributed as {@code kinesis}. DOWN
  * only when a container that should run does not (or one of its consumers stopped);
- * throttling and retrying shards keep it UP and show in the details, since the consumer
- * recovers from them on its own. The check reads in-memory state only, so it makes no
- * call to Kinesis. Thread-safe.
+ * throttling and retrying shards keep it UP and show in the details (with the last error
+ * of a shard whose reads, listener calls or dead-letter sends keep failing), since a
+ * restart would not cure them. The check reads in-memory state only, so it makes no call
+ * to Kinesis. Thread-safe.
  */
 public class KinesisHealthIndicator extends AbstractHealthIndicator {
 
@@ -56,10 +57,16 @@ public class KinesisHealthIndicator extends AbstractHealthIndicator {
 		int owned = 0;
 		int retrying = 0;
 		long worstIteratorAge = -1;
+		Map<String, Object> failing = new LinkedHashMap<>();
 		for (ShardStatus shard : consumer.status()) {
 			owned++;
 			if (shard.state() == ShardStatus.State.RETRYING) {
 				retrying++;
+			}
+			if (shard.consecutiveErrors() > 0) {
+				// a read, a listener call or a dead-letter send that keeps failing
+				failing.put(shard.shardId(), Map.of("consecutiveErrors", shard.consecutiveErrors(), "lastError",
+						String.valueOf(shard.lastError())));
 			}
 			worstIteratorAge = Math.max(worstIteratorAge, shard.millisBehindLatest());
 		}
@@ -69,6 +76,9 @@ public class KinesisHealthIndicator extends AbstractHealthIndicator {
 		details.put("knownShards", consumer.knownShards().size());
 		details.put("retryingShards", retrying);
 		details.put("maxMillisBehindLatest", worstIteratorAge);
+		if (!failing.isEmpty()) {
+			details.put("failingShards", failing);
+		}
 		// reading goes on, but the operator should learn that the store lost its state
 		consumer.leaseStoreResetAt().ifPresent((at) -> details.put("leaseStoreResetAt", at.toString()));
 		return details;

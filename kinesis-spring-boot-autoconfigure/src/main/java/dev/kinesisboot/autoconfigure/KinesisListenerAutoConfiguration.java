@@ -5,7 +5,10 @@ import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.listener.DefaultKinesisListenerContainerFactory;
 import dev.kinesisboot.listener.KinesisListenerAnnotationBeanPostProcessor;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
+import dev.kinesisboot.listener.DeadLetterStreamRecoverer;
 import dev.kinesisboot.listener.ListenerErrorHandler;
+import dev.kinesisboot.listener.LoggingRecordRecoverer;
+import dev.kinesisboot.listener.RecordRecoverer;
 import dev.kinesisboot.listener.PayloadConverter;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.producer.KinesisOperations;
@@ -35,7 +38,7 @@ public class KinesisListenerAutoConfiguration {
 			CheckpointerFactory checkpointerFactory, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, KinesisOperations kinesisOperations,
 			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ConsumerErrorHandler> errorHandler,
-			Environment environment) {
+			ObjectProvider<RecordRecoverer> recoverer, Environment environment) {
 		KinesisProperties.Consumer consumer = properties.getConsumer();
 		DefaultKinesisListenerContainerFactory factory = new DefaultKinesisListenerContainerFactory(kinesisAsyncClient,
 				checkpointerFactory,
@@ -47,14 +50,23 @@ public class KinesisListenerAutoConfiguration {
 		factory.setCheckpointMode(consumer.getCheckpointMode());
 		factory.setMetricsCollector(kinesisMetricsCollector);
 		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
-		String deadLetterStream = consumer.getDeadLetterStream();
 		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
-				StringUtils.hasText(deadLetterStream) ? (records,
-						error) -> records.forEach((record) -> kinesisOperations
-							.send(deadLetterStream, record.partitionKey(), record.data())
-							.join())
-						: null)));
+				recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));
 		return factory;
+	}
+
+	/**
+	 * Where records the listener gave up on go: the dead-letter stream when one is set
+	 * (checked, or created, at start-up), else the log.
+	 */
+	private static RecordRecoverer recoverer(KinesisProperties.Consumer consumer, KinesisOperations operations,
+			KinesisAsyncClient client) {
+		String stream = consumer.getDeadLetterStream();
+		if (!StringUtils.hasText(stream)) {
+			return new LoggingRecordRecoverer();
+		}
+		return new DeadLetterStreamRecoverer(operations, stream).checkingStream(client, consumer.isCreateStream(),
+				consumer.getCreateStreamShardCount());
 	}
 
 	@Bean

@@ -596,7 +596,7 @@ public class KinesisProperties {
 		 * Attempts before a failing record goes to the dead-letter stream (or is logged
 		 * and skipped when none is set); 0 retries for ever.
 		 */
-		private int maxAttempts;
+		private int maxAttempts = 10;
 
 		/**
 		 * Stream that receives records the listener failed max-attempts times.

@@ -63,6 +63,24 @@ interface Dispatcher {
 		default void handledUpTo(KinesisRecord<byte[]> record) {
 		}
 
+		/**
+		 * A handler call or a recovery failed: the shard shows as retrying, with the
+		 * error, and the failure is counted in {@code consumer_errors_total}, until
+		 * {@link #recovered()}.
+		 * @param errorType the metric's {@code error_type}: {@code handler} or
+		 * {@code recovery}
+		 * @param error the error
+		 */
+		default void failing(String errorType, Throwable error) {
+		}
+
+		/**
+		 * The records that failed were handled, recovered or skipped: the shard shows as
+		 * running again.
+		 */
+		default void recovered() {
+		}
+
 	}
 
 }

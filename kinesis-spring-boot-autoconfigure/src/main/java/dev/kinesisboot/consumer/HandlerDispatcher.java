@@ -1,12 +1,15 @@
 package dev.kinesisboot.consumer;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Backoff;
+import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,12 @@ import org.slf4j.LoggerFactory;
 final class HandlerDispatcher implements Dispatcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(HandlerDispatcher.class);
+
+	/** The {@code error_type} of a handler call that threw. */
+	static final String HANDLER_ERROR = "handler";
+
+	/** The {@code error_type} of a recovery (a dead-letter send) that failed. */
+	static final String RECOVERY_ERROR = "recovery";
 
 	private final StreamContext context;
 
@@ -68,7 +77,12 @@ final class HandlerDispatcher implements Dispatcher {
 			else {
 				runBatch(shard, records, 1, done);
 			}
-			return done.whenComplete((ok, error) -> this.backPressure.release(size));
+			return done.whenComplete((ok, error) -> {
+				this.backPressure.release(size);
+				if (error == null) {
+					shard.recovered();
+				}
+			});
 		});
 	}
 
@@ -100,14 +114,21 @@ final class HandlerDispatcher implements Dispatcher {
 						tries = 1;
 						continue;
 					}
-					if (decide(shard, List.of(record), failure, tries) == ConsumerErrorHandler.Decision.RETRY) {
+					ConsumerErrorHandler.Decision decision = decide(shard, List.of(record), failure, tries);
+					if (decision != ConsumerErrorHandler.Decision.SKIP) {
 						if (i > from) {
 							// what passed before the failing record stays passed
 							shard.handledUpTo(records.get(i - 1));
 						}
 						int index = i;
-						int next = tries + 1;
-						retryLater(shard, done, tries, () -> runRecords(shard, records, index, next, done));
+						if (decision == ConsumerErrorHandler.Decision.RETRY) {
+							int next = tries + 1;
+							retryLater(shard, done, tries, () -> runRecords(shard, records, index, next, done));
+						}
+						else {
+							recover(shard, List.of(record), failure, tries, done,
+									() -> runRecords(shard, records, index + 1, 1, done));
+						}
 						return;
 					}
 					tries = 1;
@@ -128,12 +149,56 @@ final class HandlerDispatcher implements Dispatcher {
 				return;
 			}
 			Throwable failure = invoke(shard, () -> this.batchHandler.handle(records));
-			if (failure != null && decide(shard, records, failure, attempt) == ConsumerErrorHandler.Decision.RETRY) {
-				retryLater(shard, done, attempt, () -> runBatch(shard, records, attempt + 1, done));
+			if (failure == null) {
+				done.complete(null);
 				return;
 			}
-			done.complete(null);
+			int index = (failure instanceof BatchListenerFailedException named) ? named.indexIn(records) : -1;
+			if (index < 0) {
+				if (failure instanceof BatchListenerFailedException) {
+					logger.warn("A batch handler of stream '{}' named a failed record that is not in its batch of {}; "
+							+ "the whole batch counts as failed", this.context.streamName(), records.size());
+				}
+				onBatchFailure(shard, records, failure, attempt, done, null);
+				return;
+			}
+			// the records before the named one were handled; it fails alone, and the ones
+			// after it are handed over again once it is dealt with
+			if (index > 0) {
+				shard.handledUpTo(records.get(index - 1));
+			}
+			Throwable cause = (failure.getCause() != null) ? failure.getCause() : failure;
+			List<KinesisRecord<byte[]>> rest = records.subList(index + 1, records.size());
+			Runnable next = () -> {
+				if (rest.isEmpty()) {
+					done.complete(null);
+				}
+				else {
+					runBatch(shard, rest, 1, done);
+				}
+			};
+			onBatchFailure(shard, records.subList(index, records.size()), cause, (index == 0) ? attempt : 1, done,
+					next);
 		});
+	}
+
+	/**
+	 * Deals with a failed batch: with {@code next}, only its first record failed (the
+	 * handler named it), else the whole batch. Retries from it, or skips or recovers what
+	 * failed and goes on.
+	 */
+	private void onBatchFailure(Shard shard, List<KinesisRecord<byte[]>> failed, Throwable failure, int attempt,
+			CompletableFuture<Void> done, Runnable next) {
+		boolean whole = next == null;
+		List<KinesisRecord<byte[]>> given = whole ? failed : List.of(failed.get(0));
+		switch (decide(shard, given, failure, attempt)) {
+			case RETRY -> retryLater(shard, done, attempt, () -> runBatch(shard, failed, attempt + 1, done));
+			case SKIP -> {
+				shard.handledUpTo(given.get(given.size() - 1));
+				(whole ? (Runnable) () -> done.complete(null) : next).run();
+			}
+			case RECOVER -> recover(shard, given, failure, attempt, done, whole ? () -> done.complete(null) : next);
+		}
 	}
 
 	/**
@@ -181,21 +246,69 @@ final class HandlerDispatcher implements Dispatcher {
 
 	private ConsumerErrorHandler.Decision decide(Shard shard, List<KinesisRecord<byte[]>> records, Throwable failure,
 			int attempt) {
+		shard.failing(HANDLER_ERROR, failure);
 		ConsumerErrorHandler.Decision decision;
 		try {
 			decision = this.errorHandler.handle(records, failure, attempt);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Error handler failed; retrying", ex);
+			decision = null;
+		}
+		if (decision == null) {
 			decision = ConsumerErrorHandler.Decision.RETRY;
 		}
-		if (attempt == 1 || attempt % 10 == 0 || decision == ConsumerErrorHandler.Decision.SKIP) {
+		if (attempt == 1 || attempt % 10 == 0 || decision != ConsumerErrorHandler.Decision.RETRY) {
 			logger.warn("Handler failed on {} (attempt {}, {}): {}",
 					(records.size() == 1) ? records.get(0) : records.size() + " records of shard " + shard.shardId(),
-					attempt, (decision == ConsumerErrorHandler.Decision.RETRY) ? "will retry" : "skipped",
-					failure.toString());
+					attempt, decision.name().toLowerCase(Locale.ROOT), failure.toString());
 		}
 		return decision;
+	}
+
+	/**
+	 * Recovers the records one at a time, then runs {@code next}. A record counts as
+	 * handled once its recovery completed, so a recovery that fails part-way does not
+	 * recover the earlier records again; it is tried again after a back-off, without
+	 * calling the handler, until it succeeds or the shard stops.
+	 */
+	private void recover(Shard shard, List<KinesisRecord<byte[]>> records, Throwable failure, int attempts,
+			CompletableFuture<Void> done, Runnable next) {
+		recoverFrom(shard, records, 0, failure, attempts, 1, done, next);
+	}
+
+	private void recoverFrom(Shard shard, List<KinesisRecord<byte[]>> records, int from, Throwable failure,
+			int attempts, int tries, CompletableFuture<Void> done, Runnable next) {
+		for (int i = from; i < records.size(); i++) {
+			if (shard.isStopRequested()) {
+				done.completeExceptionally(new ShardStoppedException(shard.shardId()));
+				return;
+			}
+			KinesisRecord<byte[]> record = records.get(i);
+			CompletableFuture<Void> recovery = Futures.call(() -> this.errorHandler.recover(record, failure, attempts));
+			if (recovery.isDone() && !recovery.isCompletedExceptionally()) {
+				// recovered at once (a log line): no hop through a callback
+				shard.handledUpTo(record);
+				continue;
+			}
+			int index = i;
+			recovery.whenComplete((ok, error) -> {
+				if (error == null) {
+					shard.handledUpTo(record);
+					execute(done, () -> recoverFrom(shard, records, index + 1, failure, attempts, 1, done, next));
+					return;
+				}
+				shard.failing(RECOVERY_ERROR, error);
+				if (tries == 1 || tries % 10 == 0) {
+					logger.error("Could not recover {} ({} attempt(s) so far); it is not checkpointed and recovery is "
+							+ "retried: {}", record, tries, AwsErrors.unwrap(error).toString());
+				}
+				retryLater(shard, done, tries, () -> execute(done,
+						() -> recoverFrom(shard, records, index, failure, attempts, tries + 1, done, next)));
+			});
+			return;
+		}
+		next.run();
 	}
 
 	private void retryLater(Shard shard, CompletableFuture<Void> done, int attempt, Runnable retry) {

@@ -452,6 +452,32 @@ final class ShardReader implements Dispatcher.Shard {
 		});
 	}
 
+	@Override
+	public void failing(String errorType, Throwable error) {
+		synchronized (this) {
+			if (this.stopRequested) {
+				return;
+			}
+			this.consecutiveErrors++;
+			this.lastError = errorType + ": " + AwsErrors.unwrap(error);
+			this.state = ShardStatus.State.RETRYING;
+		}
+		this.context.metrics().increment(MetricType.CONSUMER_ERRORS, 1, errorLabels(errorType));
+	}
+
+	@Override
+	public void recovered() {
+		if (this.consecutiveErrors == 0) {
+			return;
+		}
+		synchronized (this) {
+			if (!this.stopRequested && this.state == ShardStatus.State.RETRYING) {
+				this.consecutiveErrors = 0;
+				this.state = ShardStatus.State.RUNNING;
+			}
+		}
+	}
+
 	/**
 	 * The application acknowledged every record of the shard up to the position: it is
 	 * written now (or by the final flush when the shard is stopping). A lost lease stops

@@ -35,7 +35,7 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 
 	private MetricsCollector metricsCollector = NoOpMetricsCollector.INSTANCE;
 
-	private ConsumerErrorHandler errorHandler = new ListenerErrorHandler(0, null);
+	private ConsumerErrorHandler errorHandler = new ListenerErrorHandler();
 
 	private RecordExpander recordExpander;
 

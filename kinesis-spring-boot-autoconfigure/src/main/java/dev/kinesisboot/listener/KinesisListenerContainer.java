@@ -81,6 +81,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 			return;
 		}
 		try {
+			// a dead-letter stream that is missing fails here, before any listener runs
+			this.factory.errorHandler().verify();
 			for (String stream : this.endpoint.streams()) {
 				this.consumers.add(startConsumer(stream));
 			}
@@ -142,8 +144,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 			consumer.pause();
 		}
 		if (isBatch()) {
-			consumer.startBatch((records) -> this.adapter.invokeBatch(records,
-					acknowledgement(consumer, records.get(records.size() - 1))));
+			consumer
+				.startBatch((records) -> this.adapter.invokeBatch(records, (last) -> acknowledgement(consumer, last)));
 		}
 		else {
 			consumer.start((record) -> this.adapter.invokeRecord(record, acknowledgement(consumer, record)));

@@ -1,9 +1,12 @@
 package dev.kinesisboot.listener;
 
-import java.util.Arrays;
-import java.util.Base64;
+import java.lang.reflect.InvocationTargetException;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.record.KinesisRecord;
@@ -12,92 +15,128 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default error handler of listener containers: retries a failing listener call with
- * back-off (for ever, or up to {@code maxAttempts}); then, and at once for a payload that
- * cannot be converted (retrying would not help), hands the records to the dead-letter
- * sender when there is one, else logs them at ERROR with their raw data and goes on.
- * Nothing is skipped without a log line.
+ * the consumer's back-off up to {@code maxAttempts} times (or for ever), then hands each
+ * record to a {@link RecordRecoverer}. An error that retrying cannot cure (a payload that
+ * cannot be converted, a wrong argument type) goes to the recoverer at once; the list of
+ * such types can be extended. Thread-safe.
  */
 public class ListenerErrorHandler implements ConsumerErrorHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ListenerErrorHandler.class);
 
-	/** How much of a record's data a log line shows. */
-	static final int LOGGED_BYTES = 1_000;
+	/** Attempts before a record is recovered, unless set otherwise. */
+	public static final int DEFAULT_MAX_ATTEMPTS = 10;
 
 	private final int maxAttempts;
 
-	private final BiConsumer<List<KinesisRecord<byte[]>>, Throwable> deadLetter;
+	private final RecordRecoverer recoverer;
+
+	private final Set<Class<? extends Throwable>> notRetryable = new CopyOnWriteArraySet<>(
+			List.of(PayloadConversionException.class, ClassCastException.class, NoSuchMethodException.class));
+
+	private final AtomicBoolean warnedForEver = new AtomicBoolean();
+
+	/**
+	 * A handler that makes {@value #DEFAULT_MAX_ATTEMPTS} attempts, then logs the record
+	 * and goes on.
+	 */
+	public ListenerErrorHandler() {
+		this(DEFAULT_MAX_ATTEMPTS, new LoggingRecordRecoverer());
+	}
 
 	/**
 	 * Creates a handler.
-	 * @param maxAttempts attempts before giving up on a record; 0 retries for ever
-	 * @param deadLetter receives records given up on, or {@code null} to log and skip
-	 * them
+	 * @param maxAttempts attempts before a record is recovered; 0 retries for ever (a
+	 * record that always fails then stalls its shard)
+	 * @param recoverer receives each record given up on
 	 */
-	public ListenerErrorHandler(int maxAttempts, BiConsumer<List<KinesisRecord<byte[]>>, Throwable> deadLetter) {
+	public ListenerErrorHandler(int maxAttempts, RecordRecoverer recoverer) {
+		if (maxAttempts < 0) {
+			throw new IllegalArgumentException("maxAttempts must be 0 (retry for ever) or more, got " + maxAttempts);
+		}
 		this.maxAttempts = maxAttempts;
-		this.deadLetter = deadLetter;
+		this.recoverer = Objects.requireNonNull(recoverer, "recoverer");
+	}
+
+	/**
+	 * Adds error types that go to the recoverer at once, without retrying; an error
+	 * counts when it, or one of its causes, is of such a type. The defaults are
+	 * {@link PayloadConversionException}, {@link ClassCastException} and
+	 * {@link NoSuchMethodException}.
+	 * @param types the types
+	 * @return this handler
+	 */
+	@SafeVarargs
+	public final ListenerErrorHandler addNotRetryableExceptions(Class<? extends Throwable>... types) {
+		this.notRetryable.addAll(List.of(types));
+		return this;
+	}
+
+	/**
+	 * Lets an error type be retried again.
+	 * @param type the type
+	 * @return whether it was in the list
+	 */
+	public boolean removeNotRetryableException(Class<? extends Throwable> type) {
+		return this.notRetryable.remove(type);
+	}
+
+	/**
+	 * The recoverer.
+	 * @return the recoverer
+	 */
+	public RecordRecoverer getRecoverer() {
+		return this.recoverer;
+	}
+
+	/**
+	 * Attempts before a record is recovered.
+	 * @return the count, 0 for ever
+	 */
+	public int getMaxAttempts() {
+		return this.maxAttempts;
 	}
 
 	@Override
 	public Decision handle(List<KinesisRecord<byte[]>> records, Throwable error, int attempt) {
-		boolean unconvertible = error instanceof PayloadConversionException;
-		if (!unconvertible && (this.maxAttempts <= 0 || attempt < this.maxAttempts)) {
-			return Decision.RETRY;
+		if (isNotRetryable(error) || (this.maxAttempts > 0 && attempt >= this.maxAttempts)) {
+			return Decision.RECOVER;
 		}
-		if (this.deadLetter != null) {
-			try {
-				this.deadLetter.accept(records, error);
-				logger.warn("Sent {} to the dead-letter stream after {} attempt(s): {}", describe(records), attempt,
-						error.toString());
-				return Decision.SKIP;
-			}
-			catch (RuntimeException ex) {
-				logger.error("Could not send {} to the dead-letter stream; retrying", describe(records), ex);
-				return Decision.RETRY;
-			}
-		}
-		logger.error("Skipping {} after {} attempt(s) (no dead-letter stream set on the container factory): {}",
-				describe(records), attempt, error.toString());
-		return Decision.SKIP;
+		return Decision.RETRY;
 	}
 
-	/**
-	 * The records as a log line: where each lies, its key and its data, as text when it
-	 * is UTF-8 text, else in base64, each cut after {@value #LOGGED_BYTES} bytes.
-	 * @param records the records
-	 * @return the description
-	 */
-	static String describe(List<KinesisRecord<byte[]>> records) {
-		StringBuilder text = new StringBuilder();
-		for (KinesisRecord<byte[]> record : records) {
-			text.append((text.length() == 0) ? "[" : ", ")
-				.append(record.streamName())
-				.append('/')
-				.append(record.shardId())
-				.append('/')
-				.append(record.sequenceNumber());
-			if (record.subSequenceNumber() != 0) {
-				text.append(':').append(record.subSequenceNumber());
-			}
-			byte[] data = record.data();
-			byte[] shown = (data.length > LOGGED_BYTES) ? Arrays.copyOf(data, LOGGED_BYTES) : data;
-			text.append(" key=").append(record.partitionKey()).append(" data=").append(readable(shown));
-			if (shown.length < data.length) {
-				text.append("...");
-			}
-			text.append(" (").append(data.length).append(" bytes)");
-		}
-		return text.append(']').toString();
+	@Override
+	public CompletableFuture<Void> recover(KinesisRecord<byte[]> record, Throwable error, int attempts) {
+		return this.recoverer.recover(record, error, attempts);
 	}
 
-	private static String readable(byte[] data) {
-		// binary, or text cut inside a character, goes as base64
-		String text = PayloadConverter.utf8Text(data);
-		if (text != null && text.chars().allMatch((c) -> !Character.isISOControl(c) || c == '\n' || c == '\t')) {
-			return text;
+	@Override
+	public void verify() {
+		this.recoverer.verify();
+		if (this.maxAttempts == 0 && this.warnedForEver.compareAndSet(false, true)) {
+			logger.warn("Listener calls are retried for ever (max-attempts 0): a record that always fails stalls its "
+					+ "shard until the listener is fixed; give the error handler a number of attempts (max-attempts) to "
+					+ "hand such a record to its recoverer instead");
 		}
-		return "base64:" + Base64.getEncoder().encodeToString(data);
+	}
+
+	private boolean isNotRetryable(Throwable error) {
+		// a bounded walk: a cause chain may loop
+		Throwable cause = error;
+		for (int depth = 0; cause != null && depth < 32; depth++, cause = nextCause(cause)) {
+			for (Class<? extends Throwable> type : this.notRetryable) {
+				if (type.isInstance(cause)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static Throwable nextCause(Throwable error) {
+		Throwable next = (error instanceof InvocationTargetException invocation) ? invocation.getTargetException()
+				: error.getCause();
+		return (next == error) ? null : next;
 	}
 
 }

@@ -7,12 +7,15 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.kinesisboot.consumer.BatchListenerFailedException;
 import dev.kinesisboot.record.KinesisRecord;
 
 import org.springframework.core.ResolvableType;
@@ -122,19 +125,51 @@ final class ListenerMethodAdapter {
 		invoke(args);
 	}
 
-	void invokeBatch(List<KinesisRecord<byte[]>> records, Acknowledgement acknowledgement) throws Exception {
-		Object[] args = new Object[this.parameters.size()];
-		for (int i = 0; i < args.length; i++) {
-			Parameter parameter = this.parameters.get(i);
-			args[i] = switch (parameter.kind()) {
-				case ACKNOWLEDGEMENT -> acknowledgement;
-				case RECORD_LIST -> records.stream().map((record) -> convertRecord(record, parameter.type())).toList();
-				case PAYLOAD_LIST ->
-					records.stream().map((record) -> this.converter.convert(record.data(), parameter.type())).toList();
-				default -> throw new IllegalStateException("unexpected parameter in batch mode: " + parameter);
-			};
+	/**
+	 * Calls a batch listener. A record whose payload cannot be converted is named as the
+	 * batch's failed record ({@link BatchListenerFailedException}) after the records
+	 * before it were handed to the listener, so they are not held back by it.
+	 * @param records the batch
+	 * @param acknowledgements the acknowledgement of the records up to a record
+	 */
+	void invokeBatch(List<KinesisRecord<byte[]>> records,
+			Function<KinesisRecord<byte[]>, Acknowledgement> acknowledgements) throws Exception {
+		List<Object> items = new ArrayList<>(records.size());
+		PayloadConversionException unconvertible = null;
+		for (KinesisRecord<byte[]> record : records) {
+			try {
+				items.add(convertItem(record));
+			}
+			catch (PayloadConversionException ex) {
+				unconvertible = ex;
+				break;
+			}
 		}
-		invoke(args);
+		int converted = items.size();
+		if (converted > 0) {
+			Object[] args = new Object[this.parameters.size()];
+			for (int i = 0; i < args.length; i++) {
+				args[i] = (this.parameters.get(i).kind() == Kind.ACKNOWLEDGEMENT)
+						? acknowledgements.apply(records.get(converted - 1)) : Collections.unmodifiableList(items);
+			}
+			invoke(args);
+		}
+		if (unconvertible != null) {
+			throw new BatchListenerFailedException("Record " + converted + " of the batch cannot be converted for "
+					+ describe() + ": " + unconvertible.getMessage(), unconvertible, converted);
+		}
+	}
+
+	private Object convertItem(KinesisRecord<byte[]> record) {
+		for (Parameter parameter : this.parameters) {
+			if (parameter.kind() == Kind.RECORD_LIST) {
+				return convertRecord(record, parameter.type());
+			}
+			if (parameter.kind() == Kind.PAYLOAD_LIST) {
+				return this.converter.convert(record.data(), parameter.type());
+			}
+		}
+		throw new IllegalStateException("batch listener " + describe() + " has no List parameter");
 	}
 
 	private KinesisRecord<Object> convertRecord(KinesisRecord<byte[]> record, Type payloadType) {

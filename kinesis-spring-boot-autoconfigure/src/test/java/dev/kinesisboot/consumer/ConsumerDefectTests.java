@@ -18,6 +18,7 @@ import dev.kinesisboot.checkpoint.AbstractCheckpointer;
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.listener.ListenerErrorHandler;
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.record.KinesisRecord;
@@ -509,6 +510,121 @@ class ConsumerDefectTests {
 		assertThat(metrics.histograms().values()).singleElement().asList().containsExactly(0.0, 0.0);
 	}
 
+	@Test
+	void aFailingDeadLetterSendIsRetriedWithoutRunningTheListenerAgainAndTheStallShows() {
+		put(3);
+		InMemoryMetricsCollector metrics = new InMemoryMetricsCollector();
+		AtomicInteger calls = new AtomicInteger();
+		List<String> deadLettered = new CopyOnWriteArrayList<>();
+		AtomicBoolean deadLetterDown = new AtomicBoolean(true);
+		KinesisConsumer consumer = builder(this.stream.client(this.clock)).metricsCollector(metrics)
+			.errorHandler(new ListenerErrorHandler(3, (record, error, attempts) -> {
+				if (deadLetterDown.get()) {
+					return CompletableFuture
+						.failedFuture(new IllegalStateException("dead-letter stream 'orders-dlq' not found"));
+				}
+				deadLettered.add(record.dataAsString());
+				return CompletableFuture.completedFuture(null);
+			}))
+			.options(ConsumerOptions.builder().initialPosition(InitialPosition.TRIM_HORIZON).build())
+			.build();
+		consumer.start((record) -> {
+			if (record.dataAsString().equals("k#2")) {
+				calls.incrementAndGet();
+				throw new IllegalStateException("poison");
+			}
+			this.handled.add(record.dataAsString());
+		});
+		this.clock.advance(Duration.ofMinutes(2));
+		// before the fix: the listener ran again on every failed dead-letter send
+		assertThat(calls).hasValue(3);
+		assertThat(this.handled).containsExactly("k#1");
+		ShardStatus status = consumer.status().get(0);
+		assertThat(status.state()).isEqualTo(ShardStatus.State.RETRYING);
+		assertThat(status.consecutiveErrors()).isGreaterThan(3);
+		assertThat(status.lastError()).contains("orders-dlq");
+		assertThat(metrics.counters()).hasEntrySatisfying(
+				"consumer_errors_total{error_type=recovery,shard_id=shardId-000000000000,stream_name=orders}",
+				(count) -> assertThat(count).isGreaterThan(3));
+		assertThat(this.store.lease("shardId-000000000000").checkpoint()).isEqualTo(Checkpoint.at(seq(1)));
+
+		deadLetterDown.set(false);
+		this.clock.advance(Duration.ofMinutes(2));
+		assertThat(calls).hasValue(3);
+		assertThat(deadLettered).containsExactly("k#2");
+		assertThat(this.handled).containsExactly("k#1", "k#3");
+		assertThat(consumer.status().get(0).consecutiveErrors()).isZero();
+		assertThat(consumer.status().get(0).state()).isEqualTo(ShardStatus.State.RUNNING);
+		close(consumer);
+	}
+
+	@Test
+	void aDeadLetterSendThatFailsPartWayThroughABatchDoesNotSendTheEarlierRecordsAgain() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		List<String> sent = new ArrayList<>();
+		AtomicBoolean failOnce = new AtomicBoolean(true);
+		HandlerDispatcher dispatcher = HandlerDispatcher.forBatches(context, (records) -> {
+			throw new IllegalStateException("the whole batch fails");
+		}, new ListenerErrorHandler(1, (record, error, attempts) -> {
+			if (record.dataAsString().equals("k#3") && failOnce.getAndSet(false)) {
+				return CompletableFuture.failedFuture(new IllegalStateException("send of k#3 timed out"));
+			}
+			sent.add(record.dataAsString());
+			return CompletableFuture.completedFuture(null);
+		}), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(5));
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(done).isCompleted();
+		// before the fix: k#1 and k#2 went to the dead-letter stream twice
+		assertThat(sent).containsExactly("k#1", "k#2", "k#3", "k#4", "k#5");
+	}
+
+	@Test
+	void aBatchHandlerThatNamesItsFailedRecordHasTheOnesBeforeItHandledAndOnlyThatOneRecovered() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		List<List<String>> batches = new ArrayList<>();
+		List<String> recovered = new ArrayList<>();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forBatches(context, (records) -> {
+			List<String> data = records.stream().map(KinesisRecord::dataAsString).toList();
+			batches.add(data);
+			if (data.contains("k#3")) {
+				throw new BatchListenerFailedException("k#3 is bad", new IllegalStateException("bad amount"),
+						data.indexOf("k#3"));
+			}
+		}, new ListenerErrorHandler(2, (record, error, attempts) -> {
+			recovered.add(record.dataAsString() + " after " + attempts + ": " + error.getMessage());
+			return CompletableFuture.completedFuture(null);
+		}), Runnable::run);
+		StoppableShard shard = new StoppableShard();
+		CompletableFuture<Void> done = dispatcher.dispatch(shard, records(5));
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(done).isCompleted();
+		// before the fix the whole batch was retried and then all five were recovered
+		assertThat(batches).containsExactly(List.of("k#1", "k#2", "k#3", "k#4", "k#5"), List.of("k#3", "k#4", "k#5"),
+				List.of("k#4", "k#5"));
+		assertThat(recovered).containsExactly("k#3 after 2: bad amount");
+		assertThat(shard.handledUpTo).containsExactly("k#2", "k#3");
+	}
+
+	@Test
+	void aBatchThatFailsAsAWholeIsRecoveredRecordByRecordAfterItsAttempts() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		AtomicInteger calls = new AtomicInteger();
+		List<String> recovered = new ArrayList<>();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forBatches(context, (records) -> {
+			calls.incrementAndGet();
+			throw new IllegalStateException("down");
+		}, new ListenerErrorHandler(3, (record, error, attempts) -> {
+			recovered.add(record.dataAsString());
+			return CompletableFuture.completedFuture(null);
+		}), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(3));
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(done).isCompleted();
+		assertThat(calls).hasValue(3);
+		assertThat(recovered).containsExactly("k#1", "k#2", "k#3");
+	}
+
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
 		return consumer(options, handlers, InitialPosition.TRIM_HORIZON);
 	}
@@ -579,6 +695,13 @@ class ConsumerDefectTests {
 		@Override
 		public Map<String, String> labels() {
 			return Map.of();
+		}
+
+		final List<String> handledUpTo = new ArrayList<>();
+
+		@Override
+		public void handledUpTo(KinesisRecord<byte[]> record) {
+			this.handledUpTo.add(record.dataAsString());
 		}
 
 	}

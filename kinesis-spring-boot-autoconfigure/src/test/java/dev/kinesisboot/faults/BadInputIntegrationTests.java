@@ -11,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.MemoryCheckpointer;
-import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.PutResult;
+import dev.kinesisboot.listener.ListenerErrorHandler;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.testsupport.LocalKinesis;
 import dev.kinesisboot.testsupport.LocalServer;
@@ -103,8 +103,10 @@ class BadInputIntegrationTests {
 					.handlerRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
 					.build())
 				.checkpointer(new MemoryCheckpointer(CheckpointerSettings.of("bad", stream)))
-				.errorHandler(ConsumerErrorHandler.retryThenRecover(3,
-						(records, error) -> records.forEach((record) -> recovered.add(record.dataAsString()))))
+				.errorHandler(new ListenerErrorHandler(3, (record, error, attempts) -> {
+					recovered.add(record.dataAsString());
+					return CompletableFuture.completedFuture(null);
+				}))
 				.build()) {
 				consumer.start((KinesisRecord<byte[]> record) -> {
 					if (record.data().length == corrupted.length && record.data()[0] == corrupted[0]) {

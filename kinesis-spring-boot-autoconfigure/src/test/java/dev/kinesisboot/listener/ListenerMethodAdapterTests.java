@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.kinesisboot.consumer.BatchListenerFailedException;
 import dev.kinesisboot.record.KinesisRecord;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -90,6 +91,39 @@ class ListenerMethodAdapterTests {
 			.withMessageContaining("declare it as List<T>");
 	}
 
+	@Test
+	void aBatchWithOneUnconvertibleRecordHandsOverTheOnesBeforeItAndNamesIt() throws Exception {
+		Batches listener = new Batches();
+		ListenerMethodAdapter adapter = new ListenerMethodAdapter(listener, method(listener, "onOrders"), true,
+				CONVERTER);
+		List<KinesisRecord<byte[]>> batch = List.of(record("{\"id\":\"o-1\",\"amount\":1}"),
+				record("{\"id\":\"o-2\",\"amount\":2}"), record("not json"), record("{\"id\":\"o-4\",\"amount\":4}"));
+		List<KinesisRecord<byte[]>> acknowledgedUpTo = new ArrayList<>();
+		// before the fix the listener was never called and all four went to the error
+		// handler as one failed batch
+		assertThatThrownBy(() -> adapter.invokeBatch(batch, (last) -> {
+			acknowledgedUpTo.add(last);
+			return () -> {
+			};
+		})).isInstanceOfSatisfying(BatchListenerFailedException.class, (failed) -> {
+			assertThat(failed.getIndex()).isEqualTo(2);
+			assertThat(failed.getCause()).isInstanceOf(PayloadConversionException.class);
+		});
+		assertThat(listener.received).containsExactly(List.of(new Order("o-1", 1), new Order("o-2", 2)));
+		assertThat(acknowledgedUpTo).containsExactly(batch.get(1));
+	}
+
+	@Test
+	void aBatchWhoseFirstRecordIsUnconvertibleNamesItWithoutCallingTheListener() {
+		Batches listener = new Batches();
+		ListenerMethodAdapter adapter = new ListenerMethodAdapter(listener, method(listener, "onOrders"), true,
+				CONVERTER);
+		assertThatThrownBy(() -> adapter.invokeBatch(List.of(record("not json"), record("{}")), (last) -> null))
+			.isInstanceOfSatisfying(BatchListenerFailedException.class,
+					(failed) -> assertThat(failed.getIndex()).isZero());
+		assertThat(listener.received).isEmpty();
+	}
+
 	private static ListenerMethodAdapter adapter(Object bean, String name) {
 		return new ListenerMethodAdapter(bean, method(bean, name), false, CONVERTER);
 	}
@@ -129,6 +163,16 @@ class ListenerMethodAdapterTests {
 		}
 
 		void onArrayList(ArrayList<Order> orders) {
+		}
+
+	}
+
+	static class Batches {
+
+		final List<List<Order>> received = new ArrayList<>();
+
+		void onOrders(List<Order> orders, Acknowledgement acknowledgement) {
+			this.received.add(orders);
 		}
 
 	}

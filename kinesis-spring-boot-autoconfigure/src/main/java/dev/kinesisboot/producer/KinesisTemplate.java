@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Streams;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -139,8 +139,7 @@ public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 		sent.whenComplete((result, error) -> {
 			try {
 				if (error != null) {
-					observation.error((error instanceof CompletionException && error.getCause() != null)
-							? error.getCause() : error);
+					observation.error(AwsErrors.unwrap(error));
 				}
 				else {
 					context.setResult(result);

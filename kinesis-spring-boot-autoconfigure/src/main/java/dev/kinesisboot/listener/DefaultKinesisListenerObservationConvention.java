@@ -8,7 +8,7 @@ import io.micrometer.common.KeyValues;
 /**
  * The observation {@code kinesis.listener}, named "{@code <stream> process}" in traces,
  * with the key values {@link KinesisListenerObservation} lists. Extend it to add key
- * values of your own.
+ * values of your own. Stateless and thread-safe.
  */
 public class DefaultKinesisListenerObservationConvention implements KinesisListenerObservationConvention {
 

@@ -8,7 +8,7 @@ import io.micrometer.observation.Observation;
 /**
  * What an observation of a listener call knows: the listener, the stream and group it
  * reads, and the records of the call (one, or a batch). A convention reads it to make key
- * values.
+ * values. One observation uses it: not thread-safe.
  */
 public class KinesisListenerObservationContext extends Observation.Context {
 

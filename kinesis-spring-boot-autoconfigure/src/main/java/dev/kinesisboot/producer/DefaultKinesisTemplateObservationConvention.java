@@ -7,7 +7,7 @@ import io.micrometer.common.KeyValues;
 /**
  * The observation {@code kinesis.template}, named "{@code <stream> publish}" in traces,
  * with the key values {@link KinesisTemplateObservation} lists. Extend it to add key
- * values of your own.
+ * values of your own. Stateless and thread-safe.
  */
 public class DefaultKinesisTemplateObservationConvention implements KinesisTemplateObservationConvention {
 

@@ -5,7 +5,7 @@ import io.micrometer.observation.Observation;
 /**
  * What an observation of a {@link KinesisTemplate} send knows: the stream, the partition
  * key and payload given, and where Kinesis stored the record once it did. A convention
- * reads it to make key values.
+ * reads it to make key values. One observation uses it: not thread-safe.
  */
 public class KinesisTemplateObservationContext extends Observation.Context {
 

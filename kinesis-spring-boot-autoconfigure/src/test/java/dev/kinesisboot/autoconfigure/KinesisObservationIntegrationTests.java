@@ -43,6 +43,8 @@ class KinesisObservationIntegrationTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		LocalKinesisProperties.register(registry);
+		// the failing call is retried whatever the default attempts are
+		registry.add("kinesis.consumer.max-attempts", () -> "3");
 		registry.add("kinesis.consumer.retry-backoff", () -> "20ms");
 		registry.add("kinesis.consumer.retry-backoff-max", () -> "100ms");
 		registry.add("kinesis.consumer.group", () -> "observed");

@@ -100,12 +100,20 @@ public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 
 	@Override
 	public CompletableFuture<PutResult> send(String stream, Object payload) {
-		return observed(stream, null, payload, () -> producer(stream).put(payload));
+		ObservationRegistry registry = this.observationRegistry;
+		if (registry.isNoop()) {
+			return producer(stream).put(payload);
+		}
+		return observed(registry, stream, null, payload, () -> producer(stream).put(payload));
 	}
 
 	@Override
 	public CompletableFuture<PutResult> send(String stream, String partitionKey, Object payload) {
-		return observed(stream, partitionKey, payload, () -> producer(stream).put(payload, partitionKey));
+		ObservationRegistry registry = this.observationRegistry;
+		if (registry.isNoop()) {
+			return producer(stream).put(payload, partitionKey);
+		}
+		return observed(registry, stream, partitionKey, payload, () -> producer(stream).put(payload, partitionKey));
 	}
 
 	/**
@@ -113,12 +121,8 @@ public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 	 * gets a future completed as the producer's was (the same result or the same
 	 * exception), after the observation stopped.
 	 */
-	private CompletableFuture<PutResult> observed(String stream, String partitionKey, Object payload,
-			Supplier<CompletableFuture<PutResult>> send) {
-		ObservationRegistry registry = this.observationRegistry;
-		if (registry.isNoop()) {
-			return send.get();
-		}
+	private CompletableFuture<PutResult> observed(ObservationRegistry registry, String stream, String partitionKey,
+			Object payload, Supplier<CompletableFuture<PutResult>> send) {
 		Objects.requireNonNull(stream, "stream");
 		KinesisTemplateObservationContext context = new KinesisTemplateObservationContext(Streams.nameOf(stream),
 				partitionKey, payload);

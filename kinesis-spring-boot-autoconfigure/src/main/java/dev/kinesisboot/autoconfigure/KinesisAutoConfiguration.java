@@ -11,6 +11,7 @@ import dev.kinesisboot.producer.FormatPayloadSerializer;
 import dev.kinesisboot.producer.KinesisOperations;
 import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
+import dev.kinesisboot.producer.KinesisTemplateObservationConvention;
 import dev.kinesisboot.producer.PayloadSerializer;
 import io.awspring.cloud.autoconfigure.AwsAsyncClientCustomizer;
 import io.awspring.cloud.autoconfigure.AwsClientCustomizer;
@@ -18,6 +19,7 @@ import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
 import io.awspring.cloud.autoconfigure.core.AwsConnectionDetails;
 import io.awspring.cloud.autoconfigure.core.AwsProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -42,7 +44,8 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
  * bean says, else as the {@code kinesis.*} properties and Spring Cloud AWS say), the
  * metrics collector, {@link KinesisTemplate} (the application's
  * {@link KinesisOperations}) and, when {@code kinesis.producer.stream-name} is set, a
- * {@link KinesisProducer}.
+ * {@link KinesisProducer}. With {@code kinesis.producer.observation-enabled=true} and an
+ * {@link ObservationRegistry} bean, the template's sends are observed.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -74,7 +77,9 @@ public class KinesisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(KinesisOperations.class)
 	KinesisTemplate kinesisTemplate(KinesisAsyncClient kinesisAsyncClient, KinesisProperties properties,
-			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper) {
+			MetricsCollector kinesisMetricsCollector, ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<KinesisTemplateObservationConvention> observationConvention) {
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
 		RecordFormat format = properties.getProducer().getFormat();
 		if (format != null && format != RecordFormat.KPL && format != RecordFormat.JSON
@@ -83,8 +88,14 @@ public class KinesisAutoConfiguration {
 					"kinesis.producer.aggregation-enabled=true packs records into KPL aggregates, which a consumer of "
 							+ format.name() + " records cannot read; turn aggregation off, or use format KPL");
 		}
-		return new KinesisTemplate(kinesisAsyncClient, KinesisOptionsMapper.producerOptions(properties.getProducer()),
-				kinesisMetricsCollector, serializer(format, mapper));
+		KinesisTemplate template = new KinesisTemplate(kinesisAsyncClient,
+				KinesisOptionsMapper.producerOptions(properties.getProducer()), kinesisMetricsCollector,
+				serializer(format, mapper));
+		if (properties.getProducer().isObservationEnabled()) {
+			observationRegistry.ifUnique(template::setObservationRegistry);
+			observationConvention.ifUnique(template::setObservationConvention);
+		}
+		return template;
 	}
 
 	private static PayloadSerializer serializer(RecordFormat format, JsonMapper mapper) {

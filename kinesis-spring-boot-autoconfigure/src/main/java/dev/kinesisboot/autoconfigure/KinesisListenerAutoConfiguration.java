@@ -6,12 +6,14 @@ import dev.kinesisboot.listener.DefaultKinesisListenerContainerFactory;
 import dev.kinesisboot.listener.KinesisListenerAnnotationBeanPostProcessor;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.listener.DeadLetterStreamRecoverer;
+import dev.kinesisboot.listener.KinesisListenerObservationConvention;
 import dev.kinesisboot.listener.ListenerErrorHandler;
 import dev.kinesisboot.listener.LoggingRecordRecoverer;
 import dev.kinesisboot.listener.RecordRecoverer;
 import dev.kinesisboot.listener.PayloadConverter;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.producer.KinesisOperations;
+import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -28,6 +30,8 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 /**
  * Auto-configures {@code @KinesisListener} support: the default container factory (from
  * {@code kinesis.consumer.*}), the endpoint registry and the annotation post-processor.
+ * With {@code kinesis.consumer.observation-enabled=true} and an
+ * {@link ObservationRegistry} bean, listener calls are observed.
  */
 @AutoConfiguration(after = { KinesisAutoConfiguration.class, KinesisCheckpointAutoConfiguration.class })
 public class KinesisListenerAutoConfiguration {
@@ -38,7 +42,9 @@ public class KinesisListenerAutoConfiguration {
 			CheckpointerFactory checkpointerFactory, KinesisProperties properties,
 			MetricsCollector kinesisMetricsCollector, KinesisOperations kinesisOperations,
 			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ConsumerErrorHandler> errorHandler,
-			ObjectProvider<RecordRecoverer> recoverer, Environment environment) {
+			ObjectProvider<RecordRecoverer> recoverer, Environment environment,
+			ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<KinesisListenerObservationConvention> observationConvention) {
 		KinesisProperties.Consumer consumer = properties.getConsumer();
 		DefaultKinesisListenerContainerFactory factory = new DefaultKinesisListenerContainerFactory(kinesisAsyncClient,
 				checkpointerFactory,
@@ -49,6 +55,10 @@ public class KinesisListenerAutoConfiguration {
 		factory.setGroup(group);
 		factory.setCheckpointMode(consumer.getCheckpointMode());
 		factory.setMetricsCollector(kinesisMetricsCollector);
+		if (consumer.isObservationEnabled()) {
+			observationRegistry.ifUnique(factory::setObservationRegistry);
+			observationConvention.ifUnique(factory::setObservationConvention);
+		}
 		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
 		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
 				recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));

@@ -269,6 +269,12 @@ public class KinesisProperties {
 		 */
 		private int createStreamShardCount = 1;
 
+		/**
+		 * Whether KinesisTemplate sends are Micrometer observations (also needs an
+		 * ObservationRegistry bean).
+		 */
+		private boolean observationEnabled;
+
 		public boolean isAggregationEnabled() {
 			return this.aggregationEnabled;
 		}
@@ -443,6 +449,14 @@ public class KinesisProperties {
 
 		public void setCreateStreamShardCount(int createStreamShardCount) {
 			this.createStreamShardCount = createStreamShardCount;
+		}
+
+		public boolean isObservationEnabled() {
+			return this.observationEnabled;
+		}
+
+		public void setObservationEnabled(boolean observationEnabled) {
+			this.observationEnabled = observationEnabled;
 		}
 
 	}
@@ -630,6 +644,12 @@ public class KinesisProperties {
 		 */
 		private int createStreamShardCount = 1;
 
+		/**
+		 * Whether @KinesisListener calls are Micrometer observations (also needs an
+		 * ObservationRegistry bean).
+		 */
+		private boolean observationEnabled;
+
 		public String getGroup() {
 			return this.group;
 		}
@@ -792,6 +812,14 @@ public class KinesisProperties {
 
 		public void setCreateStreamShardCount(int createStreamShardCount) {
 			this.createStreamShardCount = createStreamShardCount;
+		}
+
+		public boolean isObservationEnabled() {
+			return this.observationEnabled;
+		}
+
+		public void setObservationEnabled(boolean observationEnabled) {
+			this.observationEnabled = observationEnabled;
 		}
 
 	}

@@ -10,6 +10,7 @@ import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.record.RecordExpander;
+import io.micrometer.observation.ObservationRegistry;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
@@ -42,6 +43,10 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	private boolean createStreams;
 
 	private int createStreamShardCount = 1;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private KinesisListenerObservationConvention observationConvention;
 
 	/**
 	 * Creates a factory.
@@ -120,6 +125,25 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 		this.createStreamShardCount = shardCount;
 	}
 
+	/**
+	 * Observes each listener call of the containers created from now on (the default,
+	 * {@link ObservationRegistry#NOOP}, observes nothing and creates no observation).
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+	}
+
+	/**
+	 * Replaces the name and key values of the listener observations of the containers
+	 * created from now on.
+	 * @param observationConvention the convention, or {@code null} for
+	 * {@link DefaultKinesisListenerObservationConvention}
+	 */
+	public void setObservationConvention(KinesisListenerObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
+	}
+
 	KinesisAsyncClient client() {
 		return this.client;
 	}
@@ -162,6 +186,14 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 
 	int createStreamShardCount() {
 		return this.createStreamShardCount;
+	}
+
+	ObservationRegistry observationRegistry() {
+		return this.observationRegistry;
+	}
+
+	KinesisListenerObservationConvention observationConvention() {
+		return this.observationConvention;
 	}
 
 }

@@ -11,6 +11,7 @@ import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Streams;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -33,6 +34,10 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private final PayloadConverter converter;
 
+	private final ObservationRegistry observationRegistry;
+
+	private final KinesisListenerObservationConvention observationConvention;
+
 	private final List<KinesisConsumer> consumers = new ArrayList<>();
 
 	private volatile boolean running;
@@ -49,6 +54,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		}
 		this.adapter = new ListenerMethodAdapter(endpoint.bean(), endpoint.method(), isBatch(), converter);
 		this.converter = converter;
+		this.observationRegistry = factory.observationRegistry();
+		this.observationConvention = factory.observationConvention();
 	}
 
 	/**
@@ -143,12 +150,15 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		if (this.paused) {
 			consumer.pause();
 		}
+		ObservedHandlers observed = new ObservedHandlers(this.observationRegistry, this.observationConvention, getId(),
+				streamName, group);
 		if (isBatch()) {
-			consumer
-				.startBatch((records) -> this.adapter.invokeBatch(records, (last) -> acknowledgement(consumer, last)));
+			consumer.startBatch(observed
+				.batches((records) -> this.adapter.invokeBatch(records, (last) -> acknowledgement(consumer, last))));
 		}
 		else {
-			consumer.start((record) -> this.adapter.invokeRecord(record, acknowledgement(consumer, record)));
+			consumer.start(
+					observed.records((record) -> this.adapter.invokeRecord(record, acknowledgement(consumer, record))));
 		}
 		logger.info("@KinesisListener {} reads stream '{}' as group '{}'", this.adapter.describe(), stream, group);
 		return consumer;

@@ -6,10 +6,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricsCollector;
+import dev.kinesisboot.support.AwsErrors;
 import dev.kinesisboot.support.Streams;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
@@ -28,6 +32,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * sending thread, outside any lock of the template: only threads sending to that same
  * stream wait for it, never the first send to another stream. A producer created while
  * the template closes is closed, and its send fails.
+ * <p>
+ * With an {@link #setObservationRegistry ObservationRegistry}, each {@code send} is a
+ * {@link KinesisTemplateObservation Micrometer observation} that lasts until the returned
+ * future completes. Set the registry and convention before sending.
  */
 public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 
@@ -42,6 +50,10 @@ public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 	private final Map<String, KinesisProducer> producers = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
+
+	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private volatile KinesisTemplateObservationConvention observationConvention;
 
 	/**
 	 * A template with the default options, serializer and the global metrics collector.
@@ -67,14 +79,88 @@ public class KinesisTemplate implements KinesisOperations, AutoCloseable {
 		this.serializer = Objects.requireNonNull(serializer, "serializer");
 	}
 
+	/**
+	 * Observes each {@code send} in a registry (the default,
+	 * {@link ObservationRegistry#NOOP}, observes nothing and creates no observation).
+	 * {@link #sendAll} and the producers' own {@code put} are not observed.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+	}
+
+	/**
+	 * Replaces the observation's name and key values.
+	 * @param observationConvention the convention, or {@code null} for
+	 * {@link DefaultKinesisTemplateObservationConvention}
+	 */
+	public void setObservationConvention(KinesisTemplateObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
+	}
+
 	@Override
 	public CompletableFuture<PutResult> send(String stream, Object payload) {
-		return producer(stream).put(payload);
+		ObservationRegistry registry = this.observationRegistry;
+		if (registry.isNoop()) {
+			return producer(stream).put(payload);
+		}
+		return observed(registry, stream, null, payload, () -> producer(stream).put(payload));
 	}
 
 	@Override
 	public CompletableFuture<PutResult> send(String stream, String partitionKey, Object payload) {
-		return producer(stream).put(payload, partitionKey);
+		ObservationRegistry registry = this.observationRegistry;
+		if (registry.isNoop()) {
+			return producer(stream).put(payload, partitionKey);
+		}
+		return observed(registry, stream, partitionKey, payload, () -> producer(stream).put(payload, partitionKey));
+	}
+
+	/**
+	 * Runs a send inside an observation that stops when the send completes. The caller
+	 * gets a future completed as the producer's was (the same result or the same
+	 * exception), after the observation stopped.
+	 */
+	private CompletableFuture<PutResult> observed(ObservationRegistry registry, String stream, String partitionKey,
+			Object payload, Supplier<CompletableFuture<PutResult>> send) {
+		Objects.requireNonNull(stream, "stream");
+		KinesisTemplateObservationContext context = new KinesisTemplateObservationContext(Streams.nameOf(stream),
+				partitionKey, payload);
+		Observation observation = KinesisTemplateObservation.TEMPLATE_OBSERVATION
+			.observation(this.observationConvention, DefaultKinesisTemplateObservationConvention.INSTANCE,
+					() -> context, registry)
+			.start();
+		CompletableFuture<PutResult> sent;
+		try (Observation.Scope scope = observation.openScope()) {
+			sent = send.get();
+		}
+		catch (RuntimeException | Error ex) {
+			observation.error(ex);
+			observation.stop();
+			throw ex;
+		}
+		CompletableFuture<PutResult> observed = new CompletableFuture<>();
+		sent.whenComplete((result, error) -> {
+			try {
+				if (error != null) {
+					observation.error(AwsErrors.unwrap(error));
+				}
+				else {
+					context.setResult(result);
+				}
+				observation.stop();
+			}
+			finally {
+				// a failing observation handler must not leave the caller waiting
+				if (error != null) {
+					observed.completeExceptionally(error);
+				}
+				else {
+					observed.complete(result);
+				}
+			}
+		});
+		return observed;
 	}
 
 	/**

@@ -64,6 +64,17 @@ interface Dispatcher {
 		}
 
 		/**
+		 * Every record up to and including this one is done with, the last ones given up
+		 * on by the error handler (recovered or skipped): like
+		 * {@link #handledUpTo(KinesisRecord)}, and in {@code MANUAL} checkpoint mode it
+		 * counts as acknowledged, as no one else will acknowledge those records.
+		 * @param record the last record recovered or skipped
+		 */
+		default void recoveredUpTo(KinesisRecord<byte[]> record) {
+			handledUpTo(record);
+		}
+
+		/**
 		 * A handler call or a recovery failed: the shard shows as retrying, with the
 		 * error, and the failure is counted in {@code consumer_errors_total}, until
 		 * {@link #recovered()}.

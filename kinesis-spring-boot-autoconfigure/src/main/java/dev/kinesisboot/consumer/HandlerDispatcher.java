@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.record.KinesisRecord;
@@ -29,6 +30,9 @@ final class HandlerDispatcher implements Dispatcher {
 
 	/** The {@code error_type} of a recovery (a dead-letter send) that failed. */
 	static final String RECOVERY_ERROR = "recovery";
+
+	/** How long one recovery may take before it counts as failed and is tried again. */
+	static final long RECOVERY_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
 
 	private final StreamContext context;
 
@@ -75,7 +79,7 @@ final class HandlerDispatcher implements Dispatcher {
 				runRecords(shard, records, 0, 1, done);
 			}
 			else {
-				runBatch(shard, records, 1, done);
+				runBatch(shard, records, 1, null, done);
 			}
 			return done.whenComplete((ok, error) -> {
 				this.backPressure.release(size);
@@ -142,7 +146,15 @@ final class HandlerDispatcher implements Dispatcher {
 		});
 	}
 
-	private void runBatch(Shard shard, List<KinesisRecord<byte[]>> records, int attempt, CompletableFuture<Void> done) {
+	/**
+	 * Hands a batch over.
+	 * @param attempt the attempt number, counted per thing that failed: the whole batch,
+	 * or the one record the handler named
+	 * @param failedBefore what failed in the previous attempt: {@code null} when there
+	 * was none, the batch itself, or the named record
+	 */
+	private void runBatch(Shard shard, List<KinesisRecord<byte[]>> records, int attempt, Object failedBefore,
+			CompletableFuture<Void> done) {
 		execute(done, () -> {
 			if (shard.isStopRequested()) {
 				done.completeExceptionally(new ShardStoppedException(shard.shardId()));
@@ -153,13 +165,14 @@ final class HandlerDispatcher implements Dispatcher {
 				done.complete(null);
 				return;
 			}
-			int index = (failure instanceof BatchListenerFailedException named) ? named.indexIn(records) : -1;
+			BatchListenerFailedException named = namedFailure(failure);
+			int index = (named != null) ? named.indexIn(records) : -1;
 			if (index < 0) {
-				if (failure instanceof BatchListenerFailedException) {
+				if (named != null) {
 					logger.warn("A batch handler of stream '{}' named a failed record that is not in its batch of {}; "
 							+ "the whole batch counts as failed", this.context.streamName(), records.size());
 				}
-				onBatchFailure(shard, records, failure, attempt, done, null);
+				onBatchFailure(shard, records, failure, (records == failedBefore) ? attempt : 1, records, done, null);
 				return;
 			}
 			// the records before the named one were handled; it fails alone, and the ones
@@ -167,19 +180,34 @@ final class HandlerDispatcher implements Dispatcher {
 			if (index > 0) {
 				shard.handledUpTo(records.get(index - 1));
 			}
-			Throwable cause = (failure.getCause() != null) ? failure.getCause() : failure;
+			Throwable cause = (named.getCause() != null) ? named.getCause() : named;
 			List<KinesisRecord<byte[]>> rest = records.subList(index + 1, records.size());
 			Runnable next = () -> {
 				if (rest.isEmpty()) {
 					done.complete(null);
 				}
 				else {
-					runBatch(shard, rest, 1, done);
+					runBatch(shard, rest, 1, null, done);
 				}
 			};
-			onBatchFailure(shard, records.subList(index, records.size()), cause, (index == 0) ? attempt : 1, done,
-					next);
+			KinesisRecord<byte[]> failed = records.get(index);
+			onBatchFailure(shard, records.subList(index, records.size()), cause, (failed == failedBefore) ? attempt : 1,
+					failed, done, next);
 		});
+	}
+
+	/**
+	 * The {@link BatchListenerFailedException} a batch handler threw, also when wrapped
+	 * (a {@code CompletionException} from a join inside the handler).
+	 */
+	private static BatchListenerFailedException namedFailure(Throwable failure) {
+		Throwable cause = failure;
+		for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+			if (cause instanceof BatchListenerFailedException named) {
+				return named;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -188,13 +216,18 @@ final class HandlerDispatcher implements Dispatcher {
 	 * failed and goes on.
 	 */
 	private void onBatchFailure(Shard shard, List<KinesisRecord<byte[]>> failed, Throwable failure, int attempt,
-			CompletableFuture<Void> done, Runnable next) {
+			Object what, CompletableFuture<Void> done, Runnable next) {
 		boolean whole = next == null;
 		List<KinesisRecord<byte[]>> given = whole ? failed : List.of(failed.get(0));
 		switch (decide(shard, given, failure, attempt)) {
-			case RETRY -> retryLater(shard, done, attempt, () -> runBatch(shard, failed, attempt + 1, done));
+			case RETRY -> {
+				// the batch handed over again starts with what failed; only the same
+				// batch
+				// (or the same named record) failing again counts as the next attempt
+				retryLater(shard, done, attempt, () -> runBatch(shard, failed, attempt + 1, what, done));
+			}
 			case SKIP -> {
-				shard.handledUpTo(given.get(given.size() - 1));
+				shard.recoveredUpTo(given.get(given.size() - 1));
 				(whole ? (Runnable) () -> done.complete(null) : next).run();
 			}
 			case RECOVER -> recover(shard, given, failure, attempt, done, whole ? () -> done.complete(null) : next);
@@ -285,30 +318,56 @@ final class HandlerDispatcher implements Dispatcher {
 				return;
 			}
 			KinesisRecord<byte[]> record = records.get(i);
-			CompletableFuture<Void> recovery = Futures.call(() -> this.errorHandler.recover(record, failure, attempts));
+			CompletableFuture<Void> recovery = startRecovery(record, failure, attempts);
 			if (recovery.isDone() && !recovery.isCompletedExceptionally()) {
 				// recovered at once (a log line): no hop through a callback
-				shard.handledUpTo(record);
+				shard.recoveredUpTo(record);
 				continue;
 			}
 			int index = i;
 			recovery.whenComplete((ok, error) -> {
-				if (error == null) {
-					shard.handledUpTo(record);
-					execute(done, () -> recoverFrom(shard, records, index + 1, failure, attempts, 1, done, next));
-					return;
+				try {
+					if (error == null) {
+						shard.recoveredUpTo(record);
+						execute(done, () -> recoverFrom(shard, records, index + 1, failure, attempts, 1, done, next));
+						return;
+					}
+					shard.failing(RECOVERY_ERROR, error);
+					if (tries == 1 || tries % 10 == 0) {
+						logger.error("Could not recover {} ({} attempt(s) so far); it is not checkpointed and recovery "
+								+ "is retried: {}", record, tries, AwsErrors.unwrap(error).toString());
+					}
+					retryLater(shard, done, tries, () -> execute(done,
+							() -> recoverFrom(shard, records, index, failure, attempts, tries + 1, done, next)));
 				}
-				shard.failing(RECOVERY_ERROR, error);
-				if (tries == 1 || tries % 10 == 0) {
-					logger.error("Could not recover {} ({} attempt(s) so far); it is not checkpointed and recovery is "
-							+ "retried: {}", record, tries, AwsErrors.unwrap(error).toString());
+				catch (Throwable ex) {
+					// a failing metrics collector or timer must not leave the dispatch
+					// unfinished
+					done.completeExceptionally(ex);
 				}
-				retryLater(shard, done, tries, () -> execute(done,
-						() -> recoverFrom(shard, records, index, failure, attempts, tries + 1, done, next)));
 			});
 			return;
 		}
 		next.run();
+	}
+
+	/**
+	 * Starts the recovery of one record, bounded in time: a recoverer whose future never
+	 * completes counts as failed after {@link #RECOVERY_TIMEOUT_NANOS} and is tried
+	 * again, so the shard's dispatch cannot hang on it.
+	 */
+	private CompletableFuture<Void> startRecovery(KinesisRecord<byte[]> record, Throwable failure, int attempts) {
+		CompletableFuture<Void> recovery;
+		try {
+			recovery = Futures.call(() -> this.errorHandler.recover(record, failure, attempts));
+		}
+		catch (Throwable ex) {
+			// an Error while recovering (out of memory building an envelope) is a failed
+			// recovery, not a failed dispatch that would hand the records over again
+			recovery = CompletableFuture.failedFuture(ex);
+		}
+		return Futures.withTimeout(recovery, this.context.scheduler(), RECOVERY_TIMEOUT_NANOS,
+				"The recoverer of " + record);
 	}
 
 	private void retryLater(Shard shard, CompletableFuture<Void> done, int attempt, Runnable retry) {

@@ -453,6 +453,17 @@ final class ShardReader implements Dispatcher.Shard {
 	}
 
 	@Override
+	public void recoveredUpTo(KinesisRecord<byte[]> record) {
+		if (this.context.options().checkpointMode() != CheckpointMode.MANUAL) {
+			handledUpTo(record);
+			return;
+		}
+		Checkpoint position = new Checkpoint(record.sequenceNumber(), record.subSequenceNumber());
+		this.positions.handled(position);
+		acknowledge(position);
+	}
+
+	@Override
 	public void failing(String errorType, Throwable error) {
 		synchronized (this) {
 			if (this.stopRequested) {
@@ -467,7 +478,7 @@ final class ShardReader implements Dispatcher.Shard {
 
 	@Override
 	public void recovered() {
-		if (this.consecutiveErrors == 0) {
+		if (this.consecutiveErrors == 0 && this.state != ShardStatus.State.RETRYING) {
 			return;
 		}
 		synchronized (this) {

@@ -38,17 +38,22 @@ import tools.jackson.databind.json.JsonMapper;
  * @param exception the class of the last error
  * @param exceptionMessage the message of the last error, or {@code null}
  * @param failedAt when the record was given up on
- * @param data the record's data, as read
+ * @param data the record's data, as read; empty when {@code dataOmitted}
+ * @param dataOmitted whether the data was left out because the envelope would not fit in
+ * a record of the dead-letter stream (then the data is in the application's log)
  */
 public record DeadLetterEnvelope(String stream, String shardId, String sequenceNumber, long subSequenceNumber,
 		String partitionKey, Instant arrivalTime, int attempts, String exception, String exceptionMessage,
-		Instant failedAt, byte[] data) {
+		Instant failedAt, byte[] data, boolean dataOmitted) {
 
 	/** The field that marks an envelope, holding its format version. */
 	public static final String MARKER = "kinesisDeadLetter";
 
 	/** The format version written. */
 	public static final int VERSION = 1;
+
+	/** How much of an error message an envelope keeps. */
+	static final int MAX_MESSAGE_LENGTH = 2_000;
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -74,9 +79,23 @@ public record DeadLetterEnvelope(String stream, String shardId, String sequenceN
 	 * @return the envelope
 	 */
 	public static DeadLetterEnvelope of(KinesisRecord<byte[]> record, Throwable error, int attempts, Instant failedAt) {
+		String message = error.getMessage();
+		if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
+			message = message.substring(0, MAX_MESSAGE_LENGTH) + "...";
+		}
 		return new DeadLetterEnvelope(record.streamName(), record.shardId(), record.sequenceNumber(),
 				record.subSequenceNumber(), record.partitionKey(), record.approximateArrivalTimestamp(), attempts,
-				error.getClass().getName(), error.getMessage(), failedAt, record.data());
+				error.getClass().getName(), message, failedAt, record.data(), false);
+	}
+
+	/**
+	 * The same envelope without the data, for a record too large to be wrapped.
+	 * @return the envelope, marked {@code dataOmitted}
+	 */
+	public DeadLetterEnvelope withoutData() {
+		return new DeadLetterEnvelope(this.stream, this.shardId, this.sequenceNumber, this.subSequenceNumber,
+				this.partitionKey, this.arrivalTime, this.attempts, this.exception, this.exceptionMessage,
+				this.failedAt, new byte[0], true);
 	}
 
 	/**
@@ -97,6 +116,9 @@ public record DeadLetterEnvelope(String stream, String shardId, String sequenceN
 		fields.put("exceptionMessage", this.exceptionMessage);
 		fields.put("failedAt", this.failedAt.toString());
 		fields.put("data", Base64.getEncoder().encodeToString(this.data));
+		if (this.dataOmitted) {
+			fields.put("dataOmitted", true);
+		}
 		return json.writeValueAsBytes(fields);
 	}
 
@@ -142,7 +164,8 @@ public record DeadLetterEnvelope(String stream, String shardId, String sequenceN
 			return new DeadLetterEnvelope(text(node, "stream"), text(node, "shardId"), text(node, "sequenceNumber"),
 					node.path("subSequenceNumber").asLong(), text(node, "partitionKey"), instant(node, "arrivalTime"),
 					node.path("attempts").asInt(), text(node, "exception"), text(node, "exceptionMessage"),
-					instant(node, "failedAt"), Base64.getDecoder().decode(text(node, "data")));
+					instant(node, "failedAt"), Base64.getDecoder().decode(text(node, "data")),
+					node.path("dataOmitted").asBoolean(false));
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException("Malformed dead-letter envelope: " + ex.getMessage(), ex);
@@ -166,7 +189,8 @@ public record DeadLetterEnvelope(String stream, String shardId, String sequenceN
 				&& this.subSequenceNumber == that.subSequenceNumber && this.partitionKey.equals(that.partitionKey)
 				&& Objects.equals(this.arrivalTime, that.arrivalTime) && this.attempts == that.attempts
 				&& this.exception.equals(that.exception) && Objects.equals(this.exceptionMessage, that.exceptionMessage)
-				&& this.failedAt.equals(that.failedAt) && Arrays.equals(this.data, that.data);
+				&& this.failedAt.equals(that.failedAt) && Arrays.equals(this.data, that.data)
+				&& this.dataOmitted == that.dataOmitted;
 	}
 
 	@Override
@@ -180,7 +204,8 @@ public record DeadLetterEnvelope(String stream, String shardId, String sequenceN
 		return "DeadLetterEnvelope[" + this.stream + "/" + this.shardId + "/" + this.sequenceNumber + ":"
 				+ this.subSequenceNumber + " key=" + this.partitionKey + " arrivalTime=" + this.arrivalTime
 				+ " attempts=" + this.attempts + " exception=" + this.exception + ": " + this.exceptionMessage
-				+ " failedAt=" + this.failedAt + ", " + this.data.length + " bytes]";
+				+ " failedAt=" + this.failedAt + ", "
+				+ (this.dataOmitted ? "data omitted" : this.data.length + " bytes") + "]";
 	}
 
 }

@@ -36,23 +36,31 @@ public class DeadLetterStreamRecoverer implements RecordRecoverer {
 
 	private final int createShardCount;
 
+	private final int maxRecordBytes;
+
+	/**
+	 * The largest envelope sent unless set otherwise: a stream's default record limit.
+	 */
+	public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
 	/**
 	 * A recoverer that sends through the given operations (a {@code KinesisTemplate}).
 	 * @param operations how records are sent
 	 * @param stream the dead-letter stream's name or ARN
 	 */
 	public DeadLetterStreamRecoverer(KinesisOperations operations, String stream) {
-		this(operations, stream, Clock.systemUTC(), null, false, 0);
+		this(operations, stream, Clock.systemUTC(), null, false, 0, DEFAULT_MAX_RECORD_BYTES);
 	}
 
 	private DeadLetterStreamRecoverer(KinesisOperations operations, String stream, Clock clock,
-			KinesisAsyncClient client, boolean createStream, int createShardCount) {
+			KinesisAsyncClient client, boolean createStream, int createShardCount, int maxRecordBytes) {
 		this.operations = Objects.requireNonNull(operations, "operations");
 		this.stream = Objects.requireNonNull(stream, "stream");
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.client = client;
 		this.createStream = createStream;
 		this.createShardCount = createShardCount;
+		this.maxRecordBytes = maxRecordBytes;
 	}
 
 	/**
@@ -62,7 +70,19 @@ public class DeadLetterStreamRecoverer implements RecordRecoverer {
 	 */
 	public DeadLetterStreamRecoverer withClock(Clock clock) {
 		return new DeadLetterStreamRecoverer(this.operations, this.stream, clock, this.client, this.createStream,
-				this.createShardCount);
+				this.createShardCount, this.maxRecordBytes);
+	}
+
+	/**
+	 * The same recoverer for a dead-letter stream that takes larger records (up to 10 MiB
+	 * since October 2025, set per stream).
+	 * @param maxRecordBytes the largest envelope to send; a larger one goes without its
+	 * data
+	 * @return a new recoverer
+	 */
+	public DeadLetterStreamRecoverer withMaxRecordBytes(int maxRecordBytes) {
+		return new DeadLetterStreamRecoverer(this.operations, this.stream, this.clock, this.client, this.createStream,
+				this.createShardCount, maxRecordBytes);
 	}
 
 	/**
@@ -76,7 +96,7 @@ public class DeadLetterStreamRecoverer implements RecordRecoverer {
 	 */
 	public DeadLetterStreamRecoverer checkingStream(KinesisAsyncClient client, boolean create, int shardCount) {
 		return new DeadLetterStreamRecoverer(this.operations, this.stream, this.clock,
-				Objects.requireNonNull(client, "client"), create, shardCount);
+				Objects.requireNonNull(client, "client"), create, shardCount, this.maxRecordBytes);
 	}
 
 	/**
@@ -89,11 +109,23 @@ public class DeadLetterStreamRecoverer implements RecordRecoverer {
 
 	@Override
 	public CompletableFuture<Void> recover(KinesisRecord<byte[]> record, Throwable error, int attempts) {
-		byte[] envelope = DeadLetterEnvelope.of(record, error, attempts, this.clock.instant()).toBytes();
+		DeadLetterEnvelope full = DeadLetterEnvelope.of(record, error, attempts, this.clock.instant());
+		byte[] envelope = full.toBytes();
+		if (envelope.length > this.maxRecordBytes) {
+			// base64 grows the data by a third: a record near the limit cannot be
+			// wrapped;
+			// sending it would fail for ever, so the log keeps the data instead
+			logger.error(
+					"Record too large for an envelope of {} bytes on dead-letter stream '{}'; sending it without "
+							+ "its data, which is: {}",
+					this.maxRecordBytes, this.stream, LoggingRecordRecoverer.describe(record, Integer.MAX_VALUE));
+			envelope = full.withoutData().toBytes();
+		}
 		return this.operations.send(this.stream, record.partitionKey(), envelope).thenAccept((stored) -> {
 			if (logger.isWarnEnabled()) {
 				logger.warn("Sent {} to dead-letter stream '{}' after {} attempt(s): {}",
-						LoggingRecordRecoverer.describe(record), this.stream, attempts, error.toString());
+						LoggingRecordRecoverer.describe(record, LoggingRecordRecoverer.LOGGED_BYTES), this.stream,
+						attempts, error.toString());
 			}
 		});
 	}

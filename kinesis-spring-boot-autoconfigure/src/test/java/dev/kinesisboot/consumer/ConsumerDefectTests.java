@@ -625,6 +625,80 @@ class ConsumerDefectTests {
 		assertThat(recovered).containsExactly("k#1", "k#2", "k#3");
 	}
 
+	@Test
+	void aRecovererThatNeverAnswersIsTriedAgainAfterItsTimeoutInsteadOfHangingTheShard() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		AtomicInteger recoveries = new AtomicInteger();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forRecords(context, (record) -> {
+			throw new IllegalStateException("poison");
+		}, new ListenerErrorHandler(1, (record, error, attempts) -> (recoveries.incrementAndGet() == 1)
+				? new CompletableFuture<>() : CompletableFuture.completedFuture(null)), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(1));
+		this.clock.advance(Duration.ofMinutes(1));
+		assertThat(done).isNotDone();
+		this.clock.advance(Duration.ofMinutes(5));
+		assertThat(done).isCompleted();
+		assertThat(recoveries).hasValue(2);
+	}
+
+	@Test
+	void aBatchAttemptCountsOnlyFailuresOfTheSameRecordOrBatch() {
+		StreamContext context = context(ConsumerOptions.defaults());
+		AtomicInteger calls = new AtomicInteger();
+		List<String> recovered = new ArrayList<>();
+		List<String> handled = new ArrayList<>();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forBatches(context, (records) -> {
+			int call = calls.incrementAndGet();
+			if (call <= 2) {
+				throw new BatchListenerFailedException("k#2", null,
+						records.stream().map(KinesisRecord::dataAsString).toList().indexOf("k#2"));
+			}
+			if (call == 3) {
+				throw new IllegalStateException("the whole batch failed once");
+			}
+			records.forEach((record) -> handled.add(record.dataAsString()));
+		}, new ListenerErrorHandler(3, (record, error, attempts) -> {
+			recovered.add(record.dataAsString());
+			return CompletableFuture.completedFuture(null);
+		}), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(3));
+		this.clock.advance(Duration.ofMinutes(1));
+		assertThat(done).isCompleted();
+		// k#2 failed twice by name, then [k#2, k#3] failed once as a whole: that is the
+		// batch's first attempt, not its third, so nothing is given up on
+		assertThat(recovered).isEmpty();
+		assertThat(handled).containsExactly("k#2", "k#3");
+	}
+
+	@Test
+	void inManualModeARecoveredLastRecordOfAClosedShardLetsItsEndBeWritten() {
+		put(2);
+		this.stream.splitRandomShard();
+		KinesisConsumer consumer = builder(this.stream.client(this.clock))
+			.errorHandler(
+					new ListenerErrorHandler(1, (record, error, attempts) -> CompletableFuture.completedFuture(null)))
+			.options(ConsumerOptions.builder()
+				.initialPosition(InitialPosition.TRIM_HORIZON)
+				.checkpointMode(CheckpointMode.MANUAL)
+				.build())
+			.build();
+		AtomicBoolean acknowledgedFirst = new AtomicBoolean();
+		consumer.start((record) -> {
+			if (record.dataAsString().equals("k#2")) {
+				throw new IllegalStateException("poison");
+			}
+			consumer.acknowledge(record);
+			acknowledgedFirst.set(true);
+		});
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(acknowledgedFirst).isTrue();
+		// before the fix the recovered k#2 was never acknowledged, so SHARD_END waited
+		// for
+		// ever and the child shards never started
+		assertThat(this.stored).contains(Checkpoint.SHARD_END);
+		close(consumer);
+	}
+
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
 		return consumer(options, handlers, InitialPosition.TRIM_HORIZON);
 	}

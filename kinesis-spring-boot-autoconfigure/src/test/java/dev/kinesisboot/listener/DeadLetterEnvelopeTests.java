@@ -29,7 +29,7 @@ class DeadLetterEnvelopeTests {
 		assertThat(DeadLetterEnvelope.isEnvelope(written)).isTrue();
 		DeadLetterEnvelope read = DeadLetterEnvelope.decode(written);
 		assertThat(read).isEqualTo(new DeadLetterEnvelope("orders", "shardId-000000000003", "4960001", 7, "key-€",
-				ARRIVED, 10, IllegalStateException.class.getName(), "bad \"order\"\n", FAILED, binary));
+				ARRIVED, 10, IllegalStateException.class.getName(), "bad \"order\"\n", FAILED, binary, false));
 		assertThat(new String(written, StandardCharsets.UTF_8)).startsWith("{\"kinesisDeadLetter\":1,");
 	}
 

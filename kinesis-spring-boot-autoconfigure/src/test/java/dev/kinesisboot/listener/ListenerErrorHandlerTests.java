@@ -70,16 +70,14 @@ class ListenerErrorHandlerTests {
 	}
 
 	@Test
-	void binaryDataIsLoggedAsBase64AndLongDataIsCut(CapturedOutput output) {
+	void binaryDataIsLoggedAsBase64AndLongDataWhole(CapturedOutput output) {
 		LoggingRecordRecoverer recoverer = new LoggingRecordRecoverer();
 		byte[] binary = { (byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2 };
 		byte[] longText = "x".repeat(5_000).getBytes(StandardCharsets.UTF_8);
 		recoverer.recover(record(binary), new IllegalStateException("boom"), 1);
 		recoverer.recover(record(longText), new IllegalStateException("boom"), 1);
-		assertThat(output).contains("base64:84maw")
-			.contains("x".repeat(1_000))
-			.doesNotContain("x".repeat(1_100))
-			.contains("5000 bytes");
+		// the log line is the only copy of a skipped record
+		assertThat(output).contains("base64:84maw").contains("x".repeat(5_000)).contains("5000 bytes");
 	}
 
 	static KinesisRecord<byte[]> record(byte[] data) {

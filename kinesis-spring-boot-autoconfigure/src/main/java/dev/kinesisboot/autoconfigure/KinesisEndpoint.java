@@ -4,9 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import java.util.concurrent.TimeUnit;
 
+import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
+import dev.kinesisboot.consumer.CheckpointMover;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.consumer.ShardStatus;
@@ -19,6 +25,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Actuator endpoint {@code kinesis}: per listener container and stream, the shards this
@@ -74,6 +81,68 @@ public class KinesisEndpoint {
 					"state must be \"paused\" or \"running\", not \"" + state + "\"", "Bad state");
 		}
 		return describe(container);
+	}
+
+	/**
+	 * Resets or moves the checkpoints of a container's group on one of its streams,
+	 * safely while it runs ({@code POST /actuator/kinesis/{id}/{stream}}).
+	 * @param id the container id
+	 * @param stream one of its streams
+	 * @param to {@code TRIM_HORIZON}, {@code LATEST}, {@code AT_TIMESTAMP} (with
+	 * {@code timestamp}) or {@code AFTER_SEQUENCE_NUMBER} (with {@code sequenceNumbers})
+	 * @param timestamp an ISO-8601 instant, for {@code AT_TIMESTAMP}
+	 * @param sequenceNumbers shard id to sequence number, for
+	 * {@code AFTER_SEQUENCE_NUMBER}: reading resumes after that record
+	 * @return the shards moved with their new position, and those kept because they were
+	 * read to their end; {@code null} (404) when there is no such container
+	 */
+	@WriteOperation
+	public CheckpointMover.Result checkpoints(@Selector String id, @Selector String stream, String to,
+			@Nullable String timestamp, @Nullable Map<String, String> sequenceNumbers) {
+		KinesisListenerContainer container = this.registry.getListenerContainer(id);
+		if (container == null) {
+			return null;
+		}
+		if (!container.getEndpoint().streams().contains(stream)) {
+			throw new InvalidEndpointRequestException("Container '" + id + "' reads "
+					+ container.getEndpoint().streams() + ", not stream '" + stream + "'", "Unknown stream");
+		}
+		switch ((to != null) ? to.trim().toUpperCase(Locale.ROOT) : "") {
+			case "TRIM_HORIZON" -> {
+				return container.moveCheckpoints(stream, CheckpointMover.Target.trimHorizon());
+			}
+			case "LATEST" -> {
+				return container.moveCheckpoints(stream, CheckpointMover.Target.latest());
+			}
+			case "AT_TIMESTAMP" -> {
+				return container.moveCheckpoints(stream, CheckpointMover.Target.atTimestamp(instant(timestamp)));
+			}
+			case "AFTER_SEQUENCE_NUMBER" -> {
+				if (sequenceNumbers == null || sequenceNumbers.isEmpty()) {
+					throw new InvalidEndpointRequestException(
+							"AFTER_SEQUENCE_NUMBER needs \"sequenceNumbers\": {\"<shard id>\": \"<sequence number>\"}",
+							"Missing sequence numbers");
+				}
+				Map<String, Checkpoint> positions = new LinkedHashMap<>();
+				sequenceNumbers
+					.forEach((shard, sequence) -> positions.put(shard, CheckpointMover.afterSequenceNumber(sequence)));
+				return container.moveCheckpoints(stream, positions);
+			}
+			default -> throw new InvalidEndpointRequestException("\"to\" must be TRIM_HORIZON, LATEST, AT_TIMESTAMP "
+					+ "or AFTER_SEQUENCE_NUMBER, not \"" + to + "\"", "Bad target");
+		}
+	}
+
+	private static Instant instant(String timestamp) {
+		try {
+			return Instant.parse(timestamp);
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidEndpointRequestException(
+					"AT_TIMESTAMP needs \"timestamp\" as an ISO-8601 instant such as 2026-12-01T00:00:00Z, not \""
+							+ timestamp + "\"",
+					"Bad timestamp");
+		}
 	}
 
 	private static ContainerDescriptor describe(KinesisListenerContainer container) {

@@ -9,11 +9,13 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 /**
  * What this worker knows it handled (or, in {@link CheckpointMode#MANUAL}, the
  * application acknowledged) per shard, kept across its readers: when the lease store
- * forgets a checkpoint (a restart without persistence, a failover to a lagging replica, a
- * re-created table), a reader of this worker resumes from what it knows instead of the
- * initial position. Also remembers that the store was seen to lose leases; from then on
- * this worker starts shards that have no checkpoint at their oldest record, trading
- * duplicates for the records the lost start markers would otherwise skip. Thread-safe.
+ * forgets a checkpoint (a restart without persistence, a re-created table), a reader of
+ * this worker resumes from what it knows instead of the initial position. A stored
+ * checkpoint always wins, even one behind what this worker knows: it may have been moved
+ * back on purpose ({@link CheckpointMover}), and reading from it costs only duplicates.
+ * Also remembers that the store was seen to lose leases; from then on this worker starts
+ * shards that have no checkpoint at their oldest record, trading duplicates for the
+ * records the lost start markers would otherwise skip. Thread-safe.
  */
 final class ShardProgress {
 
@@ -61,19 +63,6 @@ final class ShardProgress {
 	 */
 	Instant storeResetAt() {
 		return this.storeResetAt;
-	}
-
-	/**
-	 * The later of two positions, either of which may be missing.
-	 * @param a a position or {@code null}
-	 * @param b a position or {@code null}
-	 * @return the later one, or {@code null} when both are missing
-	 */
-	static Checkpoint later(Checkpoint a, Checkpoint b) {
-		if (a == null) {
-			return b;
-		}
-		return (b == null || a.compareTo(b) >= 0) ? a : b;
 	}
 
 }

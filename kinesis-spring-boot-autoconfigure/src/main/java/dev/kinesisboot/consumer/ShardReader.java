@@ -219,8 +219,10 @@ final class ShardReader implements Dispatcher.Shard {
 					return;
 				}
 				Checkpoint stored = Optional.ofNullable(checkpoint).flatMap((found) -> found).orElse(null);
-				Checkpoint known = this.progress.known(this.shardId);
-				Checkpoint resumed = ShardProgress.later(stored, known);
+				// what this worker remembers counts only when the store lost the shard's
+				// checkpoint: a stored one, even behind the memory, may have been moved
+				// back on purpose (CheckpointMover), and re-reading costs only duplicates
+				Checkpoint resumed = (stored != null) ? stored : this.progress.known(this.shardId);
 				if (resumed != null && resumed.isShardEnd()) {
 					this.state = ShardStatus.State.FINISHED;
 					stop(null);
@@ -237,9 +239,9 @@ final class ShardReader implements Dispatcher.Shard {
 				}
 				else if (resumed != null && !resumed.equals(stored)) {
 					logger.warn(
-							"The lease store holds {} for shard {} of stream '{}', but this worker handled it up to "
-									+ "{}; resuming from there and writing it back",
-							(stored != null) ? stored : "nothing", this.shardId, this.context.streamName(), resumed);
+							"The lease store holds nothing for shard {} of stream '{}', but this worker handled it up "
+									+ "to {}; resuming from there and writing it back",
+							this.shardId, this.context.streamName(), resumed);
 				}
 				this.checkpoints.started(stored, resumed);
 				if (atTip) {

@@ -2,10 +2,14 @@ package dev.kinesisboot.listener;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
+import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.consumer.CheckpointMode;
+import dev.kinesisboot.consumer.CheckpointMover;
 import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
@@ -195,6 +199,44 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	 */
 	public boolean isPaused() {
 		return this.paused;
+	}
+
+	/**
+	 * Resets or moves the group's checkpoints of one of the container's streams, safely
+	 * while this and other instances run (see {@link CheckpointMover}): the readers of
+	 * the moved shards stop within a third of the lease duration, and the next ones start
+	 * at the new positions.
+	 * @param stream one of the container's streams
+	 * @param target where every shard moves to
+	 * @return what was moved, and the shards kept because they were read to their end
+	 */
+	public CheckpointMover.Result moveCheckpoints(String stream, CheckpointMover.Target target) {
+		return withMover(stream, (mover) -> mover.moveAll(target));
+	}
+
+	/**
+	 * Moves some shards of one of the container's streams, each to its own position
+	 * ({@link CheckpointMover#afterSequenceNumber(String)}).
+	 * @param stream one of the container's streams
+	 * @param positions the position of each shard to move
+	 * @return what was moved, and the shards kept because they were read to their end
+	 */
+	public CheckpointMover.Result moveCheckpoints(String stream, Map<String, Checkpoint> positions) {
+		return withMover(stream, (mover) -> mover.move(positions));
+	}
+
+	private CheckpointMover.Result withMover(String stream,
+			Function<CheckpointMover, CompletableFuture<CheckpointMover.Result>> move) {
+		if (!this.endpoint.streams().contains(stream)) {
+			throw new IllegalArgumentException(
+					"Container '" + getId() + "' reads " + this.endpoint.streams() + ", not stream '" + stream + "'");
+		}
+		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
+		// a checkpointer with a worker id of its own, so the move cannot race with this
+		// container's own writes
+		try (Checkpointer store = this.factory.checkpointerFactory().create(group, Streams.nameOf(stream))) {
+			return move.apply(new CheckpointMover(this.factory.client(), stream, store)).join();
+		}
 	}
 
 	@Override

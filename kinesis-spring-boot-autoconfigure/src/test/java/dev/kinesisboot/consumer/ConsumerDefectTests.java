@@ -699,6 +699,33 @@ class ConsumerDefectTests {
 		close(consumer);
 	}
 
+	@Test
+	void aCheckpointMovedBackWhileTheConsumerRunsIsReadFromInsteadOfWhatTheWorkerRemembers() {
+		put(3);
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3");
+
+		AbstractCheckpointer mover = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
+			.withWorkerId("mover")
+			.withLeaseDuration(LEASE)
+			.withClock(this.clock.clock()), this.clock);
+		CompletableFuture<CheckpointMover.Result> moved = new CheckpointMover(this.stream.client(this.clock), "orders",
+				mover)
+			.moveAll(CheckpointMover.Target.trimHorizon());
+		this.clock.runUntil(moved::isDone, Duration.ofMinutes(1));
+		assertThat(moved.join().moved()).containsOnlyKeys("shardId-000000000000");
+		this.clock.advance(Duration.ofSeconds(30));
+		// before the fix the worker took the shard back and resumed from what it
+		// remembered having handled (k#3), so nothing was read again
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3", "k#1", "k#2", "k#3");
+		put(1);
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(this.handled).endsWith("k#3", "k#4");
+		close(consumer);
+	}
+
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
 		return consumer(options, handlers, InitialPosition.TRIM_HORIZON);
 	}

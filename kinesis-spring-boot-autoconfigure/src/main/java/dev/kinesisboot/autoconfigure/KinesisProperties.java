@@ -584,7 +584,9 @@ public class KinesisProperties {
 		private int maxQueueSize = 10_000;
 
 		/**
-		 * Threads that run listener methods, per container.
+		 * Threads that run listener methods, per stream a listener reads; unused when
+		 * listener calls run on virtual threads (spring.threads.virtual.enabled) or on a
+		 * kinesisListenerTaskExecutor bean.
 		 */
 		private int handlerThreads = 4;
 

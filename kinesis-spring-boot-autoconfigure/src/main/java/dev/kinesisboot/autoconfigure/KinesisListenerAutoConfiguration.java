@@ -68,7 +68,6 @@ public class KinesisListenerAutoConfiguration {
 		String group = StringUtils.hasText(consumer.getGroup()) ? consumer.getGroup()
 				: environment.getProperty("spring.application.name", "default");
 		factory.setGroup(group);
-		factory.setCheckpointMode(consumer.getCheckpointMode());
 		factory.setMetricsCollector(kinesisMetricsCollector);
 		if (consumer.isObservationEnabled()) {
 			observationRegistry.ifUnique(factory::setObservationRegistry);
@@ -76,8 +75,9 @@ public class KinesisListenerAutoConfiguration {
 		}
 		factory.setListenerTaskExecutor(listenerTaskExecutor.getIfAvailable(() -> virtualThreads(environment)));
 		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
-		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
-				recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));
+		factory.setErrorHandler(
+				errorHandler.getIfAvailable(() -> new ListenerErrorHandler(KinesisOptionsMapper.maxAttempts(consumer),
+						recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));
 		return factory;
 	}
 

@@ -34,7 +34,7 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 
 	private String group = "default";
 
-	private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+	private CheckpointMode checkpointMode;
 
 	private MetricsCollector metricsCollector = NoOpMetricsCollector.INSTANCE;
 
@@ -87,7 +87,8 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	}
 
 	/**
-	 * Sets the default checkpoint mode.
+	 * Sets the checkpoint mode of endpoints that name none (default: the consumer
+	 * options', {@link CheckpointMode#AUTO} unless set there).
 	 * @param checkpointMode the mode
 	 */
 	public void setCheckpointMode(CheckpointMode checkpointMode) {

@@ -62,7 +62,7 @@ class KinesisListenerContainerSettingsTests {
 		assertThat(settings.consumerOptions()).isSameAs(firstOptions);
 		assertThat(settings.listenerTaskExecutor()).isSameAs(first);
 		assertThat(settings.errorHandler()).isSameAs(firstErrorHandler);
-		assertThat(settings.checkpointMode()).isEqualTo(CheckpointMode.AUTO);
+		assertThat(settings.checkpointMode()).isNull();
 		assertThat(settings.observationRegistry()).isSameAs(ObservationRegistry.NOOP);
 		assertThat(settings.createStreams()).isFalse();
 		// starting reads its own copy too: the stream check fails, after the checkpointer

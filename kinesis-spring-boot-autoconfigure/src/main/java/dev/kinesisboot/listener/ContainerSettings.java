@@ -22,8 +22,7 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * @param payloadConverter converts record data to listener parameters
  * @param consumerOptions the options every consumer of the container starts from
  * @param group the group of endpoints that name none
- * @param checkpointMode the checkpoint mode of endpoints that name none, or {@code null}
- * for the consumer options'
+ * @param checkpointMode the checkpoint mode of endpoints that name none
  * @param metricsCollector where metrics go
  * @param errorHandler what happens when the listener throws
  * @param recordExpander how Kinesis records become user records, or {@code null} for the

@@ -171,9 +171,11 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	 * @return the settings
 	 */
 	ContainerSettings settings() {
+		CheckpointMode mode = (this.checkpointMode != null) ? this.checkpointMode
+				: this.consumerOptions.checkpointMode();
 		return new ContainerSettings(this.client, this.checkpointerFactory, this.payloadConverter, this.consumerOptions,
-				this.group, this.checkpointMode, this.metricsCollector, this.errorHandler, this.recordExpander,
-				this.createStreams, this.createStreamShardCount, this.observationRegistry, this.observationConvention,
+				this.group, mode, this.metricsCollector, this.errorHandler, this.recordExpander, this.createStreams,
+				this.createStreamShardCount, this.observationRegistry, this.observationConvention,
 				this.listenerTaskExecutor);
 	}
 

@@ -115,8 +115,7 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.settings.group();
 		String streamName = Streams.nameOf(stream);
 		CheckpointMode mode = (this.endpoint.checkpointMode() != null) ? this.endpoint.checkpointMode()
-				: (this.settings.checkpointMode() != null) ? this.settings.checkpointMode()
-						: this.settings.consumerOptions().checkpointMode();
+				: this.settings.checkpointMode();
 		Checkpointer checkpointer = this.settings.checkpointerFactory().create(group, streamName);
 		ConsumerOptions.Builder options = this.settings.consumerOptions().toBuilder().checkpointMode(mode);
 		if (this.endpoint.startTimestamp() != null) {

@@ -62,7 +62,7 @@ class KinesisListenerContainerSettingsTests {
 		assertThat(settings.consumerOptions()).isSameAs(firstOptions);
 		assertThat(settings.listenerTaskExecutor()).isSameAs(first);
 		assertThat(settings.errorHandler()).isSameAs(firstErrorHandler);
-		assertThat(settings.checkpointMode()).isNull();
+		assertThat(settings.checkpointMode()).isEqualTo(CheckpointMode.AUTO);
 		assertThat(settings.observationRegistry()).isSameAs(ObservationRegistry.NOOP);
 		assertThat(settings.createStreams()).isFalse();
 		// starting reads its own copy too: the stream check fails, after the checkpointer
@@ -84,6 +84,16 @@ class KinesisListenerContainerSettingsTests {
 
 		assertThat(settings.group()).isEqualTo("shipping");
 		assertThat(settings.listenerTaskExecutor()).isSameAs(executor);
+	}
+
+	@Test
+	void withoutACheckpointModeOfItsOwnTheFactoryTakesTheConsumerOptionsOne() {
+		this.factory.setConsumerOptions(ConsumerOptions.builder().checkpointMode(CheckpointMode.MANUAL).build());
+		assertThat(this.factory.createContainer(endpoint()).settings().checkpointMode())
+			.isEqualTo(CheckpointMode.MANUAL);
+
+		this.factory.setCheckpointMode(CheckpointMode.AUTO);
+		assertThat(this.factory.createContainer(endpoint()).settings().checkpointMode()).isEqualTo(CheckpointMode.AUTO);
 	}
 
 	private static KinesisListenerEndpoint endpoint() {

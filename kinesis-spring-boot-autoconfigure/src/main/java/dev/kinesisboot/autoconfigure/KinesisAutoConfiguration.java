@@ -13,6 +13,7 @@ import dev.kinesisboot.producer.KinesisProducer;
 import dev.kinesisboot.producer.KinesisTemplate;
 import dev.kinesisboot.producer.KinesisTemplateObservationConvention;
 import dev.kinesisboot.producer.PayloadSerializer;
+import dev.kinesisboot.producer.ProducerOptions;
 import io.awspring.cloud.autoconfigure.AwsAsyncClientCustomizer;
 import io.awspring.cloud.autoconfigure.AwsClientCustomizer;
 import io.awspring.cloud.autoconfigure.core.AwsClientBuilderConfigurer;
@@ -82,14 +83,14 @@ public class KinesisAutoConfiguration {
 			ObjectProvider<KinesisTemplateObservationConvention> observationConvention) {
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
 		RecordFormat format = properties.getProducer().getFormat();
+		ProducerOptions options = KinesisOptionsMapper.producerOptions(properties.getProducer());
 		if (format != null && format != RecordFormat.KPL && format != RecordFormat.JSON
-				&& properties.getProducer().isAggregationEnabled()) {
+				&& options.aggregationEnabled()) {
 			throw new InvalidKinesisPropertyException("kinesis.producer.format", format.name(),
 					"kinesis.producer.aggregation-enabled=true packs records into KPL aggregates, which a consumer of "
 							+ format.name() + " records cannot read; turn aggregation off, or use format KPL");
 		}
-		KinesisTemplate template = new KinesisTemplate(kinesisAsyncClient,
-				KinesisOptionsMapper.producerOptions(properties.getProducer()), kinesisMetricsCollector,
+		KinesisTemplate template = new KinesisTemplate(kinesisAsyncClient, options, kinesisMetricsCollector,
 				serializer(format, mapper));
 		if (properties.getProducer().isObservationEnabled()) {
 			observationRegistry.ifUnique(template::setObservationRegistry);

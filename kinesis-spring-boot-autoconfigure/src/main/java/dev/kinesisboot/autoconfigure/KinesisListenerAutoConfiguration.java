@@ -1,5 +1,7 @@
 package dev.kinesisboot.autoconfigure;
 
+import java.util.concurrent.Executor;
+
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.consumer.ConsumerErrorHandler;
 import dev.kinesisboot.listener.DefaultKinesisListenerContainerFactory;
@@ -17,12 +19,15 @@ import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.util.StringUtils;
 
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -31,10 +36,19 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * Auto-configures {@code @KinesisListener} support: the default container factory (from
  * {@code kinesis.consumer.*}), the endpoint registry and the annotation post-processor.
  * With {@code kinesis.consumer.observation-enabled=true} and an
- * {@link ObservationRegistry} bean, listener calls are observed.
+ * {@link ObservationRegistry} bean, listener calls are observed. Listener calls run on
+ * the executor bean named {@value #LISTENER_TASK_EXECUTOR_BEAN_NAME} when there is one,
+ * else on virtual threads when {@code spring.threads.virtual.enabled=true} on Java 21 or
+ * later, else on each consumer's pool of {@code kinesis.consumer.handler-threads}.
  */
 @AutoConfiguration(after = { KinesisAutoConfiguration.class, KinesisCheckpointAutoConfiguration.class })
 public class KinesisListenerAutoConfiguration {
+
+	/**
+	 * Name of the {@link Executor} bean that runs the listener calls of the default
+	 * container factory's containers, in place of virtual threads or handler pools.
+	 */
+	public static final String LISTENER_TASK_EXECUTOR_BEAN_NAME = "kinesisListenerTaskExecutor";
 
 	@Bean(name = KinesisListenerAnnotationBeanPostProcessor.DEFAULT_CONTAINER_FACTORY)
 	@ConditionalOnMissingBean(name = KinesisListenerAnnotationBeanPostProcessor.DEFAULT_CONTAINER_FACTORY)
@@ -44,7 +58,8 @@ public class KinesisListenerAutoConfiguration {
 			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<ConsumerErrorHandler> errorHandler,
 			ObjectProvider<RecordRecoverer> recoverer, Environment environment,
 			ObjectProvider<ObservationRegistry> observationRegistry,
-			ObjectProvider<KinesisListenerObservationConvention> observationConvention) {
+			ObjectProvider<KinesisListenerObservationConvention> observationConvention,
+			@Qualifier(LISTENER_TASK_EXECUTOR_BEAN_NAME) ObjectProvider<Executor> listenerTaskExecutor) {
 		KinesisProperties.Consumer consumer = properties.getConsumer();
 		DefaultKinesisListenerContainerFactory factory = new DefaultKinesisListenerContainerFactory(kinesisAsyncClient,
 				checkpointerFactory,
@@ -53,16 +68,31 @@ public class KinesisListenerAutoConfiguration {
 		String group = StringUtils.hasText(consumer.getGroup()) ? consumer.getGroup()
 				: environment.getProperty("spring.application.name", "default");
 		factory.setGroup(group);
-		factory.setCheckpointMode(consumer.getCheckpointMode());
 		factory.setMetricsCollector(kinesisMetricsCollector);
 		if (consumer.isObservationEnabled()) {
 			observationRegistry.ifUnique(factory::setObservationRegistry);
 			observationConvention.ifUnique(factory::setObservationConvention);
 		}
+		factory.setListenerTaskExecutor(listenerTaskExecutor.getIfAvailable(() -> virtualThreads(environment)));
 		factory.setCreateStreams(consumer.isCreateStream(), consumer.getCreateStreamShardCount());
-		factory.setErrorHandler(errorHandler.getIfAvailable(() -> new ListenerErrorHandler(consumer.getMaxAttempts(),
-				recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));
+		factory.setErrorHandler(
+				errorHandler.getIfAvailable(() -> new ListenerErrorHandler(KinesisOptionsMapper.maxAttempts(consumer),
+						recoverer.getIfAvailable(() -> recoverer(consumer, kinesisOperations, kinesisAsyncClient)))));
 		return factory;
+	}
+
+	/**
+	 * A thread per listener call, virtual, as Spring Boot gives Kafka's and RabbitMQ's
+	 * listener containers; {@code null} (each consumer's own pool) unless virtual threads
+	 * are on and the JVM has them (Java 21 or later).
+	 */
+	private static Executor virtualThreads(Environment environment) {
+		if (!Threading.VIRTUAL.isActive(environment)) {
+			return null;
+		}
+		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("kinesis-listener-");
+		executor.setVirtualThreads(true);
+		return executor;
 	}
 
 	/**

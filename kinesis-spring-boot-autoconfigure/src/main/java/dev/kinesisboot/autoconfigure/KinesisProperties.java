@@ -5,17 +5,25 @@ import java.time.Duration;
 import java.time.Instant;
 
 import dev.kinesisboot.aggregation.RecordFormat;
-
+import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.asynckinesis.AsyncKinesisCheckpoint;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
+import dev.kinesisboot.checkpoint.redis.RedisCheckpointer;
+import dev.kinesisboot.consumer.CheckpointMode;
 import dev.kinesisboot.consumer.ConsumerMode;
 import dev.kinesisboot.consumer.InitialPosition;
-import dev.kinesisboot.consumer.CheckpointMode;
+import dev.kinesisboot.metrics.PrometheusMetricsCollector;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Settings of the Kinesis starter, under {@code kinesis.*}.
+ * Settings of the Kinesis starter, under {@code kinesis.*}. A setting that maps to the
+ * library's {@code ProducerOptions}, {@code ConsumerOptions} or
+ * {@code ListenerErrorHandler} stays {@code null} unless set, so that the library's
+ * defaults are the only ones (its Javadoc says what they are); the others default as
+ * their field says, to the library's constant where there is one.
  */
 @ConfigurationProperties("kinesis")
 public class KinesisProperties {
@@ -168,106 +176,108 @@ public class KinesisProperties {
 		private RecordFormat format;
 
 		/**
-		 * Longest time a record waits before its batch is sent.
+		 * Longest time a record waits before its batch is sent. Defaults to 500ms.
 		 */
-		private Duration bufferTime = Duration.ofMillis(500);
+		private Duration bufferTime;
 
 		/**
-		 * Most records waiting to be sent, per stream.
+		 * Most records waiting to be sent, per stream. Defaults to 10000.
 		 */
-		private int maxQueueSize = 10_000;
+		private Integer maxQueueSize;
 
 		/**
-		 * How long a send waits for room in a full queue before it fails.
+		 * How long a send waits for room in a full queue before it fails. Defaults to 5s.
 		 */
-		private Duration queueFullTimeout = Duration.ofSeconds(5);
+		private Duration queueFullTimeout;
 
 		/**
-		 * Most records per PutRecords call (at most 500).
+		 * Most records per PutRecords call (at most 500). Defaults to 500.
 		 */
-		private int maxBatchRecords = 500;
+		private Integer maxBatchRecords;
 
 		/**
 		 * Most bytes per PutRecords call, data and partition keys (1MB to 10MB, the
-		 * PutRecords limit).
+		 * PutRecords limit). Defaults to 10MB.
 		 */
-		private DataSize maxBatchSize = DataSize.ofMegabytes(10);
+		private DataSize maxBatchSize;
 
 		/**
-		 * Whether records are paced to the per-shard limits.
+		 * Whether records are paced to the per-shard limits. Defaults to true.
 		 */
-		private boolean rateLimitEnabled = true;
+		private Boolean rateLimitEnabled;
 
 		/**
-		 * Records per second sent to one shard.
+		 * Records per second sent to one shard. Defaults to 1000.
 		 */
-		private int recordsPerSecondPerShard = 1000;
+		private Integer recordsPerSecondPerShard;
 
 		/**
-		 * Bytes per second sent to one shard.
+		 * Bytes per second sent to one shard. Defaults to 1MB.
 		 */
-		private DataSize bytesPerSecondPerShard = DataSize.ofMegabytes(1);
+		private DataSize bytesPerSecondPerShard;
 
 		/**
-		 * Most PutRecords calls in flight at once, per stream.
+		 * Most PutRecords calls in flight at once, per stream. Defaults to 8.
 		 */
-		private int maxInFlightBatches = 8;
+		private Integer maxInFlightBatches;
 
 		/**
 		 * Whether records of a shard are sent one batch at a time, keeping their order.
+		 * Defaults to false.
 		 */
-		private boolean orderedPerShard;
+		private Boolean orderedPerShard;
 
 		/**
-		 * Most times a record is sent before it fails.
+		 * Most times a record is sent before it fails. Defaults to 20.
 		 */
-		private int maxAttempts = 20;
+		private Integer maxAttempts;
 
 		/**
-		 * How long after the send a record may still be retried.
+		 * How long after the send a record may still be retried. Defaults to 2m.
 		 */
-		private Duration recordTtl = Duration.ofMinutes(2);
+		private Duration recordTtl;
 
 		/**
-		 * First retry delay; it doubles on each further attempt.
+		 * First retry delay; it doubles on each further attempt. Defaults to 100ms.
 		 */
-		private Duration retryBackoff = Duration.ofMillis(100);
+		private Duration retryBackoff;
 
 		/**
-		 * Longest retry delay.
+		 * Longest retry delay. Defaults to 5s.
 		 */
-		private Duration retryBackoffMax = Duration.ofSeconds(5);
+		private Duration retryBackoffMax;
 
 		/**
-		 * How long shutdown waits for queued records to be sent.
+		 * How long shutdown waits for queued records to be sent. Defaults to 30s.
 		 */
-		private Duration closeTimeout = Duration.ofSeconds(30);
+		private Duration closeTimeout;
 
 		/**
-		 * How often the shard map is read again to follow resharding.
+		 * How often the shard map is read again to follow resharding. Defaults to 60s.
 		 */
-		private Duration shardRefreshInterval = Duration.ofSeconds(60);
+		private Duration shardRefreshInterval;
 
 		/**
 		 * Whether small records are packed into KPL-format aggregated records (consumers
-		 * of this starter and the KCL unpack them).
+		 * of this starter and the KCL unpack them). Defaults to false.
 		 */
-		private boolean aggregationEnabled;
+		private Boolean aggregationEnabled;
 
 		/**
-		 * Largest aggregated record, overhead included (1KB to 1MB).
+		 * Largest aggregated record, overhead included (1KB to 1MB). Defaults to 1023KB.
 		 */
-		private DataSize aggregationMaxSize = DataSize.ofBytes(1024 * 1024 - 1024);
+		private DataSize aggregationMaxSize;
 
 		/**
-		 * Whether a missing stream is created (development and tests only).
+		 * Whether a missing stream is created (development and tests only). Defaults to
+		 * false.
 		 */
-		private boolean createStream;
+		private Boolean createStream;
 
 		/**
-		 * Shard count of a stream created by create-stream.
+		 * Shard count of a stream created by create-stream. Defaults to 1.
 		 */
-		private int createStreamShardCount = 1;
+		private Integer createStreamShardCount;
 
 		/**
 		 * Whether KinesisTemplate sends are Micrometer observations (also needs an
@@ -275,11 +285,11 @@ public class KinesisProperties {
 		 */
 		private boolean observationEnabled;
 
-		public boolean isAggregationEnabled() {
+		public Boolean getAggregationEnabled() {
 			return this.aggregationEnabled;
 		}
 
-		public void setAggregationEnabled(boolean aggregationEnabled) {
+		public void setAggregationEnabled(Boolean aggregationEnabled) {
 			this.aggregationEnabled = aggregationEnabled;
 		}
 
@@ -315,11 +325,11 @@ public class KinesisProperties {
 			this.bufferTime = bufferTime;
 		}
 
-		public int getMaxQueueSize() {
+		public Integer getMaxQueueSize() {
 			return this.maxQueueSize;
 		}
 
-		public void setMaxQueueSize(int maxQueueSize) {
+		public void setMaxQueueSize(Integer maxQueueSize) {
 			this.maxQueueSize = maxQueueSize;
 		}
 
@@ -331,11 +341,11 @@ public class KinesisProperties {
 			this.queueFullTimeout = queueFullTimeout;
 		}
 
-		public int getMaxBatchRecords() {
+		public Integer getMaxBatchRecords() {
 			return this.maxBatchRecords;
 		}
 
-		public void setMaxBatchRecords(int maxBatchRecords) {
+		public void setMaxBatchRecords(Integer maxBatchRecords) {
 			this.maxBatchRecords = maxBatchRecords;
 		}
 
@@ -347,19 +357,19 @@ public class KinesisProperties {
 			this.maxBatchSize = maxBatchSize;
 		}
 
-		public boolean isRateLimitEnabled() {
+		public Boolean getRateLimitEnabled() {
 			return this.rateLimitEnabled;
 		}
 
-		public void setRateLimitEnabled(boolean rateLimitEnabled) {
+		public void setRateLimitEnabled(Boolean rateLimitEnabled) {
 			this.rateLimitEnabled = rateLimitEnabled;
 		}
 
-		public int getRecordsPerSecondPerShard() {
+		public Integer getRecordsPerSecondPerShard() {
 			return this.recordsPerSecondPerShard;
 		}
 
-		public void setRecordsPerSecondPerShard(int recordsPerSecondPerShard) {
+		public void setRecordsPerSecondPerShard(Integer recordsPerSecondPerShard) {
 			this.recordsPerSecondPerShard = recordsPerSecondPerShard;
 		}
 
@@ -371,27 +381,27 @@ public class KinesisProperties {
 			this.bytesPerSecondPerShard = bytesPerSecondPerShard;
 		}
 
-		public int getMaxInFlightBatches() {
+		public Integer getMaxInFlightBatches() {
 			return this.maxInFlightBatches;
 		}
 
-		public void setMaxInFlightBatches(int maxInFlightBatches) {
+		public void setMaxInFlightBatches(Integer maxInFlightBatches) {
 			this.maxInFlightBatches = maxInFlightBatches;
 		}
 
-		public boolean isOrderedPerShard() {
+		public Boolean getOrderedPerShard() {
 			return this.orderedPerShard;
 		}
 
-		public void setOrderedPerShard(boolean orderedPerShard) {
+		public void setOrderedPerShard(Boolean orderedPerShard) {
 			this.orderedPerShard = orderedPerShard;
 		}
 
-		public int getMaxAttempts() {
+		public Integer getMaxAttempts() {
 			return this.maxAttempts;
 		}
 
-		public void setMaxAttempts(int maxAttempts) {
+		public void setMaxAttempts(Integer maxAttempts) {
 			this.maxAttempts = maxAttempts;
 		}
 
@@ -435,19 +445,19 @@ public class KinesisProperties {
 			this.shardRefreshInterval = shardRefreshInterval;
 		}
 
-		public boolean isCreateStream() {
+		public Boolean getCreateStream() {
 			return this.createStream;
 		}
 
-		public void setCreateStream(boolean createStream) {
+		public void setCreateStream(Boolean createStream) {
 			this.createStream = createStream;
 		}
 
-		public int getCreateStreamShardCount() {
+		public Integer getCreateStreamShardCount() {
 			return this.createStreamShardCount;
 		}
 
-		public void setCreateStreamShardCount(int createStreamShardCount) {
+		public void setCreateStreamShardCount(Integer createStreamShardCount) {
 			this.createStreamShardCount = createStreamShardCount;
 		}
 
@@ -474,20 +484,22 @@ public class KinesisProperties {
 
 		/**
 		 * Age at which a subscription is replaced by a new one (Kinesis ends each one
-		 * after 5 minutes).
+		 * after 5 minutes). Defaults to 5m.
 		 */
-		private Duration subscriptionRenewal = Duration.ofMinutes(5);
+		private Duration subscriptionRenewal;
 
 		/**
-		 * How long a subscription may deliver nothing before it is replaced.
+		 * How long a subscription may deliver nothing before it is replaced. Defaults to
+		 * 30s.
 		 */
-		private Duration subscriptionTimeout = Duration.ofSeconds(30);
+		private Duration subscriptionTimeout;
 
 		/**
-		 * Whether the stream consumer is deregistered on shutdown. Off by default: other
-		 * instances may still use it. A registered consumer is billed while it exists.
+		 * Whether the stream consumer is deregistered on shutdown. Defaults to false:
+		 * other instances may still use it. A registered consumer is billed while it
+		 * exists.
 		 */
-		private boolean deregisterOnShutdown;
+		private Boolean deregisterOnShutdown;
 
 		public String getConsumerName() {
 			return this.consumerName;
@@ -513,11 +525,11 @@ public class KinesisProperties {
 			this.subscriptionTimeout = subscriptionTimeout;
 		}
 
-		public boolean isDeregisterOnShutdown() {
+		public Boolean getDeregisterOnShutdown() {
 			return this.deregisterOnShutdown;
 		}
 
-		public void setDeregisterOnShutdown(boolean deregisterOnShutdown) {
+		public void setDeregisterOnShutdown(Boolean deregisterOnShutdown) {
 			this.deregisterOnShutdown = deregisterOnShutdown;
 		}
 
@@ -535,9 +547,9 @@ public class KinesisProperties {
 		private String group;
 
 		/**
-		 * Where a shard without a checkpoint starts.
+		 * Where a shard without a checkpoint starts. Defaults to latest.
 		 */
-		private InitialPosition startPosition = InitialPosition.LATEST;
+		private InitialPosition startPosition;
 
 		/**
 		 * Start time when start-position is AT_TIMESTAMP.
@@ -547,9 +559,10 @@ public class KinesisProperties {
 		/**
 		 * How shards are read: polling (GetRecords, shared throughput, no extra cost) or
 		 * fan-out (enhanced fan-out over SubscribeToShard: own throughput and lower
-		 * latency, billed by AWS per consumer-shard hour and per GB).
+		 * latency, billed by AWS per consumer-shard hour and per GB). Defaults to
+		 * polling.
 		 */
-		private ConsumerMode mode = ConsumerMode.POLLING;
+		private ConsumerMode mode;
 
 		/**
 		 * Enhanced fan-out settings, used when mode is fan-out.
@@ -558,59 +571,62 @@ public class KinesisProperties {
 		private final FanOut fanOut = new FanOut();
 
 		/**
-		 * How long a caught-up shard waits before reading again.
+		 * How long a caught-up shard waits before reading again. Defaults to 500ms.
 		 */
-		private Duration pollInterval = Duration.ofMillis(500);
+		private Duration pollInterval;
 
 		/**
 		 * Longest wait between reads of a shard that keeps coming back empty; the wait
-		 * doubles from poll-interval up to this.
+		 * doubles from poll-interval up to this. Defaults to 2s.
 		 */
-		private Duration idlePollIntervalMax = Duration.ofSeconds(2);
+		private Duration idlePollIntervalMax;
 
 		/**
-		 * Most records per GetRecords call (at most 10000, the default).
+		 * Most records per GetRecords call (at most 10000). Defaults to 10000.
 		 */
-		private int maxRecordsPerCall = 10000;
+		private Integer maxRecordsPerCall;
 
 		/**
-		 * How often the shard list is read again to find new shards.
+		 * How often the shard list is read again to find new shards. Defaults to 30s.
 		 */
-		private Duration shardRefreshInterval = Duration.ofSeconds(30);
+		private Duration shardRefreshInterval;
 
 		/**
-		 * Most records read but not yet handled, per listener container.
+		 * Most records read but not yet handled, per listener container. Defaults to
+		 * 10000.
 		 */
-		private int maxQueueSize = 10_000;
+		private Integer maxQueueSize;
 
 		/**
-		 * Threads that run listener methods, per container.
+		 * Threads that run listener methods, per stream a listener reads; unused when
+		 * listener calls run on virtual threads (spring.threads.virtual.enabled) or on a
+		 * kinesisListenerTaskExecutor bean. Defaults to 4.
 		 */
-		private int handlerThreads = 4;
+		private Integer handlerThreads;
 
 		/**
 		 * Whether checkpoints are written after each handled batch (auto) or only when
-		 * the listener acknowledges (manual).
+		 * the listener acknowledges (manual). Defaults to auto.
 		 */
-		private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+		private CheckpointMode checkpointMode;
 
 		/**
 		 * Least time between two checkpoint writes of a shard; zero writes after every
-		 * batch.
+		 * batch. Defaults to 0.
 		 */
-		private Duration checkpointInterval = Duration.ZERO;
+		private Duration checkpointInterval;
 
 		/**
 		 * How long a shard lease lasts without renewal; a crashed worker's shards move
-		 * after it.
+		 * after it. Defaults to 10s.
 		 */
-		private Duration leaseDuration = Duration.ofSeconds(10);
+		private Duration leaseDuration = CheckpointerSettings.DEFAULT_LEASE_DURATION;
 
 		/**
 		 * Attempts before a failing record goes to the dead-letter stream (or is logged
-		 * and skipped when none is set); 0 retries for ever.
+		 * and skipped when none is set); 0 retries for ever. Defaults to 10.
 		 */
-		private int maxAttempts = 10;
+		private Integer maxAttempts;
 
 		/**
 		 * Stream that receives records the listener failed max-attempts times.
@@ -619,19 +635,19 @@ public class KinesisProperties {
 
 		/**
 		 * First delay before a failed listener call is retried; doubles up to
-		 * retry-backoff-max.
+		 * retry-backoff-max. Defaults to 500ms.
 		 */
-		private Duration retryBackoff = Duration.ofMillis(500);
+		private Duration retryBackoff;
 
 		/**
-		 * Longest delay before a failed listener call is retried.
+		 * Longest delay before a failed listener call is retried. Defaults to 30s.
 		 */
-		private Duration retryBackoffMax = Duration.ofSeconds(30);
+		private Duration retryBackoffMax;
 
 		/**
-		 * How long shutdown waits for running listener calls.
+		 * How long shutdown waits for running listener calls. Defaults to 30s.
 		 */
-		private Duration shutdownTimeout = Duration.ofSeconds(30);
+		private Duration shutdownTimeout;
 
 		/**
 		 * Whether a listener stream that does not exist is created (development and tests
@@ -702,11 +718,11 @@ public class KinesisProperties {
 			this.pollInterval = pollInterval;
 		}
 
-		public int getMaxRecordsPerCall() {
+		public Integer getMaxRecordsPerCall() {
 			return this.maxRecordsPerCall;
 		}
 
-		public void setMaxRecordsPerCall(int maxRecordsPerCall) {
+		public void setMaxRecordsPerCall(Integer maxRecordsPerCall) {
 			this.maxRecordsPerCall = maxRecordsPerCall;
 		}
 
@@ -718,19 +734,19 @@ public class KinesisProperties {
 			this.shardRefreshInterval = shardRefreshInterval;
 		}
 
-		public int getMaxQueueSize() {
+		public Integer getMaxQueueSize() {
 			return this.maxQueueSize;
 		}
 
-		public void setMaxQueueSize(int maxQueueSize) {
+		public void setMaxQueueSize(Integer maxQueueSize) {
 			this.maxQueueSize = maxQueueSize;
 		}
 
-		public int getHandlerThreads() {
+		public Integer getHandlerThreads() {
 			return this.handlerThreads;
 		}
 
-		public void setHandlerThreads(int handlerThreads) {
+		public void setHandlerThreads(Integer handlerThreads) {
 			this.handlerThreads = handlerThreads;
 		}
 
@@ -758,11 +774,11 @@ public class KinesisProperties {
 			this.leaseDuration = leaseDuration;
 		}
 
-		public int getMaxAttempts() {
+		public Integer getMaxAttempts() {
 			return this.maxAttempts;
 		}
 
-		public void setMaxAttempts(int maxAttempts) {
+		public void setMaxAttempts(Integer maxAttempts) {
 			this.maxAttempts = maxAttempts;
 		}
 
@@ -867,9 +883,9 @@ public class KinesisProperties {
 
 		/**
 		 * The async-kinesis consumers' session timeout: a lease counts as live this long
-		 * after its heartbeat.
+		 * after its heartbeat. Defaults to 60s.
 		 */
-		private Duration importSessionTimeout = Duration.ofSeconds(60);
+		private Duration importSessionTimeout = AsyncKinesisCheckpoint.DEFAULT_SESSION_TIMEOUT;
 
 		/**
 		 * DynamoDB table to import from; defaults to kinesis-checkpoints-<name>.
@@ -984,9 +1000,9 @@ public class KinesisProperties {
 		public static class Redis {
 
 			/**
-			 * Prefix of every key.
+			 * Prefix of every key. Defaults to kinesis.
 			 */
-			private String keyPrefix = "kinesis";
+			private String keyPrefix = RedisCheckpointer.DEFAULT_KEY_PREFIX;
 
 			public String getKeyPrefix() {
 				return this.keyPrefix;
@@ -1004,9 +1020,9 @@ public class KinesisProperties {
 		public static class DynamoDb {
 
 			/**
-			 * Table holding leases and checkpoints.
+			 * Table holding leases and checkpoints. Defaults to kinesis-checkpoints.
 			 */
-			private String tableName = "kinesis-checkpoints";
+			private String tableName = DynamoDbCheckpointer.DEFAULT_TABLE_NAME;
 
 			/**
 			 * Whether the table is created (on-demand billing) when missing.
@@ -1059,9 +1075,9 @@ public class KinesisProperties {
 
 		/**
 		 * Prefix of every metric name, such as kinesis in
-		 * kinesis_producer_records_sent_total.
+		 * kinesis_producer_records_sent_total. Defaults to kinesis.
 		 */
-		private String namespace = "kinesis";
+		private String namespace = PrometheusMetricsCollector.DEFAULT_NAMESPACE;
 
 		public boolean isEnabled() {
 			return this.enabled;

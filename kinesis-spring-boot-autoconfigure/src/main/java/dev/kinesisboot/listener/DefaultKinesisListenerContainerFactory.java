@@ -1,7 +1,7 @@
 package dev.kinesisboot.listener;
 
 import java.util.Objects;
-import java.util.Optional;
+import java.util.concurrent.Executor;
 
 import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.consumer.CheckpointMode;
@@ -17,8 +17,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 /**
  * Builds {@link KinesisListenerContainer}s with shared defaults: the client, the
  * checkpointer factory, consumer options, group, checkpoint mode, metrics, payload
- * conversion and error handling. Configure it, then let the registry use it; setters are
- * not thread-safe.
+ * conversion, error handling and the executor listener calls run on. Each container takes
+ * a copy of these settings when it is created, so a setter changes only the containers
+ * created after it. Configure it, then let the registry use it; setters are not
+ * thread-safe.
  */
 public class DefaultKinesisListenerContainerFactory implements KinesisListenerContainerFactory {
 
@@ -32,7 +34,7 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 
 	private String group = "default";
 
-	private CheckpointMode checkpointMode = CheckpointMode.AUTO;
+	private CheckpointMode checkpointMode;
 
 	private MetricsCollector metricsCollector = NoOpMetricsCollector.INSTANCE;
 
@@ -47,6 +49,8 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private KinesisListenerObservationConvention observationConvention;
+
+	private Executor listenerTaskExecutor;
 
 	/**
 	 * Creates a factory.
@@ -63,7 +67,7 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 
 	@Override
 	public KinesisListenerContainer createContainer(KinesisListenerEndpoint endpoint) {
-		return new KinesisListenerContainer(endpoint, this);
+		return new KinesisListenerContainer(endpoint, settings());
 	}
 
 	/**
@@ -83,7 +87,8 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	}
 
 	/**
-	 * Sets the default checkpoint mode.
+	 * Sets the checkpoint mode of endpoints that name none (default: the consumer
+	 * options', {@link CheckpointMode#AUTO} unless set there).
 	 * @param checkpointMode the mode
 	 */
 	public void setCheckpointMode(CheckpointMode checkpointMode) {
@@ -126,6 +131,22 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 	}
 
 	/**
+	 * Runs the listener calls of the containers created from now on on the application's
+	 * executor, such as one of virtual threads, instead of on a pool of
+	 * {@link ConsumerOptions#handlerThreads() handler threads} per consumer. Records of a
+	 * shard still reach the listener in order, one batch at a time, so an executor that
+	 * starts a thread per task runs at most one call per shard held at once; the records
+	 * in flight stay bounded by {@link ConsumerOptions#maxQueueSize()}. The
+	 * {@code concurrency} of an endpoint then has no effect. The executor is not shut
+	 * down by the containers.
+	 * @param listenerTaskExecutor the executor, or {@code null} for a pool per consumer
+	 * (the default)
+	 */
+	public void setListenerTaskExecutor(Executor listenerTaskExecutor) {
+		this.listenerTaskExecutor = listenerTaskExecutor;
+	}
+
+	/**
 	 * Observes each listener call of the containers created from now on (the default,
 	 * {@link ObservationRegistry#NOOP}, observes nothing and creates no observation).
 	 * @param observationRegistry the registry
@@ -144,56 +165,18 @@ public class DefaultKinesisListenerContainerFactory implements KinesisListenerCo
 		this.observationConvention = observationConvention;
 	}
 
-	KinesisAsyncClient client() {
-		return this.client;
-	}
-
-	CheckpointerFactory checkpointerFactory() {
-		return this.checkpointerFactory;
-	}
-
-	PayloadConverter payloadConverter() {
-		return this.payloadConverter;
-	}
-
-	ConsumerOptions consumerOptions() {
-		return this.consumerOptions;
-	}
-
-	String group() {
-		return this.group;
-	}
-
-	CheckpointMode checkpointMode() {
-		return this.checkpointMode;
-	}
-
-	MetricsCollector metricsCollector() {
-		return this.metricsCollector;
-	}
-
-	ConsumerErrorHandler errorHandler() {
-		return this.errorHandler;
-	}
-
-	Optional<RecordExpander> recordExpander() {
-		return Optional.ofNullable(this.recordExpander);
-	}
-
-	boolean createStreams() {
-		return this.createStreams;
-	}
-
-	int createStreamShardCount() {
-		return this.createStreamShardCount;
-	}
-
-	ObservationRegistry observationRegistry() {
-		return this.observationRegistry;
-	}
-
-	KinesisListenerObservationConvention observationConvention() {
-		return this.observationConvention;
+	/**
+	 * The settings a container created now gets: a copy, so that setters called later do
+	 * not reach it.
+	 * @return the settings
+	 */
+	ContainerSettings settings() {
+		CheckpointMode mode = (this.checkpointMode != null) ? this.checkpointMode
+				: this.consumerOptions.checkpointMode();
+		return new ContainerSettings(this.client, this.checkpointerFactory, this.payloadConverter, this.consumerOptions,
+				this.group, mode, this.metricsCollector, this.errorHandler, this.recordExpander, this.createStreams,
+				this.createStreamShardCount, this.observationRegistry, this.observationConvention,
+				this.listenerTaskExecutor);
 	}
 
 }

@@ -90,7 +90,9 @@ public @interface KinesisListener {
 	/**
 	 * Threads that run this listener, for each stream it reads (a listener of two streams
 	 * with {@code concurrency = "4"} has eight); shards are handled in parallel, each in
-	 * order.
+	 * order. It has no effect when the container factory has a listener task executor
+	 * (virtual threads, for example): calls then run on it, at most one per shard at
+	 * once.
 	 * @return the thread count
 	 */
 	String concurrency() default "";

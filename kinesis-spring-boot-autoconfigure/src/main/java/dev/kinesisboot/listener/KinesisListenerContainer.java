@@ -15,7 +15,6 @@ import dev.kinesisboot.consumer.InitialPosition;
 import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.support.Streams;
-import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -23,8 +22,9 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Runs one {@link KinesisListener} method: a {@link KinesisConsumer} per stream, started
  * late and stopped early in the application's lifecycle. Stopping finishes the running
- * listener calls, writes the checkpoints of what was handled and releases the leases.
- * Thread-safe.
+ * listener calls, writes the checkpoints of what was handled and releases the leases. It
+ * runs with the settings its factory had when it was created, whatever the factory is set
+ * to later. Thread-safe.
  */
 public class KinesisListenerContainer implements SmartLifecycle {
 
@@ -32,15 +32,11 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private final KinesisListenerEndpoint endpoint;
 
-	private final DefaultKinesisListenerContainerFactory factory;
+	private final ContainerSettings settings;
 
 	private final ListenerMethodAdapter adapter;
 
 	private final PayloadConverter converter;
-
-	private final ObservationRegistry observationRegistry;
-
-	private final KinesisListenerObservationConvention observationConvention;
 
 	private final List<KinesisConsumer> consumers = new ArrayList<>();
 
@@ -48,18 +44,16 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private volatile boolean paused;
 
-	KinesisListenerContainer(KinesisListenerEndpoint endpoint, DefaultKinesisListenerContainerFactory factory) {
+	KinesisListenerContainer(KinesisListenerEndpoint endpoint, ContainerSettings settings) {
 		this.endpoint = endpoint;
-		this.factory = factory;
-		PayloadConverter converter = factory.payloadConverter();
+		this.settings = settings;
+		PayloadConverter converter = settings.payloadConverter();
 		if (endpoint.format() != null) {
 			converter = new FormattedPayloadConverter(converter, endpoint.format(),
 					endpoint.method().getDeclaringClass().getSimpleName() + "." + endpoint.method().getName());
 		}
 		this.adapter = new ListenerMethodAdapter(endpoint.bean(), endpoint.method(), isBatch(), converter);
 		this.converter = converter;
-		this.observationRegistry = factory.observationRegistry();
-		this.observationConvention = factory.observationConvention();
 	}
 
 	/**
@@ -68,6 +62,10 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	 */
 	public String getId() {
 		return this.endpoint.id();
+	}
+
+	ContainerSettings settings() {
+		return this.settings;
 	}
 
 	/**
@@ -91,9 +89,15 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		if (this.running) {
 			return;
 		}
+		if (this.endpoint.concurrency() != null && this.settings.listenerTaskExecutor() != null) {
+			logger.warn(
+					"@KinesisListener {} sets concurrency {}, which has no effect: its calls run on the "
+							+ "container factory's listener task executor, at most one per shard at a time",
+					this.adapter.describe(), this.endpoint.concurrency());
+		}
 		try {
 			// a dead-letter stream that is missing fails here, before any listener runs
-			this.factory.errorHandler().verify();
+			this.settings.errorHandler().verify();
 			for (String stream : this.endpoint.streams()) {
 				this.consumers.add(startConsumer(stream));
 			}
@@ -108,22 +112,22 @@ public class KinesisListenerContainer implements SmartLifecycle {
 
 	private KinesisConsumer startConsumer(String stream) {
 		boolean arn = Streams.isArn(stream);
-		if (this.factory.createStreams() && !arn) {
-			Streams.ensureExists(this.factory.client(), stream, true, this.factory.createStreamShardCount(),
+		if (this.settings.createStreams() && !arn) {
+			Streams.ensureExists(this.settings.client(), stream, true, this.settings.createStreamShardCount(),
 					"create it, or let the container factory create it (setCreateStreams) for development");
 		}
-		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
+		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.settings.group();
 		String streamName = Streams.nameOf(stream);
 		CheckpointMode mode = (this.endpoint.checkpointMode() != null) ? this.endpoint.checkpointMode()
-				: this.factory.checkpointMode();
-		Checkpointer checkpointer = this.factory.checkpointerFactory().create(group, streamName);
-		ConsumerOptions.Builder options = this.factory.consumerOptions().toBuilder().checkpointMode(mode);
+				: this.settings.checkpointMode();
+		Checkpointer checkpointer = this.settings.checkpointerFactory().create(group, streamName);
+		ConsumerOptions.Builder options = this.settings.consumerOptions().toBuilder().checkpointMode(mode);
 		if (this.endpoint.startTimestamp() != null) {
 			options.startAt(this.endpoint.startTimestamp());
 		}
 		else if (this.endpoint.startPosition() != null) {
 			if (this.endpoint.startPosition() == InitialPosition.AT_TIMESTAMP
-					&& this.factory.consumerOptions().startTimestamp() == null) {
+					&& this.settings.consumerOptions().startTimestamp() == null) {
 				throw new IllegalStateException("@KinesisListener " + this.adapter.describe()
 						+ " starts AT_TIMESTAMP but names no time; set startTimestamp = \"2026-01-01T00:00:00Z\" "
 						+ "(an ISO-8601 instant) on it, or a start timestamp on its container factory");
@@ -133,11 +137,12 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		if (this.endpoint.concurrency() != null) {
 			options.handlerThreads(this.endpoint.concurrency());
 		}
-		KinesisConsumer.Builder builder = KinesisConsumer.builder(this.factory.client())
+		KinesisConsumer.Builder builder = KinesisConsumer.builder(this.settings.client())
 			.options(options.build())
 			.checkpointer(checkpointer)
-			.metricsCollector(this.factory.metricsCollector())
-			.errorHandler(this.factory.errorHandler());
+			.metricsCollector(this.settings.metricsCollector())
+			.errorHandler(this.settings.errorHandler())
+			.handlerExecutor(this.settings.listenerTaskExecutor());
 		if (arn) {
 			builder.streamArn(stream);
 		}
@@ -147,15 +152,15 @@ public class KinesisListenerContainer implements SmartLifecycle {
 		if (this.converter instanceof FormattedPayloadConverter formatted) {
 			builder.recordExpander(formatted.expander());
 		}
-		else {
-			this.factory.recordExpander().ifPresent(builder::recordExpander);
+		else if (this.settings.recordExpander() != null) {
+			builder.recordExpander(this.settings.recordExpander());
 		}
 		KinesisConsumer consumer = builder.build();
 		if (this.paused) {
 			consumer.pause();
 		}
-		ObservedHandlers observed = new ObservedHandlers(this.observationRegistry, this.observationConvention, getId(),
-				streamName, group);
+		ObservedHandlers observed = new ObservedHandlers(this.settings.observationRegistry(),
+				this.settings.observationConvention(), getId(), streamName, group);
 		if (isBatch()) {
 			consumer.startBatch(observed
 				.batches((records) -> this.adapter.invokeBatch(records, (last) -> acknowledgement(consumer, last))));

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import dev.kinesisboot.record.KinesisRecord;
@@ -47,7 +48,8 @@ class KinesisListenerBeanRegistrationAotProcessor implements BeanRegistrationAot
 		Set<Class<?>> payloadTypes = new LinkedHashSet<>();
 		for (Method method : methods) {
 			for (int i = 0; i < method.getParameterCount(); i++) {
-				collectPayloadTypes(payloadOf(ResolvableType.forMethodParameter(method, i, beanClass)), payloadTypes);
+				payloadsOf(ResolvableType.forMethodParameter(method, i, beanClass))
+					.forEach((payload) -> collectPayloadTypes(payload, payloadTypes));
 			}
 		}
 		return (generationContext, beanRegistrationCode) -> {
@@ -59,25 +61,28 @@ class KinesisListenerBeanRegistrationAotProcessor implements BeanRegistrationAot
 	}
 
 	/**
-	 * The type a parameter's data is converted to, as the listener adapter sees it.
+	 * The types a parameter's data is converted to, as the listener adapter sees them.
 	 * @param parameter the parameter's type
-	 * @return the payload type, or {@code null} for a parameter that takes no payload
+	 * @return the payload types, none for a parameter that takes no payload
 	 */
-	private static ResolvableType payloadOf(ResolvableType parameter) {
+	private static List<ResolvableType> payloadsOf(ResolvableType parameter) {
 		Class<?> raw = parameter.resolve(Object.class);
 		if (raw == Acknowledgement.class) {
-			return null;
+			return List.of();
 		}
 		if (raw == KinesisRecord.class) {
-			return parameter.getGeneric(0);
+			return List.of(parameter.getGeneric(0));
 		}
 		if (Collection.class.isAssignableFrom(raw)) {
-			// a batch: List<T> or List<KinesisRecord<T>>; a collection taken as one
-			// payload has its element bound the same way
-			ResolvableType element = parameter.getGeneric(0);
-			return (element.resolve(Object.class) == KinesisRecord.class) ? element.getGeneric(0) : element;
+			// a batch, List<T> or List<KinesisRecord<T>>, or a collection taken as one
+			// payload; a collection class of the application's own is bound itself too
+			ResolvableType element = parameter.asCollection().getGeneric(0);
+			if (element.resolve(Object.class) == KinesisRecord.class) {
+				element = element.getGeneric(0);
+			}
+			return raw.getName().startsWith("java.") ? List.of(element) : List.of(parameter, element);
 		}
-		return parameter;
+		return List.of(parameter);
 	}
 
 	/**

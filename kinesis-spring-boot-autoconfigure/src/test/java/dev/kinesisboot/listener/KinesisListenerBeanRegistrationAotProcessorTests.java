@@ -2,6 +2,7 @@ package dev.kinesisboot.listener;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,11 +59,13 @@ class KinesisListenerBeanRegistrationAotProcessorTests {
 	}
 
 	@Test
-	void payloadOfARecordOfABatchAndOfAMapIsBound() {
+	void payloadOfARecordOfABatchOfAMapAndOfACollectionClassIsBound() {
 		process(OrderListeners.class);
 		assertThat(this.hints).matches(reflection.onType(Shipment.class))
 			.matches(reflection.onType(Invoice.class))
 			.matches(reflection.onType(Audit.class))
+			.matches(reflection.onType(Parcels.class))
+			.matches(reflection.onType(Parcel.class))
 			.matches(reflection.onType(Acknowledgement.class).negate())
 			.matches(reflection.onType(KinesisRecord.class).negate())
 			.matches(reflection.onType(Unrelated.class).negate());
@@ -142,6 +145,13 @@ class KinesisListenerBeanRegistrationAotProcessorTests {
 	record Refund(String id) {
 	}
 
+	record Parcel(String id) {
+	}
+
+	static class Parcels extends ArrayList<Parcel> {
+
+	}
+
 	record Unrelated(String id) {
 	}
 
@@ -161,6 +171,10 @@ class KinesisListenerBeanRegistrationAotProcessorTests {
 
 		@KinesisListener(streams = "audits")
 		void onAudits(Map<String, Audit> audits) {
+		}
+
+		@KinesisListener(streams = "parcels")
+		void onParcels(Parcels parcels) {
 		}
 
 		void notAListener(Unrelated unrelated) {

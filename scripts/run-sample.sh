@@ -12,7 +12,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-./mvnw -B -q -DskipTests install
+# the sample runs without AOT here, so its build skips the AOT processing
+./mvnw -B -q -DskipTests -Dspring-boot.aot.skip=true install
 exec ./mvnw -B -q -f sample-app/pom.xml spring-boot:test-run \
   -Dspring-boot.run.main-class=dev.kinesisboot.sample.TestSampleApplication \
   -Dspring-boot.run.arguments="$*"

@@ -236,11 +236,11 @@ public class KinesisListenerContainer implements SmartLifecycle {
 			throw new IllegalArgumentException(
 					"Container '" + getId() + "' reads " + this.endpoint.streams() + ", not stream '" + stream + "'");
 		}
-		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.factory.group();
+		String group = (this.endpoint.group() != null) ? this.endpoint.group() : this.settings.group();
 		// a checkpointer with a worker id of its own, so the move cannot race with this
 		// container's own writes
-		try (Checkpointer store = this.factory.checkpointerFactory().create(group, Streams.nameOf(stream))) {
-			return move.apply(new CheckpointMover(this.factory.client(), stream, store)).join();
+		try (Checkpointer store = this.settings.checkpointerFactory().create(group, Streams.nameOf(stream))) {
+			return move.apply(new CheckpointMover(this.settings.client(), stream, store)).join();
 		}
 	}
 

@@ -26,6 +26,7 @@ import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import dev.kinesisboot.consumer.CheckpointMover;
 import dev.kinesisboot.consumer.ConsumerOptions;
 import dev.kinesisboot.consumer.ConsumerTestHooks;
 import dev.kinesisboot.consumer.InitialPosition;
@@ -197,6 +198,34 @@ public abstract class CheckpointerContractTests {
 		assertThat(leaseLost(b.checkpoint(SHARD, Checkpoint.at("1"))).shardId())
 			.as("a non-owner is still refused, not told the shard ended")
 			.isEqualTo(SHARD);
+	}
+
+	@Test
+	void aMovedCheckpointStopsTheHoldersWritesAndWaitsForTheNextOwnerWhileAnEndedShardStaysEnded(LocalKinesis kinesis) {
+		String app = TestNames.unique("move");
+		String ended = "shardId-000000000009";
+		Checkpointer a = checkpointer(app, "orders", "worker-a", LONG_LEASE);
+		assertThat(a.takeLease(SHARD, null).join()).isTrue();
+		a.checkpoint(SHARD, Checkpoint.at("500")).join();
+		assertThat(a.takeLease(ended, null).join()).isTrue();
+		a.checkpoint(ended, Checkpoint.SHARD_END).join();
+
+		Checkpointer mover = checkpointer(app, "orders", "mover", LONG_LEASE);
+		CheckpointMover.Result result = new CheckpointMover(kinesis.client(), "orders", mover)
+			.move(Map.of(SHARD, Checkpoint.at("100"), ended, Checkpoint.at("1")))
+			.join();
+
+		assertThat(result.moved()).containsExactly(Map.entry(SHARD, Checkpoint.at("100")));
+		assertThat(result.keptEnded()).containsExactly(ended);
+		assertThat(a.renewLease(SHARD).join()).as("the holder learns at its next renewal").isFalse();
+		leaseLost(a.checkpoint(SHARD, Checkpoint.at("600")));
+		Lease moved = lease(mover, SHARD);
+		assertThat(moved.owner()).isNull();
+		assertThat(moved.checkpoint()).isEqualTo(Checkpoint.at("100"));
+		Checkpointer b = checkpointer(app, "orders", "worker-b", LONG_LEASE);
+		assertThat(b.takeLease(SHARD, moved).join()).isTrue();
+		assertThat(b.getCheckpoint(SHARD).join()).contains(Checkpoint.at("100"));
+		assertThat(b.getCheckpoint(ended).join()).contains(Checkpoint.SHARD_END);
 	}
 
 	@Test

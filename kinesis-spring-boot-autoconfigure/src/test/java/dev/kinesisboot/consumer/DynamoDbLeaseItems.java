@@ -78,7 +78,29 @@ final class DynamoDbLeaseItems {
 	 * @return bytes, {@code 0} for no item
 	 */
 	static int size(String streamKey, Lease lease) {
-		return (lease != null) ? size(item(streamKey, lease)) : 0;
+		if (lease == null) {
+			return 0;
+		}
+		// the sum size(item(streamKey, lease)) gives, without building the item: the
+		// model sizes every lease of every listing
+		int size = attribute(DynamoDbCheckpointer.STREAM_KEY, streamKey)
+				+ attribute(DynamoDbCheckpointer.SHARD_ID, lease.shardId())
+				+ DynamoDbCheckpointer.LEASE_COUNTER.length() + numberSize(Long.toString(lease.counter()));
+		if (lease.owner() != null) {
+			size += attribute(DynamoDbCheckpointer.OWNER, lease.owner());
+			if (lease.expiresAt() != null) {
+				size += DynamoDbCheckpointer.EXPIRES_AT.length()
+						+ numberSize(Long.toString(lease.expiresAt().toEpochMilli()));
+			}
+		}
+		if (lease.checkpoint() != null) {
+			size += attribute(DynamoDbCheckpointer.CHECKPOINT, lease.checkpoint().toText());
+		}
+		return size;
+	}
+
+	private static int attribute(String name, String value) {
+		return utf8Length(name) + utf8Length(value);
 	}
 
 	/**
@@ -167,7 +189,12 @@ final class DynamoDbLeaseItems {
 	}
 
 	private static int utf8Length(String text) {
-		return text.getBytes(StandardCharsets.UTF_8).length;
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) >= 0x80) {
+				return text.getBytes(StandardCharsets.UTF_8).length;
+			}
+		}
+		return text.length();
 	}
 
 }

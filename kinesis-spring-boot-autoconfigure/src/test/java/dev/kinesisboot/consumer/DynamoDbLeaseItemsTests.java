@@ -112,7 +112,12 @@ class DynamoDbLeaseItemsTests {
 				+ ("shard_id".length() + "shardId-000000000000".length())
 				+ ("owner".length() + "ip-10-0-3-17-3f9a2c1b".length()) + ("lease_counter".length() + 2)
 				+ ("expires_at".length() + 6) + ("checkpoint".length() + 56);
-		assertThat(DynamoDbLeaseItems.size(this.streamKey, lease)).isEqualTo(expected).isEqualTo(182);
+		assertThat(DynamoDbLeaseItems.size(this.streamKey, lease)).isEqualTo(expected)
+			.isEqualTo(DynamoDbLeaseItems.size(DynamoDbLeaseItems.item(this.streamKey, lease)))
+			.isEqualTo(182);
+		Lease free = new Lease("shardId-000000000001", null, 7, null, null);
+		assertThat(DynamoDbLeaseItems.size(this.streamKey, free))
+			.isEqualTo(DynamoDbLeaseItems.size(DynamoDbLeaseItems.item(this.streamKey, free)));
 	}
 
 	@Test

@@ -232,12 +232,15 @@ final class LeaseLoadModel {
 				"- store round trip uniform 0-" + 2 * settings.storeLatencyMax.toMillis()
 						+ " ms, whatever the request's size; no store failures, throttling or lost answers; Kinesis "
 						+ "round trip 0-" + 2 * settings.kinesisLatencyMax.toMillis() + " ms",
-				"- workers start within " + settings.startSpread.toSeconds() + " s; 'steady' is measured for "
-						+ settings.steadyWindow.toSeconds() + " s after the first even spread (each shard read by one "
-						+ "worker, counts differ by at most one); a change is measured from the moment it happens "
-						+ "until the spread is even again, at least " + settings.afterWindow.toSeconds()
-						+ " s; an even spread is looked for every second, for at most "
-						+ settings.settleLimit.toSeconds() + " s",
+				"- workers start within " + settings.startSpread.toSeconds() + " s; the spread is even when each "
+						+ "shard is read by exactly one live worker and their shard counts differ by at most one, "
+						+ "checked every virtual second; it has settled when it stayed even for a lease duration; "
+						+ "'even after' is the time from the first start (steady) or from the change to the start of "
+						+ "that stretch, looked for during at most " + settings.settleLimit.toSeconds() + " s",
+				"- 'steady' is measured for " + settings.steadyWindow.toSeconds() + " s once settled; a change "
+						+ "(10 % of the workers, at least one, join at once; then as many crash at once) is measured "
+						+ "from the moment it happens until settled again, at least " + settings.afterWindow.toSeconds()
+						+ " s",
 				"- a crash is a halt: no release, no final checkpoint, leases expire",
 				"- items as DynamoDbCheckpointer writes them: partition key '" + streamKey
 						+ "' (one for every lease of the stream and group), worker ids of 20-22 characters, "
@@ -282,9 +285,11 @@ final class LeaseLoadModel {
 
 		private int workerNumber;
 
-		private Spread lastSpread;
-
+		/** Since when the spread has been even at every check, or {@code -1}. */
 		private long evenSinceNanos = -1;
+
+		/** The start of the first even stretch that lasted a lease duration, or -1. */
+		private long settledAtNanos = -1;
 
 		Run(Size size) {
 			Settings settings = LeaseLoadModel.this.settings;
@@ -344,9 +349,10 @@ final class LeaseLoadModel {
 		private long settle(long start, Duration atLeast) {
 			long limit = start + LeaseLoadModel.this.settings.settleLimit.toNanos();
 			this.evenSinceNanos = -1;
-			this.clock.runUntil(() -> this.evenSinceNanos >= 0 || this.clock.nanoTime() >= limit,
+			this.settledAtNanos = -1;
+			this.clock.runUntil(() -> this.settledAtNanos >= 0 || this.clock.nanoTime() >= limit,
 					Duration.ofNanos(limit));
-			long evenAfter = (this.evenSinceNanos >= 0) ? this.evenSinceNanos - start : -1;
+			long evenAfter = (this.settledAtNanos >= 0) ? this.settledAtNanos - start : -1;
 			long minimumEnd = start + atLeast.toNanos();
 			if (this.clock.nanoTime() < minimumEnd) {
 				this.clock.advance(Duration.ofNanos(minimumEnd - this.clock.nanoTime()));
@@ -383,9 +389,19 @@ final class LeaseLoadModel {
 		}
 
 		private void checkSpread() {
-			this.lastSpread = spread();
-			if (this.evenSinceNanos < 0 && this.lastSpread.isEven(this.size.shards())) {
-				this.evenSinceNanos = this.clock.nanoTime();
+			long now = this.clock.nanoTime();
+			if (!spread().isEven(this.size.shards())) {
+				this.evenSinceNanos = -1;
+				return;
+			}
+			if (this.evenSinceNanos < 0) {
+				this.evenSinceNanos = now;
+			}
+			// a spread that has not yet outlived a lease may still lose leases taken in
+			// a cycle that ran too long
+			if (this.settledAtNanos < 0
+					&& now - this.evenSinceNanos >= LeaseLoadModel.this.settings.leaseDuration.toNanos()) {
+				this.settledAtNanos = this.evenSinceNanos;
 			}
 		}
 

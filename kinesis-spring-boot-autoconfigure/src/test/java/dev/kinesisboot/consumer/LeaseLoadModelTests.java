@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.within;
  * The {@link LeaseLoadModel}: a small size checked in every build, so the tool keeps
  * working, and the full table on demand:
  * {@code ./mvnw -B -pl kinesis-spring-boot-autoconfigure test -Dtest=LeaseLoadModelTests -Dloadmodel.run=true}
- * ({@code -Dloadmodel.sizes=100x10,10000x100} runs only those sizes).
+ * ({@code -Dloadmodel.sizes=100x10,10000x100} runs only those sizes,
+ * {@code -Dloadmodel.logs=true} keeps the library's logging on).
  */
 class LeaseLoadModelTests {
 
@@ -121,11 +122,16 @@ class LeaseLoadModelTests {
 		assertThat(phases).hasSize(3 * sizes.size());
 	}
 
-	/** Runs without the library's logging: thousands of lease moves log a line each. */
+	/**
+	 * Runs without the library's logging (thousands of lease moves log a line each)
+	 * unless {@code -Dloadmodel.logs=true}.
+	 */
 	private static <T> T quietly(Supplier<T> run) {
 		Logger library = (Logger) LoggerFactory.getLogger("dev.kinesisboot");
 		Level level = library.getLevel();
-		library.setLevel(Level.OFF);
+		if (!Boolean.getBoolean("loadmodel.logs")) {
+			library.setLevel(Level.OFF);
+		}
 		try {
 			return run.get();
 		}

@@ -29,12 +29,12 @@ import software.amazon.awssdk.core.SdkBytes;
  * <p>
  * One run of a {@link Size}: the workers start within the first seconds; once every shard
  * is read by exactly one worker and the workers' shard counts differ by at most one (an
- * even spread), a steady window is measured; then 10 % of the workers (at least one)
- * join, and the time to an even spread and the traffic until then (at least
- * {@link Settings#afterWindow}) are measured; then as many workers crash (no release,
- * their leases expire), measured the same way. A spread that is not even within
- * {@link Settings#settleLimit} is reported as such, with the traffic of that time.
- * Deterministic for a seed. Single-threaded.
+ * even spread) at every check for a lease duration (settled), a steady window is
+ * measured; then 10 % of the workers (at least one) join, and the time to an even spread
+ * and the traffic until it settled (at least {@link Settings#afterWindow}) are measured;
+ * then as many workers crash (no release, their leases expire), measured the same way. A
+ * spread that does not settle within {@link Settings#settleLimit} is reported as such,
+ * with the traffic of that time. Deterministic for a seed. Single-threaded.
  */
 final class LeaseLoadModel {
 
@@ -117,8 +117,8 @@ final class LeaseLoadModel {
 	 * @param size the size
 	 * @param name what happened before it
 	 * @param liveWorkers workers alive during it
-	 * @param evenAfterNanos from its start until the spread was even, or {@code -1} when
-	 * it was not within the limit
+	 * @param evenAfterNanos from its start until the spread was even for good (it then
+	 * stayed even for a lease duration), or {@code -1} when it was not within the limit
 	 * @param settleLimitNanos the limit
 	 * @param traffic the store traffic of the window
 	 * @param spread the shards per worker at its end

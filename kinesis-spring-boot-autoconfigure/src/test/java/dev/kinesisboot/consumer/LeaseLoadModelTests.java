@@ -2,6 +2,7 @@ package dev.kinesisboot.consumer;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.function.Supplier;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.kinesisboot.checkpoint.Checkpoint;
+import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.consumer.LeaseLoadModel.Phase;
 import dev.kinesisboot.consumer.LeaseLoadModel.Size;
 import dev.kinesisboot.consumer.StoreTraffic.Kind;
@@ -38,10 +41,11 @@ class LeaseLoadModelTests {
 		Phase steady = phases.get(0);
 		StoreTraffic.Window window = steady.traffic();
 		StoreTraffic.Tally total = window.total;
-		double cycleSeconds = settings.leaseDuration.toNanos() / 3 / 1e9;
-		int itemSize = DynamoDbLeaseItems.size(DynamoDbLeaseItems.streamKey("orders-service", "orders"),
-				new dev.kinesisboot.checkpoint.Lease("shardId-000000000000", "ip-10-0-0-1-00000000", 100,
-						java.time.Instant.now(), dev.kinesisboot.checkpoint.Checkpoint.at("4".repeat(56))));
+		double cycleSeconds = LeaseTiming.of(settings.leaseDuration).renewIntervalNanos() / 1e9;
+		int itemSize = DynamoDbLeaseItems.size(
+				DynamoDbLeaseItems.streamKey(LeaseLoadModel.APPLICATION, LeaseLoadModel.STREAM),
+				new Lease("shardId-000000000000", "ip-10-0-0-1-00000000", 100, Instant.parse("2026-01-01T00:01:00Z"),
+						Checkpoint.at("4".repeat(56))));
 
 		// every shard is read by exactly one worker, ten each
 		assertThat(steady.settled()).isTrue();
@@ -58,11 +62,11 @@ class LeaseLoadModelTests {
 		// nothing moves in steady state
 		assertThat(total.calls(Kind.TAKE) + total.calls(Kind.RELEASE) + total.calls(Kind.GET_ITEM) + total.refused)
 			.isZero();
-		// a Query of 100 leases is one page, its units the rounded-up sum of its items;
-		// every write is one unit (items are far under 1 KB)
-		assertThat(itemSize).isBetween(150, 250);
-		assertThat(total.readUnits).isBetween(total.calls(Kind.QUERY) * ((100L * (itemSize - 10)) / 4096 + 1),
-				total.calls(Kind.QUERY) * ((100L * (itemSize + 10)) / 4096 + 1));
+		// a Query of 100 leases is one page, its units the rounded-up sum of its items
+		// (18 KB: 5 units); every write is one unit (items are far under 1 KB)
+		assertThat((double) total.bytesRead / total.itemsRead).isCloseTo(itemSize, within(5.0));
+		assertThat(total.readUnits).isEqualTo(total.calls(Kind.QUERY) * DynamoDbLeaseItems.readUnits(100L * itemSize))
+			.isEqualTo(total.calls(Kind.QUERY) * 5);
 		assertThat(total.writeUnits).isEqualTo(total.itemsWritten)
 			.isEqualTo(total.calls(Kind.RENEW) + total.calls(Kind.CHECKPOINT));
 		// today one partition key holds them all; the workers' shares add up

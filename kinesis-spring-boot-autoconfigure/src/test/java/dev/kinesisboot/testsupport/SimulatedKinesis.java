@@ -159,6 +159,26 @@ public final class SimulatedKinesis {
 			.filter((candidate) -> !candidate.closed && candidate.covers(hash))
 			.findFirst()
 			.orElseThrow();
+		return store(shard, partitionKey, data);
+	}
+
+	/**
+	 * Stores a record in a given open shard, without looking its hash up: for load models
+	 * that feed thousands of shards every second.
+	 * @param shardId the shard
+	 * @param partitionKey the key
+	 * @param data the data
+	 * @return the stored record and its shard
+	 */
+	public Stored putToShard(String shardId, String partitionKey, SdkBytes data) {
+		SimShard shard = this.shards.get(shardId);
+		if (shard == null || shard.closed) {
+			throw new IllegalArgumentException("Shard " + shardId + " is not open");
+		}
+		return store(shard, partitionKey, data);
+	}
+
+	private Stored store(SimShard shard, String partitionKey, SdkBytes data) {
 		this.nextSequence = this.nextSequence.add(BigInteger.ONE);
 		Record record = Record.builder()
 			.sequenceNumber(this.nextSequence.toString())
@@ -232,6 +252,14 @@ public final class SimulatedKinesis {
 	private void close(SimShard shard) {
 		shard.closed = true;
 		shard.endingSequence = this.nextSequence;
+	}
+
+	/**
+	 * The ids of the open shards, in the order they were created.
+	 * @return shard ids
+	 */
+	public List<String> openShardIds() {
+		return openShards().stream().map((shard) -> shard.id).toList();
 	}
 
 	private List<SimShard> openShards() {

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kinesisboot.consumer.CheckpointMover;
-import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.listener.KinesisListener;
 import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.producer.KinesisTemplate;
@@ -16,7 +15,6 @@ import dev.kinesisboot.testsupport.LocalKinesis;
 import dev.kinesisboot.testsupport.LocalRedis;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
-import dev.kinesisboot.testsupport.TestNames;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -24,8 +22,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,18 +41,14 @@ class KinesisCheckpointMoveIntegrationTests {
 	@Test
 	void checkpointsMovedWhileTwoInstancesRunAreWhereBothResume(LocalKinesis kinesis, LocalRedis redis) {
 		String stream = kinesis.createStream("move", 2);
-		ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(TestApplication.class)
-			.withBean(LettuceConnectionFactory.class,
-					() -> new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port())))
-			.withPropertyValues("kinesis.endpoint=" + kinesis.endpoint(), "kinesis.region=us-east-1",
-					"kinesis.credentials.access-key=local", "kinesis.credentials.secret-key=local",
-					"kinesis.checkpoint.store=redis", "kinesis.consumer.group=" + TestNames.unique("move"),
-					"kinesis.consumer.start-position=TRIM_HORIZON", "kinesis.consumer.poll-interval=100ms",
-					"kinesis.consumer.lease-duration=3s", "kinesis.producer.buffer-time=20ms", "test.stream=" + stream);
+		ApplicationContextRunner runner = RedisBackedInstances.runner(kinesis, redis, TestApplication.class, stream,
+				"move");
 		runner.run((first) -> runner.run((second) -> {
 			Instance a = first.getBean(Instance.class);
 			Instance b = second.getBean(Instance.class);
-			await().atMost(Duration.ofSeconds(60)).until(() -> owned(first) == 1 && owned(second) == 1);
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> RedisBackedInstances.owned(first, "move") == 1
+						&& RedisBackedInstances.owned(second, "move") == 1);
 			List<PutResult> sent = send(first, stream, "one", 20);
 			await().atMost(Duration.ofSeconds(60)).until(() -> handled(a, b, "one") == 20);
 
@@ -89,7 +81,9 @@ class KinesisCheckpointMoveIntegrationTests {
 
 			// to the tip: what is already there does not come again, what follows does
 			endpoint.checkpoints("move", stream, "LATEST", null, null);
-			await().atMost(Duration.ofSeconds(30)).until(() -> owned(first) + owned(second) == 2);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> RedisBackedInstances.owned(first, "move")
+						+ RedisBackedInstances.owned(second, "move") == 2);
 			Map<String, Integer> before = Map.copyOf(merged(a, b));
 			List<PutResult> next = send(second, stream, "two", 10);
 			await().atMost(Duration.ofSeconds(60)).until(() -> handled(a, b, "two") >= 10);
@@ -107,13 +101,6 @@ class KinesisCheckpointMoveIntegrationTests {
 			results.add(result);
 		}
 		return results;
-	}
-
-	private static int owned(AssertableApplicationContext context) {
-		List<KinesisConsumer> consumers = context.getBean(KinesisListenerEndpointRegistry.class)
-			.getListenerContainer("move")
-			.getConsumers();
-		return consumers.isEmpty() ? 0 : consumers.get(0).status().size();
 	}
 
 	/** How often a sent record was handled by either instance. */

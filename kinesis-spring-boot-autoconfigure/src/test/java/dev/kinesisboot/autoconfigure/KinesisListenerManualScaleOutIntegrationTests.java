@@ -1,22 +1,18 @@
 package dev.kinesisboot.autoconfigure;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.kinesisboot.consumer.KinesisConsumer;
 import dev.kinesisboot.listener.Acknowledgement;
 import dev.kinesisboot.listener.KinesisListener;
-import dev.kinesisboot.listener.KinesisListenerEndpointRegistry;
 import dev.kinesisboot.producer.KinesisTemplate;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.testsupport.LocalKinesis;
 import dev.kinesisboot.testsupport.LocalRedis;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
-import dev.kinesisboot.testsupport.TestNames;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -24,8 +20,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,23 +36,19 @@ class KinesisListenerManualScaleOutIntegrationTests {
 	@Test
 	void acknowledgementsKeepWorkingForBothInstancesAfterASecondOneTakesAShard(LocalKinesis kinesis, LocalRedis redis) {
 		String stream = kinesis.createStream("manual-scale", 2);
-		ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(TestApplication.class)
-			.withBean(LettuceConnectionFactory.class,
-					() -> new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port())))
-			.withPropertyValues("kinesis.endpoint=" + kinesis.endpoint(), "kinesis.region=us-east-1",
-					"kinesis.credentials.access-key=local", "kinesis.credentials.secret-key=local",
-					"kinesis.checkpoint.store=redis", "kinesis.consumer.group=" + TestNames.unique("manual"),
-					"kinesis.consumer.start-position=TRIM_HORIZON", "kinesis.consumer.poll-interval=100ms",
-					"kinesis.consumer.lease-duration=3s", "kinesis.producer.buffer-time=20ms", "test.stream=" + stream);
+		ApplicationContextRunner runner = RedisBackedInstances.runner(kinesis, redis, TestApplication.class, stream,
+				"manual");
 		runner.run((first) -> {
 			Instance a = first.getBean(Instance.class);
 			send(first, stream, "first", 30);
 			await().atMost(Duration.ofSeconds(60)).until(() -> a.handled.size() == 30);
-			assertThat(owned(first)).isEqualTo(2);
+			assertThat(RedisBackedInstances.owned(first, "manual")).isEqualTo(2);
 
 			runner.run((second) -> {
 				Instance b = second.getBean(Instance.class);
-				await().atMost(Duration.ofSeconds(60)).until(() -> owned(first) == 1 && owned(second) == 1);
+				await().atMost(Duration.ofSeconds(60))
+					.until(() -> RedisBackedInstances.owned(first, "manual") == 1
+							&& RedisBackedInstances.owned(second, "manual") == 1);
 				send(second, stream, "second", 30);
 				await().atMost(Duration.ofSeconds(60)).until(() -> count(a, "second") + count(b, "second") >= 30);
 				// issue 18's report: every acknowledge() of the first instance threw once
@@ -80,13 +70,6 @@ class KinesisListenerManualScaleOutIntegrationTests {
 			template.send(stream, wave + "-" + i, wave + "-" + i);
 		}
 		template.flush().join();
-	}
-
-	private static int owned(AssertableApplicationContext context) {
-		List<KinesisConsumer> consumers = context.getBean(KinesisListenerEndpointRegistry.class)
-			.getListenerContainer("manual")
-			.getConsumers();
-		return consumers.isEmpty() ? 0 : consumers.get(0).status().size();
 	}
 
 	private static long count(Instance instance, String wave) {

@@ -141,7 +141,14 @@ final class HandlerDispatcher implements Dispatcher {
 				done.complete(null);
 			}
 			finally {
-				this.context.metrics().durations(MetricType.CONSUMER_PROCESSING_TIME, times, timed, shard.labels());
+				try {
+					this.context.metrics().durations(MetricType.CONSUMER_PROCESSING_TIME, times, timed, shard.labels());
+				}
+				catch (RuntimeException ex) {
+					// a retry may be scheduled already: failing the dispatch here would
+					// start a second chain on the same records
+					logger.warn("Metrics collector failed to record processing times", ex);
+				}
 			}
 		});
 	}

@@ -314,10 +314,6 @@ final class ShardReader implements Dispatcher.Shard {
 			// reads it again
 			return;
 		}
-		this.consecutiveErrors = 0;
-		if (this.state == ShardStatus.State.RETRYING) {
-			this.state = ShardStatus.State.RUNNING;
-		}
 		List<Record> records = response.records();
 		List<KinesisRecord<byte[]>> expanded = new ArrayList<>(records.size());
 		for (Record record : records) {
@@ -411,6 +407,11 @@ final class ShardReader implements Dispatcher.Shard {
 			return false;
 		}
 		this.dispatching = true;
+		// a read succeeded; under the lock, so a stop that came first keeps its STOPPED
+		this.consecutiveErrors = 0;
+		if (this.state == ShardStatus.State.RETRYING) {
+			this.state = ShardStatus.State.RUNNING;
+		}
 		return true;
 	}
 
@@ -541,9 +542,16 @@ final class ShardReader implements Dispatcher.Shard {
 		if (stopIfRequested()) {
 			return;
 		}
+		int attempt;
+		synchronized (this) {
+			if (this.stopRequested) {
+				// stopped meanwhile: the stop ended the loop and keeps its state
+				return;
+			}
+			attempt = ++this.consecutiveErrors;
+			this.state = ShardStatus.State.RETRYING;
+		}
 		countError(error);
-		int attempt = ++this.consecutiveErrors;
-		this.state = ShardStatus.State.RETRYING;
 		long delay = this.errorBackoff.delayNanos(attempt, this.context.scheduler().random());
 		if (attempt == 1 || attempt % 10 == 0) {
 			logger.warn("Reading shard {} of stream '{}' failed ({} in a row, retrying in {} ms): {}", this.shardId,

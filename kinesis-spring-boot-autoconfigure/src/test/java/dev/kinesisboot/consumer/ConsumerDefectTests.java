@@ -20,6 +20,8 @@ import dev.kinesisboot.checkpoint.CheckpointerFactory;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.listener.ListenerErrorHandler;
 import dev.kinesisboot.metrics.InMemoryMetricsCollector;
+import dev.kinesisboot.metrics.MetricType;
+import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.record.KinesisRecord;
 import dev.kinesisboot.record.RecordExpander;
@@ -724,6 +726,45 @@ class ConsumerDefectTests {
 		this.clock.advance(Duration.ofSeconds(5));
 		assertThat(this.handled).endsWith("k#3", "k#4");
 		close(consumer);
+	}
+
+	@Test
+	void aMetricsCollectorThatFailsAfterARetryWasScheduledDoesNotStartASecondHandOver() {
+		MetricsCollector failing = new MetricsCollector() {
+
+			@Override
+			public void increment(MetricType metric, double value, Map<String, String> labels) {
+			}
+
+			@Override
+			public void gauge(MetricType metric, double value, Map<String, String> labels) {
+			}
+
+			@Override
+			public void histogram(MetricType metric, double value, Map<String, String> labels) {
+			}
+
+			@Override
+			public void durations(MetricType metric, long[] nanos, int count, Map<String, String> labels) {
+				throw new IllegalStateException("metrics backend down");
+			}
+
+		};
+		StreamContext context = new StreamContext("orders", null, this.stream.client(this.clock),
+				ConsumerOptions.defaults(), failing, this.clock, new RecordDeaggregator());
+		AtomicInteger calls = new AtomicInteger();
+		HandlerDispatcher dispatcher = HandlerDispatcher.forRecords(context, (record) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw new IllegalStateException("not yet");
+			}
+		}, ConsumerErrorHandler.retryForever(), Runnable::run);
+		CompletableFuture<Void> done = dispatcher.dispatch(new StoppableShard(), records(1));
+		// before the fix the dispatch failed here while its retry was still scheduled:
+		// the reader would hand the record over again beside that retry
+		assertThat(done).isNotDone();
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(done).isCompleted();
+		assertThat(calls).hasValue(2);
 	}
 
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {

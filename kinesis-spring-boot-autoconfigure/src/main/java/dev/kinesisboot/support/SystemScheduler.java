@@ -45,6 +45,8 @@ public final class SystemScheduler implements Scheduler {
 		this.timer = new ScheduledThreadPoolExecutor(1, daemon(threadName));
 		// cancelled timeouts are common (one per read): do not keep them queued
 		this.timer.setRemoveOnCancelPolicy(true);
+		// once shut down, timers still waiting are dropped, not awaited
+		this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
 
 	/**
@@ -71,7 +73,10 @@ public final class SystemScheduler implements Scheduler {
 	 */
 	public static <T> CompletableFuture<T> during(String threadName, Function<Scheduler, CompletableFuture<T>> wait) {
 		SystemScheduler scheduler = new SystemScheduler(threadName);
-		return Futures.call(() -> wait.apply(scheduler)).whenComplete((result, error) -> scheduler.close());
+		// the wait often ends on the timer thread, which then runs what the caller
+		// chained
+		// (an SDK call): the timer stops taking tasks but is not interrupted
+		return Futures.call(() -> wait.apply(scheduler)).whenComplete((result, error) -> scheduler.timer.shutdown());
 	}
 
 	@Override

@@ -93,8 +93,8 @@ public class KinesisEndpoint {
 	 * @param timestamp an ISO-8601 instant, for {@code AT_TIMESTAMP}
 	 * @param sequenceNumbers shard id to sequence number, for
 	 * {@code AFTER_SEQUENCE_NUMBER}: reading resumes after that record
-	 * @return the shards moved with their new position, and those kept because they were
-	 * read to their end; {@code null} (404) when there is no such container
+	 * @return the shards moved with their new position, and those re-opened because they
+	 * had been read to their end; {@code null} (404) when there is no such container
 	 */
 	@WriteOperation
 	public CheckpointMover.Result checkpoints(@Selector String id, @Selector String stream, String to,

@@ -98,6 +98,28 @@ public abstract class AbstractCheckpointer implements Checkpointer {
 	}
 
 	@Override
+	public CompletableFuture<Void> reopen(String shardId, Checkpoint checkpoint) {
+		try {
+			return writeReopen(shardId, checkpoint);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * Writes a checkpoint if this worker owns the lease, over {@code SHARD_END} too.
+	 * @param shardId the shard
+	 * @param checkpoint the position
+	 * @return completed when written; failed with {@link LeaseLostException} when not the
+	 * owner
+	 */
+	protected CompletableFuture<Void> writeReopen(String shardId, Checkpoint checkpoint) {
+		return CompletableFuture.failedFuture(
+				new UnsupportedOperationException(getClass().getName() + " cannot re-open a shard read to its end"));
+	}
+
+	@Override
 	public CompletableFuture<Void> releaseLease(String shardId) {
 		return writeRelease(shardId);
 	}

@@ -146,6 +146,21 @@ public interface Checkpointer extends AutoCloseable {
 	CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint);
 
 	/**
+	 * Writes a position as {@link #checkpoint(String, Checkpoint)} does, but also over
+	 * {@link Checkpoint#SHARD_END}: re-opens a shard read to its end, so that it is read
+	 * again from there. Only for an operator's move ({@code CheckpointMover}), which
+	 * holds the lease while it writes; a consumer never calls it.
+	 * @param shardId the shard
+	 * @param checkpoint the position
+	 * @return completed when written; fails with {@link LeaseLostException} when this
+	 * worker does not hold the lease
+	 */
+	default CompletableFuture<Void> reopen(String shardId, Checkpoint checkpoint) {
+		return CompletableFuture.failedFuture(
+				new UnsupportedOperationException(getClass().getName() + " cannot re-open a shard read to its end"));
+	}
+
+	/**
 	 * Releases what the checkpointer holds (not the leases: the consumer releases those).
 	 */
 	@Override

@@ -86,13 +86,22 @@ public class MemoryCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
+		return write(shardId, checkpoint, false);
+	}
+
+	@Override
+	protected CompletableFuture<Void> writeReopen(String shardId, Checkpoint checkpoint) {
+		return write(shardId, checkpoint, true);
+	}
+
+	private CompletableFuture<Void> write(String shardId, Checkpoint checkpoint, boolean overEnd) {
 		boolean[] written = { false };
 		this.store.leases.computeIfPresent(this.prefix + shardId, (key, current) -> {
 			if (!workerId().equals(current.owner())) {
 				return current;
 			}
 			written[0] = true;
-			if (current.checkpoint() != null && current.checkpoint().isShardEnd()) {
+			if (!overEnd && current.checkpoint() != null && current.checkpoint().isShardEnd()) {
 				// an ended shard stays ended, whatever write arrives late
 				return current;
 			}

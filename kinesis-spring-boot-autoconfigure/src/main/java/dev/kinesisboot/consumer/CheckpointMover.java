@@ -31,9 +31,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * <li>whichever worker takes the free lease next starts from the stored position, not
  * from what it remembers having handled.</li>
  * </ul>
- * A shard already read to its end ({@code SHARD_END}) keeps that checkpoint: its records
- * are not read again. Records being handled when a shard moves may be handled once more
- * after the move, as after any lease change.
+ * A shard already read to its end ({@code SHARD_END}) is re-opened at the new position
+ * and read again; its child shards wait until it is read to its end again, as after a
+ * reshard. Records being handled when a shard moves may be handled once more after the
+ * move, as after any lease change.
  * <p>
  * The store must be a checkpointer of the group and stream with a worker id of its own
  * (from the {@code CheckpointerFactory}), never a running consumer's: the move would
@@ -95,34 +96,32 @@ public final class CheckpointMover {
 	 */
 	public CompletableFuture<Result> move(Map<String, Checkpoint> positions) {
 		Map<String, Checkpoint> moved = Collections.synchronizedMap(new LinkedHashMap<>());
-		List<String> ended = Collections.synchronizedList(new ArrayList<>());
+		List<String> reopened = Collections.synchronizedList(new ArrayList<>());
 		CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
 		// one shard after the other: a move is an operator's action, not a hot path
 		for (Map.Entry<String, Checkpoint> entry : positions.entrySet()) {
 			all = all.thenCompose(
-					(ignored) -> moveShard(entry.getKey(), entry.getValue(), ATTEMPTS).thenAccept((wasMoved) -> {
-						if (wasMoved) {
-							moved.put(entry.getKey(), entry.getValue());
-						}
-						else {
-							ended.add(entry.getKey());
+					(ignored) -> moveShard(entry.getKey(), entry.getValue(), ATTEMPTS).thenAccept((wasEnded) -> {
+						moved.put(entry.getKey(), entry.getValue());
+						if (wasEnded) {
+							reopened.add(entry.getKey());
 						}
 					}));
 		}
 		return all.thenApply((ignored) -> {
-			logger.info("Moved the checkpoints of group '{}' on stream '{}': {}; kept (read to their end): {}",
-					this.store.applicationName(), this.stream, moved, ended);
-			return new Result(Map.copyOf(moved), List.copyOf(ended));
+			logger.info("Moved the checkpoints of group '{}' on stream '{}': {}; re-opened (had been read to their "
+					+ "end): {}", this.store.applicationName(), this.stream, moved, reopened);
+			return new Result(Map.copyOf(moved), List.copyOf(reopened));
 		});
 	}
 
-	/** Moves one shard; {@code false} when it was read to its end and kept. */
+	/**
+	 * Moves one shard; {@code true} when it had been read to its end and was re-opened.
+	 */
 	private CompletableFuture<Boolean> moveShard(String shardId, Checkpoint position, int attemptsLeft) {
 		return this.store.listLeases().thenCompose((leases) -> {
 			Lease current = leases.stream().filter((lease) -> lease.shardId().equals(shardId)).findFirst().orElse(null);
-			if (current != null && current.isFinished()) {
-				return CompletableFuture.completedFuture(false);
-			}
+			boolean ended = current != null && current.isFinished();
 			return this.store.takeLease(shardId, current).thenCompose((taken) -> {
 				if (!taken) {
 					// renewed or taken between the read and the take: read again
@@ -132,11 +131,12 @@ public final class CheckpointMover {
 					}
 					return moveShard(shardId, position, attemptsLeft - 1);
 				}
-				return this.store.checkpoint(shardId, position)
-					.handle((ok, error) -> error)
+				CompletableFuture<Void> write = ended ? this.store.reopen(shardId, position)
+						: this.store.checkpoint(shardId, position);
+				return write.handle((ok, error) -> error)
 					.thenCompose((error) -> this.store.releaseLease(shardId)
 						.thenCompose((released) -> (error != null) ? CompletableFuture.<Boolean>failedFuture(error)
-								: CompletableFuture.completedFuture(true)));
+								: CompletableFuture.completedFuture(ended)));
 			});
 		});
 	}
@@ -205,9 +205,9 @@ public final class CheckpointMover {
 	 * What a move did.
 	 *
 	 * @param moved the shards moved, with their new position
-	 * @param keptEnded the shards kept because they were read to their end
+	 * @param reopened those of them that had been read to their end
 	 */
-	public record Result(Map<String, Checkpoint> moved, List<String> keptEnded) {
+	public record Result(Map<String, Checkpoint> moved, List<String> reopened) {
 	}
 
 }

@@ -213,7 +213,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	 * at the new positions.
 	 * @param stream one of the container's streams
 	 * @param target where every shard moves to
-	 * @return what was moved, and the shards kept because they were read to their end
+	 * @return what was moved, and which shards were re-opened (had been read to their
+	 * end)
 	 */
 	public CheckpointMover.Result moveCheckpoints(String stream, CheckpointMover.Target target) {
 		return withMover(stream, (mover) -> mover.moveAll(target));
@@ -224,7 +225,8 @@ public class KinesisListenerContainer implements SmartLifecycle {
 	 * ({@link CheckpointMover#afterSequenceNumber(String)}).
 	 * @param stream one of the container's streams
 	 * @param positions the position of each shard to move
-	 * @return what was moved, and the shards kept because they were read to their end
+	 * @return what was moved, and which shards were re-opened (had been read to their
+	 * end)
 	 */
 	public CheckpointMover.Result moveCheckpoints(String stream, Map<String, Checkpoint> positions) {
 		return withMover(stream, (mover) -> mover.move(positions));

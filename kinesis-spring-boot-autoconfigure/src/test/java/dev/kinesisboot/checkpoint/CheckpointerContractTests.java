@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -201,7 +202,7 @@ public abstract class CheckpointerContractTests {
 	}
 
 	@Test
-	void aMovedCheckpointStopsTheHoldersWritesAndWaitsForTheNextOwnerWhileAnEndedShardStaysEnded(LocalKinesis kinesis) {
+	void aMovedCheckpointStopsTheHoldersWritesAndWaitsForTheNextOwnerAndReopensAnEndedShard(LocalKinesis kinesis) {
 		String app = TestNames.unique("move");
 		String ended = "shardId-000000000009";
 		Checkpointer a = checkpointer(app, "orders", "worker-a", LONG_LEASE);
@@ -211,12 +212,13 @@ public abstract class CheckpointerContractTests {
 		a.checkpoint(ended, Checkpoint.SHARD_END).join();
 
 		Checkpointer mover = checkpointer(app, "orders", "mover", LONG_LEASE);
-		CheckpointMover.Result result = new CheckpointMover(kinesis.client(), "orders", mover)
-			.move(Map.of(SHARD, Checkpoint.at("100"), ended, Checkpoint.at("1")))
-			.join();
+		Map<String, Checkpoint> positions = new LinkedHashMap<>();
+		positions.put(SHARD, Checkpoint.at("100"));
+		positions.put(ended, Checkpoint.at("1"));
+		CheckpointMover.Result result = new CheckpointMover(kinesis.client(), "orders", mover).move(positions).join();
 
-		assertThat(result.moved()).containsExactly(Map.entry(SHARD, Checkpoint.at("100")));
-		assertThat(result.keptEnded()).containsExactly(ended);
+		assertThat(result.moved()).isEqualTo(positions);
+		assertThat(result.reopened()).containsExactly(ended);
 		assertThat(a.renewLease(SHARD).join()).as("the holder learns at its next renewal").isFalse();
 		leaseLost(a.checkpoint(SHARD, Checkpoint.at("600")));
 		Lease moved = lease(mover, SHARD);
@@ -225,7 +227,10 @@ public abstract class CheckpointerContractTests {
 		Checkpointer b = checkpointer(app, "orders", "worker-b", LONG_LEASE);
 		assertThat(b.takeLease(SHARD, moved).join()).isTrue();
 		assertThat(b.getCheckpoint(SHARD).join()).contains(Checkpoint.at("100"));
-		assertThat(b.getCheckpoint(ended).join()).contains(Checkpoint.SHARD_END);
+		assertThat(b.getCheckpoint(ended).join()).as("re-opened").contains(Checkpoint.at("1"));
+		assertThat(lease(b, ended).isFinished()).isFalse();
+		// only the lease holder may re-open: a non-owner is refused
+		leaseLost(b.reopen(ended, Checkpoint.at("2")));
 	}
 
 	@Test

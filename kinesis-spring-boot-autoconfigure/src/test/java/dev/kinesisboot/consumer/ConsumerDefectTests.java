@@ -767,6 +767,34 @@ class ConsumerDefectTests {
 		assertThat(calls).hasValue(2);
 	}
 
+	@Test
+	void aMoveBackReopensAShardReadToItsEndAndItsChildrenWaitForIt() {
+		put(2);
+		this.stream.splitRandomShard();
+		KinesisConsumer consumer = consumer(ConsumerOptions.builder(), Runnable::run);
+		consumer.start((record) -> this.handled.add(record.dataAsString()));
+		this.clock.advance(Duration.ofSeconds(30));
+		assertThat(this.handled).containsExactly("k#1", "k#2");
+		assertThat(this.store.lease("shardId-000000000000").isFinished()).isTrue();
+
+		AbstractCheckpointer mover = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
+			.withWorkerId("mover")
+			.withLeaseDuration(LEASE)
+			.withClock(this.clock.clock()), this.clock);
+		CompletableFuture<CheckpointMover.Result> moved = new CheckpointMover(this.stream.client(this.clock), "orders",
+				mover)
+			.moveAll(CheckpointMover.Target.trimHorizon());
+		this.clock.runUntil(moved::isDone, Duration.ofMinutes(1));
+		assertThat(moved.join().reopened()).containsExactly("shardId-000000000000");
+		put(1);
+		this.clock.advance(Duration.ofSeconds(60));
+		// the closed parent is read again from its oldest record, and only then its
+		// child, which holds the record put after the split
+		assertThat(this.handled).containsExactly("k#1", "k#2", "k#1", "k#2", "k#3");
+		assertThat(this.store.lease("shardId-000000000000").isFinished()).isTrue();
+		close(consumer);
+	}
+
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {
 		return consumer(options, handlers, InitialPosition.TRIM_HORIZON);
 	}

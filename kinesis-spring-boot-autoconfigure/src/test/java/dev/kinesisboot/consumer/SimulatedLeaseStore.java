@@ -183,12 +183,21 @@ final class SimulatedLeaseStore {
 
 		@Override
 		protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
+			return write(shardId, checkpoint, false);
+		}
+
+		@Override
+		protected CompletableFuture<Void> writeReopen(String shardId, Checkpoint checkpoint) {
+			return write(shardId, checkpoint, true);
+		}
+
+		private CompletableFuture<Void> write(String shardId, Checkpoint checkpoint, boolean overEnd) {
 			return call(() -> {
 				Lease current = SimulatedLeaseStore.this.leases.get(shardId);
 				if (current == null || !workerId().equals(current.owner())) {
 					throw new LeaseLostException(shardId, "Worker " + workerId() + " does not hold shard " + shardId);
 				}
-				if (current.checkpoint() != null && current.checkpoint().isShardEnd()) {
+				if (!overEnd && current.checkpoint() != null && current.checkpoint().isShardEnd()) {
 					// as every store does: an ended shard stays ended
 					return null;
 				}

@@ -336,11 +336,20 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
+		return write(shardId, checkpoint, false);
+	}
+
+	@Override
+	protected CompletableFuture<Void> writeReopen(String shardId, Checkpoint checkpoint) {
+		return write(shardId, checkpoint, true);
+	}
+
+	private CompletableFuture<Void> write(String shardId, Checkpoint checkpoint, boolean overEnd) {
 		Map<String, AttributeValue> values = new HashMap<>();
 		values.put(":me", AttributeValue.fromS(workerId()));
 		values.put(":cp", AttributeValue.fromS(checkpoint.toText()));
 		String condition = "#owner = :me";
-		if (!checkpoint.isShardEnd()) {
+		if (!overEnd && !checkpoint.isShardEnd()) {
 			// an ended shard stays ended, whatever write arrives late
 			values.put(":end", AttributeValue.fromS(Checkpoint.SHARD_END.toText()));
 			condition += " AND (attribute_not_exists(#cp) OR #cp <> :end)";

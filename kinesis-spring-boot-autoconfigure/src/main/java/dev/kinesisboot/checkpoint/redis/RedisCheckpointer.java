@@ -110,7 +110,7 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 			""", Long.class);
 
 	// KEYS[1] lease hash; ARGV[1] this worker, ARGV[2] checkpoint text, ARGV[3] the text
-	// of SHARD_END, which no later write replaces
+	// of SHARD_END, which no later write replaces (empty when re-opening a shard)
 	private static final RedisScript<Long> CHECKPOINT_SCRIPT = RedisScript.of("""
 			if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 			if redis.call('HGET', KEYS[1], 'checkpoint') == ARGV[3] then return 1 end
@@ -220,8 +220,17 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeCheckpoint(String shardId, Checkpoint checkpoint) {
-		return script(CHECKPOINT_SCRIPT, List.of(leaseKey(shardId)), workerId(), checkpoint.toText(),
-				Checkpoint.SHARD_END.toText())
+		return write(shardId, checkpoint, Checkpoint.SHARD_END.toText());
+	}
+
+	@Override
+	protected CompletableFuture<Void> writeReopen(String shardId, Checkpoint checkpoint) {
+		// no stored text equals the empty string: nothing is kept
+		return write(shardId, checkpoint, "");
+	}
+
+	private CompletableFuture<Void> write(String shardId, Checkpoint checkpoint, String kept) {
+		return script(CHECKPOINT_SCRIPT, List.of(leaseKey(shardId)), workerId(), checkpoint.toText(), kept)
 			.thenAccept((result) -> {
 				if (result != 1L) {
 					throw new LeaseLostException(shardId, "Worker " + workerId() + " does not hold the lease of shard "

@@ -226,18 +226,17 @@ final class HandlerDispatcher implements Dispatcher {
 			Object what, CompletableFuture<Void> done, Runnable next) {
 		boolean whole = next == null;
 		List<KinesisRecord<byte[]>> given = whole ? failed : List.of(failed.get(0));
+		Runnable after = whole ? () -> done.complete(null) : next;
 		switch (decide(shard, given, failure, attempt)) {
-			case RETRY -> {
-				// the batch handed over again starts with what failed; only the same
-				// batch
-				// (or the same named record) failing again counts as the next attempt
-				retryLater(shard, done, attempt, () -> runBatch(shard, failed, attempt + 1, what, done));
-			}
+			// the batch handed over again starts with what failed; only the same batch
+			// (or
+			// the same named record) failing again counts as the next attempt
+			case RETRY -> retryLater(shard, done, attempt, () -> runBatch(shard, failed, attempt + 1, what, done));
 			case SKIP -> {
 				shard.recoveredUpTo(given.get(given.size() - 1));
-				(whole ? (Runnable) () -> done.complete(null) : next).run();
+				after.run();
 			}
-			case RECOVER -> recover(shard, given, failure, attempt, done, whole ? () -> done.complete(null) : next);
+			case RECOVER -> recover(shard, given, failure, attempt, done, after);
 		}
 	}
 

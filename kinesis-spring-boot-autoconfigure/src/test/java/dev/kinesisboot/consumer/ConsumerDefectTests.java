@@ -709,14 +709,7 @@ class ConsumerDefectTests {
 		this.clock.advance(Duration.ofSeconds(5));
 		assertThat(this.handled).containsExactly("k#1", "k#2", "k#3");
 
-		AbstractCheckpointer mover = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
-			.withWorkerId("mover")
-			.withLeaseDuration(LEASE)
-			.withClock(this.clock.clock()), this.clock);
-		CompletableFuture<CheckpointMover.Result> moved = new CheckpointMover(this.stream.client(this.clock), "orders",
-				mover)
-			.moveAll(CheckpointMover.Target.trimHorizon());
-		this.clock.runUntil(moved::isDone, Duration.ofMinutes(1));
+		CompletableFuture<CheckpointMover.Result> moved = moveAll(CheckpointMover.Target.trimHorizon());
 		assertThat(moved.join().moved()).containsOnlyKeys("shardId-000000000000");
 		this.clock.advance(Duration.ofSeconds(30));
 		// before the fix the worker took the shard back and resumed from what it
@@ -777,14 +770,7 @@ class ConsumerDefectTests {
 		assertThat(this.handled).containsExactly("k#1", "k#2");
 		assertThat(this.store.lease("shardId-000000000000").isFinished()).isTrue();
 
-		AbstractCheckpointer mover = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
-			.withWorkerId("mover")
-			.withLeaseDuration(LEASE)
-			.withClock(this.clock.clock()), this.clock);
-		CompletableFuture<CheckpointMover.Result> moved = new CheckpointMover(this.stream.client(this.clock), "orders",
-				mover)
-			.moveAll(CheckpointMover.Target.trimHorizon());
-		this.clock.runUntil(moved::isDone, Duration.ofMinutes(1));
+		CompletableFuture<CheckpointMover.Result> moved = moveAll(CheckpointMover.Target.trimHorizon());
 		assertThat(moved.join().reopened()).containsExactly("shardId-000000000000");
 		put(1);
 		this.clock.advance(Duration.ofSeconds(60));
@@ -793,6 +779,19 @@ class ConsumerDefectTests {
 		assertThat(this.handled).containsExactly("k#1", "k#2", "k#1", "k#2", "k#3");
 		assertThat(this.store.lease("shardId-000000000000").isFinished()).isTrue();
 		close(consumer);
+	}
+
+	/** Moves every shard as an operator would, with a checkpointer of its own. */
+	private CompletableFuture<CheckpointMover.Result> moveAll(CheckpointMover.Target target) {
+		AbstractCheckpointer mover = this.store.checkpointer(CheckpointerSettings.of("app", "orders")
+			.withWorkerId("mover")
+			.withLeaseDuration(LEASE)
+			.withClock(this.clock.clock()), this.clock);
+		CompletableFuture<CheckpointMover.Result> moved = new CheckpointMover(this.stream.client(this.clock), "orders",
+				mover)
+			.moveAll(target);
+		this.clock.runUntil(moved::isDone, Duration.ofMinutes(1));
+		return moved;
 	}
 
 	private KinesisConsumer consumer(ConsumerOptions.Builder options, Executor handlers) {

@@ -106,6 +106,7 @@ public class KinesisCheckpointAutoConfiguration {
 				.builder(settings(applicationName, streamName, leaseDuration), client)
 				.tableName(dynamoDb.getTableName())
 				.createTableIfMissing(dynamoDb.isCreateTable())
+				.leaseBuckets(dynamoDb.getLeaseBuckets())
 				.build();
 			try {
 				((DynamoDbCheckpointer) factory.create("startup-check", "startup-check")).ensureTable().join();

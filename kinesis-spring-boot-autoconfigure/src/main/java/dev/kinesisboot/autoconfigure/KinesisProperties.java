@@ -611,8 +611,8 @@ public class KinesisProperties {
 		private CheckpointMode checkpointMode;
 
 		/**
-		 * Least time between two checkpoint writes of a shard; zero writes after every
-		 * batch. Defaults to 0.
+		 * Least time between two checkpoint writes of a shard (auto mode); zero writes
+		 * after every batch. A crash re-reads up to this much. Defaults to 5s.
 		 */
 		private Duration checkpointInterval;
 
@@ -1030,9 +1030,24 @@ public class KinesisProperties {
 			private boolean createTable;
 
 			/**
+			 * Partition keys a consumer group that starts for the first time spreads its
+			 * leases over (1 to 1000). Groups that already have leases keep their layout.
+			 * Defaults to 16.
+			 */
+			private int leaseBuckets = DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS;
+
+			/**
 			 * Endpoint of the DynamoDB API, for a local emulator; unset for AWS.
 			 */
 			private URI endpoint;
+
+			public int getLeaseBuckets() {
+				return this.leaseBuckets;
+			}
+
+			public void setLeaseBuckets(int leaseBuckets) {
+				this.leaseBuckets = leaseBuckets;
+			}
 
 			public String getTableName() {
 				return this.tableName;

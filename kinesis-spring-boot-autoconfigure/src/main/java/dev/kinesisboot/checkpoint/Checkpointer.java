@@ -161,6 +161,33 @@ public interface Checkpointer extends AutoCloseable {
 	}
 
 	/**
+	 * Writes this worker's heartbeat (lasting {@link #leaseDuration()}) and reads every
+	 * worker's heartbeat of the stream and group. A consumer calls it once per lease
+	 * cycle, so that it reads every lease only when something changed; its cost grows
+	 * with the number of workers, not with the number of shards.
+	 * <p>
+	 * A store that keeps no heartbeats fails the future with
+	 * {@link UnsupportedOperationException} (the default): the consumer then reads every
+	 * lease every cycle, as before heartbeats existed.
+	 * @param leases how many leases this worker holds
+	 * @param changes this worker's change counter (see {@link WorkerBeat#changes()})
+	 * @return every worker's heartbeat, this one's included, expired ones too
+	 */
+	default CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		return CompletableFuture
+			.failedFuture(new UnsupportedOperationException(getClass().getName() + " keeps no worker heartbeats"));
+	}
+
+	/**
+	 * Removes this worker's heartbeat, when it stops after releasing its leases, so that
+	 * the others take them over at once instead of after the heartbeat lapses.
+	 * @return completed when removed (or when the store keeps no heartbeats)
+	 */
+	default CompletableFuture<Void> endBeat() {
+		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
 	 * Releases what the checkpointer holds (not the leases: the consumer releases those).
 	 */
 	@Override

@@ -1,5 +1,6 @@
 package dev.kinesisboot.checkpoint;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Keeps leases and checkpoints in memory: for one process, tests and development.
  * Progress is lost when the process ends. Several checkpointers (workers) in one JVM can
- * share a {@link MemoryCheckpointer.Store} to coordinate. Thread-safe.
+ * share a {@link MemoryCheckpointer.Store} to coordinate; it keeps their heartbeats too.
+ * Thread-safe.
  */
 public class MemoryCheckpointer extends AbstractCheckpointer {
 
@@ -40,12 +42,16 @@ public class MemoryCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	public CompletableFuture<List<Lease>> listLeases() {
-		List<Lease> leases = this.store.leases.entrySet()
+		return CompletableFuture.completedFuture(ofThisStream(this.store.leases));
+	}
+
+	/** The values of this group and stream. */
+	private <T> List<T> ofThisStream(Map<String, T> entries) {
+		return entries.entrySet()
 			.stream()
 			.filter((entry) -> entry.getKey().startsWith(this.prefix))
 			.map(Map.Entry::getValue)
 			.toList();
-		return CompletableFuture.completedFuture(leases);
 	}
 
 	@Override
@@ -121,12 +127,28 @@ public class MemoryCheckpointer extends AbstractCheckpointer {
 		return CompletableFuture.completedFuture(null);
 	}
 
+	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		Instant expiry = newExpiry();
+		this.store.beats.compute(this.prefix + workerId(), (key, before) -> new WorkerBeat(workerId(), leases, changes,
+				expiry, (before != null) ? before.written() + 1 : 1));
+		return CompletableFuture.completedFuture(ofThisStream(this.store.beats));
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		this.store.beats.remove(this.prefix + workerId());
+		return CompletableFuture.completedFuture(null);
+	}
+
 	/**
 	 * The leases of every stream and group, shared by the checkpointers given it.
 	 */
 	public static final class Store {
 
 		private final ConcurrentMap<String, Lease> leases = new ConcurrentHashMap<>();
+
+		private final ConcurrentMap<String, WorkerBeat> beats = new ConcurrentHashMap<>();
 
 	}
 

@@ -13,6 +13,12 @@ public final class ConsumerOptions {
 	/** GetRecords returns at most this many records per call. */
 	public static final int MAX_RECORDS_PER_CALL = 10_000;
 
+	/**
+	 * Seconds between two checkpoints of a shard unless set: one durable write per shard
+	 * every few seconds keeps the lease store's cost per shard low.
+	 */
+	public static final long DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 5;
+
 	private static final ConsumerOptions DEFAULTS = new Builder().build();
 
 	private final InitialPosition initialPosition;
@@ -162,8 +168,8 @@ public final class ConsumerOptions {
 	}
 
 	/**
-	 * @return the least time between two checkpoints of a shard; zero writes after every
-	 * batch
+	 * @return the least time between two checkpoints of a shard in {@code AUTO} mode;
+	 * zero writes after every batch
 	 */
 	public Duration checkpointInterval() {
 		return this.checkpointInterval;
@@ -278,7 +284,7 @@ public final class ConsumerOptions {
 
 		private int handlerThreads = 4;
 
-		private Duration checkpointInterval = Duration.ZERO;
+		private Duration checkpointInterval = Duration.ofSeconds(DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
 
 		private CheckpointMode checkpointMode = CheckpointMode.AUTO;
 
@@ -430,8 +436,12 @@ public final class ConsumerOptions {
 		}
 
 		/**
-		 * Least time between two checkpoints of a shard (default zero: after every
-		 * handled batch). Shard ends, releases and shutdown always checkpoint.
+		 * Least time between two checkpoints of a shard in {@code AUTO} mode (default
+		 * {@value ConsumerOptions#DEFAULT_CHECKPOINT_INTERVAL_SECONDS} s; zero writes
+		 * after every handled batch). A position handled within the interval is written
+		 * when it is over; shard ends, hand-overs and shutdown always write at once. The
+		 * trade-off: after a crash (no final checkpoint), up to one interval of records
+		 * is read again.
 		 * @param checkpointInterval zero or positive
 		 * @return this builder
 		 */

@@ -2,6 +2,7 @@ package dev.kinesisboot.consumer;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,13 +10,17 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
 import dev.kinesisboot.support.AwsErrors;
@@ -27,10 +32,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds this worker's leases and the readers of the shards they cover. A lease cycle runs
  * every third of the lease duration: renew every held lease at once, list the shards when
- * due, read all leases, then balance: each live worker aims at ceil(readable shards /
- * live workers); under its target a worker takes free or expired leases, else steals at
- * most one from the worker holding the most (when that one holds at least two more); over
- * it, it hands shards back (stop, final checkpoint, release).
+ * due, write this worker's heartbeat and read everyone's, and only when the heartbeats or
+ * the shard list say something changed (see {@link #needsListing}) read every lease; then
+ * balance: each live worker (one with a live heartbeat or lease) aims at ceil(readable
+ * shards / live workers); under its target a worker takes free or expired leases (a few
+ * at once, in random order), else takes leases from the workers holding the most, one
+ * each, while they hold at least two more than it would; over it, it hands shards back
+ * (stop, final checkpoint, release). A steady cycle costs one store call per held lease
+ * plus one, whatever the number of shards.
  * <p>
  * A lease whose renewal the store refuses stops its reader at once. One that cannot be
  * renewed (errors, timeouts) stops its reader once the lease could be about to expire, as
@@ -42,6 +51,9 @@ import org.slf4j.LoggerFactory;
 final class LeaseBalancer {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaseBalancer.class);
+
+	/** Takes sent at once when a cycle takes many leases. */
+	private static final int PARALLEL_TAKES = 16;
 
 	private final StreamContext context;
 
@@ -55,8 +67,40 @@ final class LeaseBalancer {
 
 	private final ShardProgress progress;
 
-	/** The leases of the last listing. */
-	private Map<String, Lease> lastListed = Map.of();
+	/** The leases of the last listing, and those taken since. */
+	private volatile Map<String, Lease> lastListed = new ConcurrentHashMap<>();
+
+	/**
+	 * Increased when this worker frees shards the others should look at (a shard read to
+	 * its end, whose children may now be read); sent with every heartbeat.
+	 */
+	private final AtomicLong changes = new AtomicLong();
+
+	// the fields below are used by the running cycle only (cycles never overlap)
+
+	private boolean beatsSupported = true;
+
+	/** Cycles in a row whose heartbeats added up to fewer leases than readable shards. */
+	private int unheldCycles;
+
+	/** How many heartbeats the store counted for this worker at the last one. */
+	private long ownBeatsWritten;
+
+	/** Readable shards at the last listing; -1 before the first. */
+	private int lastEligible = -1;
+
+	private int listedDirectoryVersion;
+
+	private long listedOwnChanges;
+
+	/** Every worker's change counter as seen at the last listing (or first sight). */
+	private final Map<String, Long> seenChanges = new HashMap<>();
+
+	/**
+	 * Whether the last listing showed leases held by workers that write no heartbeat (an
+	 * older version during a rolling upgrade): then every cycle reads every lease.
+	 */
+	private boolean ownersWithoutBeats;
 
 	private final Map<String, Held> held = new ConcurrentHashMap<>();
 
@@ -162,14 +206,17 @@ final class LeaseBalancer {
 			this.currentCycle = done;
 		}
 		long timeout = this.timing.storeTimeoutNanos();
-		// heartbeats first, so a slow or failing ListShards never lets a lease lapse
+		long started = this.context.scheduler().nanoTime();
+		// renewals and the heartbeat together and first, so a slow store or a slow
+		// ListShards never adds round trips before a renewal
+		CompletableFuture<List<WorkerBeat>> beat = beat(timeout);
 		renewHeld().thenCompose((renewed) -> this.directory.refreshIfDue(timeout).exceptionally((error) -> {
 			logger.warn("Listing the shards of stream '{}' failed; using the last list: {}", this.context.streamName(),
 					AwsErrors.unwrap(error).toString());
 			return null;
 		}))
-			.thenCompose((listed) -> this.context.bounded(this.store::listLeases, timeout, "The lease store"))
-			.thenCompose(this::balance)
+			.thenCompose((listed) -> beat)
+			.thenCompose((beats) -> needsListing(beats) ? listAndBalance(beats, timeout) : handOverExtra(beats))
 			.whenComplete((ok, error) -> {
 				if (error != null && !isClosing()) {
 					logger.warn("Lease cycle of stream '{}' failed; trying again: {}", this.context.streamName(),
@@ -178,7 +225,10 @@ final class LeaseBalancer {
 				synchronized (this.lock) {
 					this.cycleRunning = false;
 					if (!this.closing) {
-						long delay = this.cycleRequested ? 0 : this.timing.renewIntervalNanos();
+						// at a fixed rate from the cycle's start: a slow store must not
+						// stretch the time between two renewals
+						long delay = this.cycleRequested ? 0 : Math.max(0,
+								started + this.timing.renewIntervalNanos() - this.context.scheduler().nanoTime());
 						this.nextCycle = this.context.schedule(this::runCycle, delay);
 					}
 				}
@@ -220,7 +270,141 @@ final class LeaseBalancer {
 		return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new));
 	}
 
-	private CompletableFuture<Void> balance(List<Lease> listed) {
+	/**
+	 * Writes this worker's heartbeat and reads everyone's.
+	 * @return the heartbeats, or {@code null} when the store keeps none or the call
+	 * failed (the cycle then reads every lease)
+	 */
+	private CompletableFuture<List<WorkerBeat>> beat(long timeout) {
+		if (!this.beatsSupported) {
+			return CompletableFuture.completedFuture(null);
+		}
+		int leases = owned().size();
+		long changed = this.changes.get();
+		return this.context.bounded(() -> this.store.beat(leases, changed), timeout, "The lease store")
+			.handle((beats, error) -> {
+				if (error == null) {
+					noticeLostBeat(beats);
+					return beats;
+				}
+				Throwable cause = AwsErrors.unwrap(error);
+				if (cause instanceof UnsupportedOperationException) {
+					this.beatsSupported = false;
+					logger.info("The lease store of stream '{}' keeps no worker heartbeats: every lease cycle reads "
+							+ "every lease ({})", this.context.streamName(), cause.getMessage());
+				}
+				else {
+					logger.warn(
+							"Writing the heartbeat of worker {} for stream '{}' failed; reading every lease "
+									+ "instead: {}",
+							this.store.workerId(), this.context.streamName(), cause.toString());
+				}
+				return null;
+			});
+	}
+
+	/**
+	 * The store counts this worker's heartbeats; a count lower than the last one means it
+	 * lost what it held since, and with it the leases and checkpoints.
+	 */
+	private void noticeLostBeat(List<WorkerBeat> beats) {
+		String me = this.store.workerId();
+		long written = beats.stream()
+			.filter((beat) -> me.equals(beat.workerId()))
+			.mapToLong(WorkerBeat::written)
+			.findFirst()
+			.orElse(0);
+		boolean lost = written <= this.ownBeatsWritten;
+		this.ownBeatsWritten = written;
+		if (lost) {
+			Set<String> shards = new TreeSet<>(this.held.keySet());
+			shards.addAll(this.lastListed.keySet());
+			storeReset(shards, this.store.clock().instant());
+			// read every lease now
+			this.lastEligible = -1;
+		}
+	}
+
+	/**
+	 * Whether this cycle must read every lease: on the first cycle, without heartbeats,
+	 * after the shard list or a worker's change counter changed, while workers without
+	 * heartbeats hold leases, and when this worker holds fewer leases than its share
+	 * (less than the floor, or less than the ceiling while the heartbeats of two cycles
+	 * in a row show shards nobody holds). Otherwise the heartbeats say all it needs, and
+	 * the cycle costs one store call plus the renewals.
+	 */
+	private boolean needsListing(List<WorkerBeat> beats) {
+		if (beats == null || this.lastEligible < 0 || this.ownersWithoutBeats
+				|| this.directory.version() != this.listedDirectoryVersion
+				|| this.changes.get() != this.listedOwnChanges) {
+			return true;
+		}
+		Instant now = this.store.clock().instant();
+		String me = this.store.workerId();
+		int owned = owned().size();
+		int workers = 1;
+		long leases = owned;
+		boolean changed = false;
+		Set<String> present = new HashSet<>();
+		for (WorkerBeat beat : beats) {
+			present.add(beat.workerId());
+			if (me.equals(beat.workerId()) || !beat.isLive(now)) {
+				continue;
+			}
+			workers++;
+			leases += beat.leases();
+			Long seen = this.seenChanges.putIfAbsent(beat.workerId(), beat.changes());
+			changed |= seen != null && seen != beat.changes();
+		}
+		this.seenChanges.keySet().retainAll(present);
+		int floor = this.lastEligible / workers;
+		int ceiling = (this.lastEligible + workers - 1) / workers;
+		// heartbeats are up to a cycle old: a lease moving between two workers can look
+		// unheld for one cycle, so only a second one in a row counts
+		this.unheldCycles = (leases < this.lastEligible) ? this.unheldCycles + 1 : 0;
+		return changed || owned < floor || (owned < ceiling && this.unheldCycles >= 2);
+	}
+
+	private CompletableFuture<Void> listAndBalance(List<WorkerBeat> beats, long timeout) {
+		int directoryVersion = this.directory.version();
+		long ownChanges = this.changes.get();
+		return this.context.bounded(this.store::listLeases, timeout, "The lease store").thenCompose((listed) -> {
+			this.listedDirectoryVersion = directoryVersion;
+			this.listedOwnChanges = ownChanges;
+			this.seenChanges.clear();
+			if (beats != null) {
+				beats.forEach((beat) -> this.seenChanges.put(beat.workerId(), beat.changes()));
+			}
+			return balance(listed, beats);
+		});
+	}
+
+	/**
+	 * Without a listing: hands back the shards over this worker's share when the
+	 * heartbeats show more workers than before (one joined).
+	 */
+	private CompletableFuture<Void> handOverExtra(List<WorkerBeat> beats) {
+		Instant now = this.store.clock().instant();
+		String me = this.store.workerId();
+		long workers = 1 + beats.stream().filter((beat) -> !me.equals(beat.workerId()) && beat.isLive(now)).count();
+		int target = (int) ((this.lastEligible + workers - 1) / workers);
+		List<Held> owned = owned();
+		if (owned.size() > target) {
+			owned.subList(target, owned.size()).forEach(this::handOver);
+		}
+		return CompletableFuture.completedFuture(null);
+	}
+
+	/** The leases held and read now (not being handed over), by shard id. */
+	private List<Held> owned() {
+		return this.held.values()
+			.stream()
+			.filter((lease) -> !lease.handingOver && lease.reader.isActive())
+			.sorted(Comparator.comparing(Held::shardId))
+			.toList();
+	}
+
+	private CompletableFuture<Void> balance(List<Lease> listed, List<WorkerBeat> beats) {
 		Map<String, Lease> leases = new HashMap<>();
 		for (Lease lease : listed) {
 			leases.put(lease.shardId(), lease);
@@ -235,6 +419,15 @@ final class LeaseBalancer {
 			.stream()
 			.filter((lease) -> lease.owner() != null && !lease.isAvailable(now))
 			.forEach((lease) -> liveWorkers.add(lease.owner()));
+		if (beats != null) {
+			Set<String> beating = new HashSet<>();
+			beats.stream().filter((beat) -> beat.isLive(now)).forEach((beat) -> beating.add(beat.workerId()));
+			beating.add(me);
+			// an owner without a heartbeat: a worker of an older version
+			this.ownersWithoutBeats = !beating.containsAll(liveWorkers);
+			// a worker that holds nothing yet counts too, so the others make room for it
+			liveWorkers.addAll(beating);
+		}
 		List<Lease> available = new ArrayList<>();
 		Map<String, List<Lease>> heldByOthers = new HashMap<>();
 		for (String shardId : eligible) {
@@ -252,20 +445,20 @@ final class LeaseBalancer {
 				heldByOthers.computeIfAbsent(lease.owner(), (owner) -> new ArrayList<>()).add(lease);
 			}
 		}
+		this.lastEligible = eligible.size();
 		int target = (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size();
-		List<Held> owned = this.held.values()
-			.stream()
-			.filter((lease) -> !lease.handingOver && lease.reader.isActive())
-			.sorted(Comparator.comparing(Held::shardId))
-			.toList();
+		List<Held> owned = owned();
+		// workers that list at the same moment would otherwise all try the same leases
+		shuffle(available);
 		if (owned.size() > target) {
 			// hand the extra shards to the workers under their target
 			owned.subList(target, owned.size()).forEach(this::handOver);
 			return CompletableFuture.completedFuture(null);
 		}
-		return takeEach(available.iterator(), owned.size(), target).thenCompose((count) -> {
+		long deadline = this.context.scheduler().nanoTime() + this.timing.renewIntervalNanos() / 2;
+		return takeEach(available.iterator(), owned.size(), target, deadline).thenCompose((count) -> {
 			if (count < target && available.isEmpty() && !isClosing()) {
-				return stealOne(heldByOthers, count);
+				return steal(heldByOthers, count, target);
 			}
 			return CompletableFuture.completedFuture(null);
 		});
@@ -273,14 +466,15 @@ final class LeaseBalancer {
 
 	/**
 	 * The stores never delete a lease, its counter only grows and its checkpoint only
-	 * moves on (but for a rewind an operator makes): a lease listed before that is now
-	 * missing, has a smaller counter or lost its checkpoint, of a shard still listed,
-	 * means the store lost what it held (restarted without persistence, failed over to a
-	 * lagging replica, re-created). Logged, counted and remembered, so that this worker
-	 * starts shards without a checkpoint at their oldest record rather than at the tip.
+	 * moves on (but for a rewind an operator makes): a lease listed (or taken) before
+	 * that is now missing, has a smaller counter or lost its checkpoint, of a shard still
+	 * listed, means the store lost what it held (restarted without persistence, failed
+	 * over to a lagging replica, re-created). Logged, counted and remembered, so that
+	 * this worker starts shards without a checkpoint at their oldest record rather than
+	 * at the tip.
 	 */
 	private void noticeLostLeases(Map<String, Lease> listed, Instant now) {
-		Set<String> lost = new java.util.TreeSet<>();
+		Set<String> lost = new TreeSet<>();
 		Set<String> stillListed = this.directory.shards().keySet();
 		for (Lease before : this.lastListed.values()) {
 			Lease after = listed.get(before.shardId());
@@ -290,10 +484,13 @@ final class LeaseBalancer {
 				lost.add(before.shardId());
 			}
 		}
-		this.lastListed = Map.copyOf(listed);
-		if (lost.isEmpty()) {
-			return;
+		this.lastListed = new ConcurrentHashMap<>(listed);
+		if (!lost.isEmpty()) {
+			storeReset(lost, now);
 		}
+	}
+
+	private void storeReset(Set<String> lost, Instant now) {
 		this.progress.storeReset(now);
 		logger.error("The lease store of stream '{}' lost what it held for shards {}: was it restarted without "
 				+ "persistence, failed over or re-created? This worker resumes the shards it read from what it handled, "
@@ -302,13 +499,36 @@ final class LeaseBalancer {
 		lost.forEach((shardId) -> countError(shardId, "lease_store_reset"));
 	}
 
-	/** Takes the leases one after the other until the target is reached. */
-	private CompletableFuture<Integer> takeEach(Iterator<Lease> candidates, int count, int target) {
+	/**
+	 * Takes leases until the target is reached, a few at once. Stops after half a renewal
+	 * interval and asks for the next cycle at once, so that a worker taking thousands of
+	 * shards still renews the ones it took in time.
+	 */
+	private CompletableFuture<Integer> takeEach(Iterator<Lease> candidates, int count, int target, long deadline) {
 		if (count >= target || !candidates.hasNext() || isClosing()) {
 			return CompletableFuture.completedFuture(count);
 		}
-		Lease candidate = candidates.next();
-		return take(candidate).thenCompose((taken) -> takeEach(candidates, taken ? count + 1 : count, target));
+		if (this.context.scheduler().nanoTime() >= deadline) {
+			synchronized (this.lock) {
+				this.cycleRequested = true;
+			}
+			return CompletableFuture.completedFuture(count);
+		}
+		List<CompletableFuture<Boolean>> takes = new ArrayList<>();
+		while (takes.size() < Math.min(PARALLEL_TAKES, target - count) && candidates.hasNext()) {
+			takes.add(take(candidates.next()));
+		}
+		return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new)).thenCompose((all) -> {
+			int taken = (int) takes.stream().filter(CompletableFuture::join).count();
+			return takeEach(candidates, count + taken, target, deadline);
+		});
+	}
+
+	private void shuffle(List<Lease> leases) {
+		RandomGenerator random = this.context.scheduler().random();
+		for (int i = leases.size() - 1; i > 0; i--) {
+			Collections.swap(leases, i, random.nextInt(i + 1));
+		}
 	}
 
 	private CompletableFuture<Boolean> take(Lease expected) {
@@ -319,26 +539,52 @@ final class LeaseBalancer {
 					"The lease store")
 			.thenApply((taken) -> {
 				if (taken) {
+					// as the store holds it now: a later listing without it shows a store
+					// reset
+					this.lastListed.put(expected.shardId(), new Lease(expected.shardId(), this.store.workerId(),
+							expected.counter() + 1, null, expected.checkpoint()));
 					startReader(expected.shardId(), sent);
 				}
 				return taken;
 			});
 	}
 
-	private CompletableFuture<Void> stealOne(Map<String, List<Lease>> heldByOthers, int owned) {
-		List<Lease> richest = heldByOthers.values().stream().max(Comparator.comparingInt(List::size)).orElse(List.of());
-		if (richest.size() <= owned + 1) {
-			return CompletableFuture.completedFuture(null);
-		}
-		Lease victim = richest.get(this.context.scheduler().random().nextInt(richest.size()));
-		// conditional on the lease as read: fails if the owner renewed it meanwhile
-		return take(victim).thenAccept((taken) -> {
-			if (taken) {
-				logger.info("Worker {} took shard {} of stream '{}' from worker {} (it held {}, this worker {})",
-						this.store.workerId(), victim.shardId(), this.context.streamName(), victim.owner(),
-						richest.size(), owned);
+	/**
+	 * Takes leases from the workers holding the most, one at a time from the richest (a
+	 * random one among equals), as long as it holds at least two more than this worker
+	 * would after the take, up to the target; the takes go out together.
+	 */
+	private CompletableFuture<Void> steal(Map<String, List<Lease>> heldByOthers, int owned, int target) {
+		RandomGenerator random = this.context.scheduler().random();
+		Map<String, List<Lease>> remaining = new HashMap<>();
+		heldByOthers.forEach((owner, leases) -> remaining.put(owner, new ArrayList<>(leases)));
+		List<CompletableFuture<Void>> steals = new ArrayList<>();
+		int mine = owned;
+		while (mine < target && steals.size() < PARALLEL_TAKES) {
+			int most = remaining.values().stream().mapToInt(List::size).max().orElse(0);
+			if (most <= mine + 1) {
+				break;
 			}
-		});
+			List<String> richest = remaining.entrySet()
+				.stream()
+				.filter((entry) -> entry.getValue().size() == most)
+				.map(Map.Entry::getKey)
+				.sorted()
+				.toList();
+			List<Lease> from = remaining.get(richest.get(random.nextInt(richest.size())));
+			Lease victim = from.remove(random.nextInt(from.size()));
+			int before = mine;
+			// conditional on the lease as read: fails if the owner renewed it meanwhile
+			steals.add(take(victim).thenAccept((taken) -> {
+				if (taken) {
+					logger.info("Worker {} took shard {} of stream '{}' from worker {} (it held {}, this worker {})",
+							this.store.workerId(), victim.shardId(), this.context.streamName(), victim.owner(), most,
+							before);
+				}
+			}));
+			mine++;
+		}
+		return CompletableFuture.allOf(steals.toArray(CompletableFuture[]::new));
 	}
 
 	private void startReader(String shardId, long sentNanos) {
@@ -357,6 +603,8 @@ final class LeaseBalancer {
 		reader.whenStopped().thenAccept((state) -> {
 			if (state == ShardStatus.State.FINISHED) {
 				forget(lease);
+				// its children may be readable now: the others read every lease once
+				this.changes.incrementAndGet();
 				Futures.call(() -> this.store.releaseLease(shardId)).whenComplete((ok, error) -> {
 					this.directory.requestRefresh();
 					requestCycle();
@@ -460,6 +708,10 @@ final class LeaseBalancer {
 				}
 				return CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
 			})
+			// the others count this worker out at once, not when its heartbeat lapses
+			.thenCompose((released) -> this.context
+				.bounded(this.store::endBeat, this.timing.storeTimeoutNanos(), "The lease store")
+				.exceptionally((error) -> null))
 			.whenComplete((ok, error) -> this.held.clear());
 	}
 

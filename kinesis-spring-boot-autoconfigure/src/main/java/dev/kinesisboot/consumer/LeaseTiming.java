@@ -14,9 +14,13 @@ import java.util.concurrent.TimeUnit;
  * duration - margin} on its own monotonic clock, so it has stopped before any other
  * worker can see the lease expired, <em>as long as the workers' wall clocks differ by
  * less than the margin</em> (a quarter of the lease duration: 2.5 s for the default 10
- * s). Every store call is bounded by {@link #storeTimeoutNanos()}, so one hung call
- * cannot hold a lease cycle past that point. The same margin sets a LATEST start marker
- * back, since Kinesis stamps arrivals with its own clock.
+ * s). Cycles start at a fixed rate (counted from the previous cycle's start), their
+ * renewals go out first, together with the heartbeat, and every store call is bounded by
+ * {@link #storeTimeoutNanos()}: a slow store does not stretch the time between renewals
+ * unless a whole cycle (several slow calls in a row) outlasts the interval; the next one
+ * then starts at once, and the rule above stops the readers whose leases it could not
+ * renew in time. The same margin sets a LATEST start marker back, since Kinesis stamps
+ * arrivals with its own clock.
  *
  * @param leaseNanos the lease duration
  */

@@ -6,16 +6,18 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.LeaseLostException;
 import dev.kinesisboot.support.AwsErrors;
+import dev.kinesisboot.support.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one writer of a shard's checkpoints. Applies the consumer's {@link CheckpointMode}:
- * in {@code AUTO} a handled position is written after its batch (at most once per
- * {@link ConsumerOptions#checkpointInterval()}); in {@code MANUAL} only acknowledged
- * positions are, when acknowledged. Writes go to the store one after the other, each
- * bounded by a timeout, and never move backwards. Thread-safe: the reader and the
- * application's acknowledgements may call it at once.
+ * in {@code AUTO} a handled position is written after its batch, at most once per
+ * {@link ConsumerOptions#checkpointInterval()} (a position handled within the interval is
+ * written when it is over, unless a newer one came first); in {@code MANUAL} only
+ * acknowledged positions are, when acknowledged. Writes go to the store one after the
+ * other, each bounded by a timeout, and never move backwards. Thread-safe: the reader and
+ * the application's acknowledgements may call it at once.
  */
 final class ShardCheckpointer {
 
@@ -32,6 +34,8 @@ final class ShardCheckpointer {
 	private final boolean manual;
 
 	private final ShardProgress progress;
+
+	private final Runnable leaseLost;
 
 	// guarded by this
 	private Checkpoint written;
@@ -51,8 +55,25 @@ final class ShardCheckpointer {
 	// guarded by this
 	private long lastWriteNanos;
 
+	// guarded by this: a handled position not written yet because the interval was not
+	// over, and the timer that writes it when it is
+	private Checkpoint due;
+
+	// guarded by this
+	private Scheduler.Cancellable dueWrite = Scheduler.Cancellable.NONE;
+
+	/**
+	 * A checkpointer of one shard.
+	 * @param store the lease store
+	 * @param shardId the shard
+	 * @param context the stream
+	 * @param timing lease timing (the store timeout)
+	 * @param progress what this worker knows it handled
+	 * @param leaseLost told when a write due after the interval found the lease lost
+	 */
 	ShardCheckpointer(Checkpointer store, String shardId, StreamContext context, LeaseTiming timing,
-			ShardProgress progress) {
+			ShardProgress progress, Runnable leaseLost) {
+		this.leaseLost = leaseLost;
 		this.store = store;
 		this.progress = progress;
 		this.shardId = shardId;
@@ -99,12 +120,43 @@ final class ShardCheckpointer {
 		this.progress.advance(this.shardId, position);
 		synchronized (this) {
 			long now = this.context.scheduler().nanoTime();
-			if (!force && now - this.lastWriteNanos < this.context.options().checkpointInterval().toNanos()) {
+			long interval = this.context.options().checkpointInterval().toNanos();
+			if (!force && now - this.lastWriteNanos < interval) {
+				// written when the interval is over, unless a later batch comes first
+				this.due = position;
+				if (this.dueWrite == Scheduler.Cancellable.NONE) {
+					this.dueWrite = this.context.schedule(this::writeDue, this.lastWriteNanos + interval - now);
+				}
 				return CompletableFuture.completedFuture(null);
 			}
 			this.lastWriteNanos = now;
+			this.due = null;
 		}
 		return write(position);
+	}
+
+	private void writeDue() {
+		Checkpoint position;
+		synchronized (this) {
+			this.dueWrite = Scheduler.Cancellable.NONE;
+			position = this.due;
+			this.due = null;
+			if (position == null) {
+				return;
+			}
+			this.lastWriteNanos = this.context.scheduler().nanoTime();
+		}
+		write(position).exceptionally((error) -> {
+			this.leaseLost.run();
+			return null;
+		});
+	}
+
+	/** Drops a handled position waiting for the interval (the reader stopped). */
+	synchronized void cancelDue() {
+		this.dueWrite.cancel();
+		this.dueWrite = Scheduler.Cancellable.NONE;
+		this.due = null;
 	}
 
 	/**

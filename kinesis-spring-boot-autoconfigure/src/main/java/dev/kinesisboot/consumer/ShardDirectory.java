@@ -35,6 +35,12 @@ final class ShardDirectory {
 
 	private volatile boolean refreshRequested = true;
 
+	// bumped when a listing shows other shards, or other shards closed, than the one
+	// before
+	private volatile int version;
+
+	private int lastOpen = -1;
+
 	private long nextRefreshNanos;
 
 	ShardDirectory(StreamContext context) {
@@ -100,6 +106,10 @@ final class ShardDirectory {
 					.increment(MetricType.STREAM_RESHARDING_EVENTS, reshards.size(), this.context.streamLabels());
 			}
 		}
+		if (open != this.lastOpen || !byId.keySet().equals(this.shards.keySet())) {
+			this.version++;
+			this.lastOpen = open;
+		}
 		Set<String> seen = new HashSet<>(byId.keySet());
 		if (known != null) {
 			seen.addAll(known);
@@ -109,6 +119,15 @@ final class ShardDirectory {
 		this.context.metrics().gauge(MetricType.STREAM_SHARDS_ACTIVE, open, this.context.streamLabels());
 		this.context.metrics()
 			.gauge(MetricType.STREAM_SHARDS_CLOSED, listed.size() - open, this.context.streamLabels());
+	}
+
+	/**
+	 * A number that changes whenever a listing shows other shards than the one before, or
+	 * other shards closed.
+	 * @return the version of the shard list
+	 */
+	int version() {
+		return this.version;
 	}
 
 	/**

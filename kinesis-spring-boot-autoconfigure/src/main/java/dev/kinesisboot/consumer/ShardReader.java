@@ -119,7 +119,10 @@ final class ShardReader implements Dispatcher.Shard {
 		this.store = store;
 		this.dispatcher = dispatcher;
 		this.positions = positions;
-		this.checkpoints = new ShardCheckpointer(store, shardId, context, timing, progress);
+		this.checkpoints = new ShardCheckpointer(store, shardId, context, timing, progress,
+				() -> leaseLost("was taken by another worker"));
+		// a stopped reader writes no more: a release writes its last position itself
+		this.stopped.whenComplete((state, error) -> this.checkpoints.cancelDue());
 		this.progress = progress;
 		this.source = sources.apply(positions);
 		this.onChildShards = onChildShards;

@@ -101,10 +101,11 @@ class KinesisOptionsMapperTests {
 			"kinesis.consumer.lease-duration", "kinesis.consumer.dead-letter-stream", "kinesis.consumer.create-stream",
 			"kinesis.consumer.create-stream-shard-count", "kinesis.consumer.observation-enabled",
 			"kinesis.checkpoint.store", "kinesis.checkpoint.redis.key-prefix", "kinesis.checkpoint.dynamodb.table-name",
-			"kinesis.checkpoint.dynamodb.create-table", "kinesis.checkpoint.dynamodb.endpoint",
-			"kinesis.checkpoint.import-from", "kinesis.checkpoint.import-name", "kinesis.checkpoint.import-force",
-			"kinesis.checkpoint.import-session-timeout", "kinesis.checkpoint.import-table",
-			"kinesis.checkpoint.import-endpoint", "kinesis.metrics.enabled", "kinesis.metrics.namespace");
+			"kinesis.checkpoint.dynamodb.lease-buckets", "kinesis.checkpoint.dynamodb.create-table",
+			"kinesis.checkpoint.dynamodb.endpoint", "kinesis.checkpoint.import-from", "kinesis.checkpoint.import-name",
+			"kinesis.checkpoint.import-force", "kinesis.checkpoint.import-session-timeout",
+			"kinesis.checkpoint.import-table", "kinesis.checkpoint.import-endpoint", "kinesis.metrics.enabled",
+			"kinesis.metrics.namespace");
 
 	/**
 	 * Every other property, a value other than the default, and the option it must reach
@@ -156,7 +157,7 @@ class KinesisOptionsMapperTests {
 			mapping("kinesis.consumer.max-queue-size", "50", "consumer.maxQueueSize", 50),
 			mapping("kinesis.consumer.handler-threads", "2", "consumer.handlerThreads", 2),
 			mapping("kinesis.consumer.checkpoint-mode", "manual", "consumer.checkpointMode", CheckpointMode.MANUAL),
-			mapping("kinesis.consumer.checkpoint-interval", "5s", "consumer.checkpointInterval", Duration.ofSeconds(5)),
+			mapping("kinesis.consumer.checkpoint-interval", "7s", "consumer.checkpointInterval", Duration.ofSeconds(7)),
 			mapping("kinesis.consumer.max-attempts", "3", "listener.maxAttempts", 3),
 			mapping("kinesis.consumer.retry-backoff", "100ms", "consumer.handlerRetryBackoffBase",
 					Duration.ofMillis(100)),

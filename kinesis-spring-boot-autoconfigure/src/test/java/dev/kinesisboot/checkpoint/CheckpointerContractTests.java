@@ -70,9 +70,13 @@ public abstract class CheckpointerContractTests {
 
 	static final int DEFAULT_RECORDS = 6_000;
 
-	/** Options for fast tests: short polls, short back-offs, short shutdown. */
+	/**
+	 * Options for fast tests: short polls, short back-offs, short shutdown, and a
+	 * checkpoint after every batch, so that a store's refusals show at once.
+	 */
 	protected static final ConsumerOptions OPTIONS = ConsumerOptions.builder()
 		.initialPosition(InitialPosition.TRIM_HORIZON)
+		.checkpointInterval(Duration.ZERO)
 		.pollInterval(Duration.ofMillis(200))
 		.shardRefreshInterval(Duration.ofSeconds(10))
 		.errorBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
@@ -252,6 +256,42 @@ public abstract class CheckpointerContractTests {
 		leaseLost(a.checkpoint(SHARD, Checkpoint.at("124")));
 		a.releaseLease(SHARD).join();
 		assertThat(lease(b, SHARD).owner()).as("a release by a non-owner changes nothing").isEqualTo("worker-b");
+	}
+
+	@Test
+	void heartbeatsShowEveryWorkerOfTheGroupCountEachWorkersWritesAndGoWhenEnded() {
+		String app = TestNames.unique("beat");
+		Checkpointer a = checkpointer(app, "orders", "worker-a", LONG_LEASE);
+		Checkpointer b = checkpointer(app, "orders", "worker-b", LONG_LEASE);
+		Checkpointer otherStream = checkpointer(app, "payments", "worker-c", LONG_LEASE);
+		Instant now = a.clock().instant();
+		assertThat(a.beat(3, 0).join()).extracting(WorkerBeat::workerId).containsExactly("worker-a");
+		otherStream.beat(1, 0).join();
+		List<WorkerBeat> seenByB = b.beat(5, 2).join();
+		assertThat(seenByB).extracting(WorkerBeat::workerId).containsExactlyInAnyOrder("worker-a", "worker-b");
+		WorkerBeat fromA = seenByB.stream().filter((beat) -> beat.workerId().equals("worker-a")).findFirst().get();
+		assertThat(fromA.leases()).isEqualTo(3);
+		assertThat(fromA.changes()).isZero();
+		assertThat(fromA.written()).isEqualTo(1);
+		assertThat(fromA.isLive(now)).isTrue();
+		assertThat(fromA.isLive(now.plus(LONG_LEASE).plusSeconds(5))).isFalse();
+
+		List<WorkerBeat> seenByA = a.beat(4, 1).join();
+		WorkerBeat own = seenByA.stream().filter((beat) -> beat.workerId().equals("worker-a")).findFirst().get();
+		assertThat(own.written()).as("counted by the store").isEqualTo(2);
+		assertThat(own.leases()).isEqualTo(4);
+		assertThat(seenByA.stream().filter((beat) -> beat.workerId().equals("worker-b")).findFirst().get().changes())
+			.isEqualTo(2);
+
+		b.endBeat().join();
+		assertThat(a.beat(4, 1).join()).extracting(WorkerBeat::workerId).containsExactly("worker-a");
+		assertThat(b.beat(0, 2)
+			.join()
+			.stream()
+			.filter((beat) -> beat.workerId().equals("worker-b"))
+			.findFirst()
+			.get()
+			.written()).as("a new item counts from one again").isEqualTo(1);
 	}
 
 	@Test

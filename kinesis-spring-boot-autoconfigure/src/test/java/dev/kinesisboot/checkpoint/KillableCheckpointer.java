@@ -59,6 +59,16 @@ final class KillableCheckpointer extends ForwardingCheckpointer {
 	}
 
 	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		return unlessKilled(() -> super.beat(leases, changes));
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		return unlessKilled(super::endBeat);
+	}
+
+	@Override
 	public CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint) {
 		return unlessKilled(() -> super.checkpoint(shardId, checkpoint));
 	}

@@ -157,7 +157,8 @@ class ConsumerDefectTests {
 			}
 			task.run();
 		};
-		KinesisConsumer consumer = consumer(ConsumerOptions.builder().maxRecordsPerCall(3), flaky);
+		KinesisConsumer consumer = consumer(
+				ConsumerOptions.builder().maxRecordsPerCall(3).checkpointInterval(Duration.ZERO), flaky);
 		consumer.start((record) -> this.handled.add(record.dataAsString()));
 		this.clock.advance(Duration.ofSeconds(5));
 		put(1);

@@ -101,6 +101,12 @@ class ConsumerSimulationTests {
 
 		private final List<Long> forgetTimes = new ArrayList<>();
 
+		private final double olderWorkerRate;
+
+		private final Random olderRandom;
+
+		private int olderWorkers;
+
 		Run(long seed) {
 			this.seed = seed;
 			this.random = new Random(seed);
@@ -126,6 +132,10 @@ class ConsumerSimulationTests {
 			this.store.slowRate = (added.nextInt(3) == 0) ? added.nextDouble() * 0.05 : 0;
 			this.store.slowLatencyNanos = this.leaseDuration.toNanos();
 			this.fanOut = added.nextInt(4) == 0;
+			// a rolling upgrade: some workers of an older version, whose store keeps no
+			// heartbeats, so they read every lease every cycle
+			this.olderWorkerRate = (added.nextInt(4) == 0) ? 0.5 : 0;
+			this.olderRandom = added;
 			this.handlerFailureRate = this.random.nextDouble() * 0.1;
 			this.handlerErrorRate = this.random.nextDouble() * 0.02;
 			this.fromLatest = this.random.nextInt(3) == 0;
@@ -241,9 +251,14 @@ class ConsumerSimulationTests {
 				.withClock(view.clock());
 			Executor handlers = (task) -> view.schedule(task,
 					(long) (this.random.nextDouble() * this.handlerMaxDelayNanos));
+			boolean older = this.olderWorkerRate > 0 && this.olderRandom.nextDouble() < this.olderWorkerRate;
+			if (older) {
+				this.olderWorkers++;
+			}
 			KinesisConsumer consumer = KinesisConsumer.builder(this.stream.client(view))
 				.streamName("orders")
-				.checkpointer(this.store.checkpointer(settings, view))
+				.checkpointer(older ? this.store.checkpointerWithoutBeats(settings, view)
+						: this.store.checkpointer(settings, view))
 				.metricsCollector(NoOpMetricsCollector.INSTANCE)
 				.scheduler(view)
 				.handlerExecutor(handlers)
@@ -391,12 +406,13 @@ class ConsumerSimulationTests {
 			this.history = run.history;
 			this.virtualNanos = run.clock.nanoTime();
 			this.description = String.format(
-					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes), lease %s, %s, %s, %s, "
+					"seed %d: %d records on %d shards (%d reshards), %d workers (%d crashes, %d closes, %d without "
+							+ "heartbeats), lease %s, %s, %s, %s, "
 							+ "store forgot %d times; %d duplicates, longest handling after a lease moved %d ms, "
 							+ "%.0f s virtual, %d tasks",
 					run.seed, run.history.putCount(), run.stream.shardCount(), run.reshards, run.workerNumber,
-					run.crashes, run.closes, run.leaseDuration, run.options.mode(), run.options.initialPosition(),
-					run.options.checkpointMode(), run.forgets, run.history.duplicates(),
+					run.crashes, run.closes, run.olderWorkers, run.leaseDuration, run.options.mode(),
+					run.options.initialPosition(), run.options.checkpointMode(), run.forgets, run.history.duplicates(),
 					run.history.longestAfterLossNanos() / 1_000_000, this.virtualNanos / 1e9, run.clock.tasksRun());
 		}
 

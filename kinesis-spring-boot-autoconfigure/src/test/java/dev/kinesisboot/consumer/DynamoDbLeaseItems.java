@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -68,6 +69,52 @@ final class DynamoDbLeaseItems {
 		if (lease.checkpoint() != null) {
 			item.put(DynamoDbCheckpointer.CHECKPOINT, AttributeValue.fromS(lease.checkpoint().toText()));
 		}
+		return item;
+	}
+
+	/**
+	 * The partition key of a shard's lease in a new group: its bucket's.
+	 * @param streamKey the stream key
+	 * @param shardId the shard
+	 * @return {@code streamKey#bucket}
+	 */
+	static String leaseKey(String streamKey, String shardId) {
+		return bucketKey(streamKey, DynamoDbCheckpointer.bucketOf(shardId, DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS));
+	}
+
+	/**
+	 * The partition key of a bucket in a new group.
+	 * @param streamKey the stream key
+	 * @param bucket the bucket
+	 * @return {@code streamKey#bucket}
+	 */
+	static String bucketKey(String streamKey, int bucket) {
+		return streamKey + "#" + bucket;
+	}
+
+	/**
+	 * The partition key of the heartbeats.
+	 * @param streamKey the stream key
+	 * @return {@code streamKey#workers}
+	 */
+	static String workersKey(String streamKey) {
+		return streamKey + "#workers";
+	}
+
+	/**
+	 * The item of a heartbeat, as the checkpointer writes it.
+	 * @param streamKey the stream key
+	 * @param beat the heartbeat
+	 * @return its attributes
+	 */
+	static Map<String, AttributeValue> beatItem(String streamKey, WorkerBeat beat) {
+		Map<String, AttributeValue> item = new LinkedHashMap<>();
+		item.put(DynamoDbCheckpointer.STREAM_KEY, AttributeValue.fromS(workersKey(streamKey)));
+		item.put(DynamoDbCheckpointer.SHARD_ID, AttributeValue.fromS(beat.workerId()));
+		item.put(DynamoDbCheckpointer.LEASES, AttributeValue.fromN(Integer.toString(beat.leases())));
+		item.put(DynamoDbCheckpointer.CHANGES, AttributeValue.fromN(Long.toString(beat.changes())));
+		item.put(DynamoDbCheckpointer.EXPIRES_AT, AttributeValue.fromN(Long.toString(beat.expiresAt().toEpochMilli())));
+		item.put(DynamoDbCheckpointer.WRITTEN, AttributeValue.fromN(Long.toString(beat.written())));
 		return item;
 	}
 

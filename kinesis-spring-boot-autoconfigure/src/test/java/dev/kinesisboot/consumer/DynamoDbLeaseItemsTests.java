@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +20,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -85,8 +90,9 @@ class DynamoDbLeaseItemsTests {
 		assertThat(this.client.updates).hasSize(5);
 		for (UpdateItemRequest update : this.client.updates) {
 			assertThat(update.key().keySet()).allMatch(item::containsKey);
-			assertThat(update.key().get(DynamoDbCheckpointer.STREAM_KEY))
-				.isEqualTo(item.get(DynamoDbCheckpointer.STREAM_KEY));
+			String shardId = update.key().get(DynamoDbCheckpointer.SHARD_ID).s();
+			assertThat(update.key().get(DynamoDbCheckpointer.STREAM_KEY).s())
+				.isEqualTo(DynamoDbLeaseItems.leaseKey(this.streamKey, shardId));
 			assertThat(update.expressionAttributeNames().values()).allMatch(item::containsKey);
 		}
 		// the values the model puts in those attributes are the ones written
@@ -96,6 +102,22 @@ class DynamoDbLeaseItemsTests {
 			.isEqualTo(item.get(DynamoDbCheckpointer.EXPIRES_AT));
 		assertThat(this.client.updates.get(3).expressionAttributeValues().get(":cp"))
 			.isEqualTo(item.get(DynamoDbCheckpointer.CHECKPOINT));
+	}
+
+	@Test
+	void theHeartbeatTheCheckpointerWritesIsTheOneTheModelSizes() {
+		WorkerBeat beat = new WorkerBeat("ip-10-0-3-17-3f9a2c1b", 12, 3, NOW.plusSeconds(10), 1);
+		this.client.items.add(DynamoDbLeaseItems.beatItem(this.streamKey, beat));
+		assertThat(this.checkpointer.beat(12, 3).join()).containsExactly(beat);
+
+		Map<String, AttributeValue> item = DynamoDbLeaseItems.beatItem(this.streamKey, beat);
+		UpdateItemRequest update = this.client.updates.get(0);
+		assertThat(update.key())
+			.containsAllEntriesOf(Map.of(DynamoDbCheckpointer.STREAM_KEY, item.get(DynamoDbCheckpointer.STREAM_KEY),
+					DynamoDbCheckpointer.SHARD_ID, item.get(DynamoDbCheckpointer.SHARD_ID)));
+		assertThat(update.expressionAttributeNames().values()).allMatch(item::containsKey);
+		assertThat(update.expressionAttributeValues().get(":leases")).isEqualTo(item.get(DynamoDbCheckpointer.LEASES));
+		assertThat(update.expressionAttributeValues().get(":exp")).isEqualTo(item.get(DynamoDbCheckpointer.EXPIRES_AT));
 	}
 
 	@Test
@@ -168,7 +190,23 @@ class DynamoDbLeaseItemsTests {
 
 		@Override
 		public CompletableFuture<QueryResponse> query(QueryRequest request) {
-			return CompletableFuture.completedFuture(QueryResponse.builder().items(this.items).build());
+			AttributeValue partitionKey = request.expressionAttributeValues().get(":sk");
+			List<Map<String, AttributeValue>> found = this.items.stream()
+				.filter((item) -> item.get(DynamoDbCheckpointer.STREAM_KEY).equals(partitionKey))
+				.limit((request.limit() != null) ? request.limit() : Integer.MAX_VALUE)
+				.toList();
+			return CompletableFuture.completedFuture(QueryResponse.builder().items(found).count(found.size()).build());
+		}
+
+		@Override
+		public CompletableFuture<GetItemResponse> getItem(GetItemRequest request) {
+			// no layout item: a new group
+			return CompletableFuture.completedFuture(GetItemResponse.builder().build());
+		}
+
+		@Override
+		public CompletableFuture<PutItemResponse> putItem(PutItemRequest request) {
+			return CompletableFuture.completedFuture(PutItemResponse.builder().build());
 		}
 
 		@Override

@@ -74,6 +74,7 @@ class FanOutSourceTests {
 				.initialPosition(InitialPosition.TRIM_HORIZON)
 				.subscriptionTimeout(Duration.ofMillis(300))
 				.errorBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+				.checkpointInterval(Duration.ZERO)
 				.build())
 			.build();
 		consumer.start((record) -> handled.add(record.dataAsString()));

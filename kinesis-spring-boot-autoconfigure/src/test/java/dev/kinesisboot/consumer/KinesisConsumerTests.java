@@ -52,6 +52,8 @@ class KinesisConsumerTests {
 				.initialPosition(InitialPosition.TRIM_HORIZON)
 				.pollInterval(Duration.ofMillis(50))
 				.minFetchInterval(Duration.ofMillis(10))
+				// a checkpoint after every batch, as the reference counts them
+				.checkpointInterval(Duration.ZERO)
 				.build())
 			.build();
 		consumer.start((record) -> handled.add(record.dataAsString()));

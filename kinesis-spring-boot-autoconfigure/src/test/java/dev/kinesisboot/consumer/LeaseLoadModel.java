@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.metrics.NoOpMetricsCollector;
 import dev.kinesisboot.support.Scheduler;
 import dev.kinesisboot.testsupport.SimulatedKinesis;
@@ -164,9 +165,10 @@ final class LeaseLoadModel {
 		StringBuilder table = new StringBuilder();
 		List<String> header = List.of("shards", "workers", "phase", "live", "even after (s)", "window (s)",
 				"shards/worker", "Query pages/s", "GetItem/s", "take/s", "renew/s", "checkpoint/s", "release/s",
-				"refused/s", "items read/s", "items written/s", "KB read/s", "KB written/s", "RCU/s", "WCU/s",
-				"busiest worker calls/s", "busiest worker RCU/s", "busiest worker WCU/s",
-				"hottest key RCU/s (% of 3,000)", "hottest key WCU/s (% of 1,000)", "Redis commands/s", "run (s)");
+				"beat/s", "beat Query pages/s", "refused/s", "items read/s", "items written/s", "KB read/s",
+				"KB written/s", "RCU/s", "WCU/s", "busiest worker calls/s", "busiest worker RCU/s",
+				"busiest worker WCU/s", "hottest key RCU/s (% of 3,000)", "hottest key WCU/s (% of 1,000)",
+				"Redis commands/s", "run (s)");
 		table.append("| ").append(String.join(" | ", header)).append(" |\n");
 		table.append("|").append(" --- |".repeat(3)).append(" ---: |".repeat(header.size() - 3)).append("\n");
 		Size previous = null;
@@ -225,8 +227,9 @@ final class LeaseLoadModel {
 						+ "default options: lease " + settings.leaseDuration.toSeconds() + " s, lease cycle every "
 						+ timing.renewIntervalNanos() / 1_000_000 + " ms, poll interval "
 						+ options.pollInterval().toMillis() + " ms, checkpointInterval " + options.checkpointInterval()
-						+ " (a checkpoint after every batch), mode " + options.checkpointMode() + ", initial position "
-						+ options.initialPosition(),
+						+ (options.checkpointInterval().isZero() ? " (a checkpoint after every batch)"
+								: " (at most one checkpoint per shard per interval)")
+						+ ", mode " + options.checkpointMode() + ", initial position " + options.initialPosition(),
 				"- every shard receives one record per poll interval, so every read of a caught-up reader returns a "
 						+ "batch; no resharding",
 				"- store round trip uniform 0-" + 2 * settings.storeLatencyMax.toMillis()
@@ -242,14 +245,18 @@ final class LeaseLoadModel {
 						+ "from the moment it happens until settled again, at least " + settings.afterWindow.toSeconds()
 						+ " s",
 				"- a crash is a halt: no release, no final checkpoint, leases expire",
-				"- items as DynamoDbCheckpointer writes them: partition key '" + streamKey
-						+ "' (one for every lease of the stream and group), worker ids of 20-22 characters, "
-						+ "56-digit sequence numbers; a held lease with a checkpoint is "
-						+ DynamoDbLeaseItems.size(streamKey, typical) + " bytes",
+				"- items as DynamoDbCheckpointer writes them for a new group: leases under '" + streamKey + "#0' to '"
+						+ streamKey + "#" + (DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS - 1)
+						+ "' (the shard id's bucket), heartbeats under '" + DynamoDbLeaseItems.workersKey(streamKey)
+						+ "', worker ids of 20-22 characters, 56-digit sequence numbers; a held lease with a "
+						+ "checkpoint is "
+						+ DynamoDbLeaseItems.size(DynamoDbLeaseItems.bucketKey(streamKey, 0), typical)
+						+ " bytes; the layout item each worker reads once at start is not counted",
 				"- DynamoDB units: strongly consistent reads 4 KB each, a Query page (at most 1 MB) rounded up once, "
 						+ "a GetItem at least 1; writes 1 KB per item rounded up, refused conditional writes included; "
 						+ "a refused checkpoint adds the GetItem DynamoDbCheckpointer sends",
-				"- Redis commands: a listing is SMEMBERS plus one HMGET per lease; every other call one command",
+				"- Redis commands: a listing is SMEMBERS plus one HMGET per lease; a heartbeat (write and read "
+						+ "back) is one script; every other call one command",
 				"- hottest key: the partition key with the most units per second, against DynamoDB's per-partition "
 						+ "limits of 3,000 RCU/s and 1,000 WCU/s",
 				"- rates are per second of virtual time; 'run' is the wall time of the size's whole run on this "

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.kinesisboot.checkpoint.Checkpoint;
-import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.WorkerBeat;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.consumer.LeaseLoadModel.Phase;
 import dev.kinesisboot.consumer.LeaseLoadModel.Size;
 import dev.kinesisboot.consumer.StoreTraffic.Kind;
@@ -28,12 +29,13 @@ import static org.assertj.core.api.Assertions.within;
  * working, and the full table on demand:
  * {@code ./mvnw -B -pl kinesis-spring-boot-autoconfigure test -Dtest=LeaseLoadModelTests -Dloadmodel.run=true}
  * ({@code -Dloadmodel.sizes=100x10,10000x100} runs only those sizes,
- * {@code -Dloadmodel.logs=true} keeps the library's logging on).
+ * {@code -Dloadmodel.logs=true} keeps the library's logging on,
+ * {@code -Dloadmodel.checkpointInterval=PT0S} sets another checkpoint interval).
  */
 class LeaseLoadModelTests {
 
 	@Test
-	void hundredShardsOnTenWorkersSpreadEvenlyAndCostWhatTheLeaseCycleCadenceSays() {
+	void hundredShardsOnTenWorkersSpreadEvenlyAndInSteadyStateCostOnlyRenewalsHeartbeatsAndCheckpoints() {
 		LeaseLoadModel.Settings settings = new LeaseLoadModel.Settings();
 		settings.steadyWindow = Duration.ofSeconds(30);
 		settings.settleLimit = Duration.ofSeconds(90);
@@ -42,36 +44,39 @@ class LeaseLoadModelTests {
 		StoreTraffic.Window window = steady.traffic();
 		StoreTraffic.Tally total = window.total;
 		double cycleSeconds = LeaseTiming.of(settings.leaseDuration).renewIntervalNanos() / 1e9;
-		int itemSize = DynamoDbLeaseItems.size(
-				DynamoDbLeaseItems.streamKey(LeaseLoadModel.APPLICATION, LeaseLoadModel.STREAM),
-				new Lease("shardId-000000000000", "ip-10-0-0-1-00000000", 100, Instant.parse("2026-01-01T00:01:00Z"),
-						Checkpoint.at("4".repeat(56))));
+		String streamKey = DynamoDbLeaseItems.streamKey(LeaseLoadModel.APPLICATION, LeaseLoadModel.STREAM);
+		int beatSize = DynamoDbLeaseItems.size(DynamoDbLeaseItems.beatItem(streamKey,
+				new WorkerBeat("ip-10-0-0-1-00000000", 10, 0, Instant.parse("2026-01-01T00:01:00Z"), 100)));
 
 		// every shard is read by exactly one worker, ten each
 		assertThat(steady.settled()).isTrue();
 		assertThat(steady.spread()).isEqualTo(new LeaseLoadModel.Spread(100, 0, 10, 10));
-		// each worker renews its ten leases and lists all hundred once per cycle
+		// each worker renews its ten leases and writes and reads the heartbeats once per
+		// cycle; nobody reads the leases, since nothing changes
 		assertThat(window.perSecond(total.calls(Kind.RENEW))).isCloseTo(100 / cycleSeconds, within(1.5));
-		assertThat(window.perSecond(total.calls(Kind.QUERY))).isCloseTo(10 / cycleSeconds, within(0.15));
-		assertThat(total.itemsRead).isEqualTo(100 * total.calls(Kind.QUERY));
-		// one checkpoint per batch, one batch per poll interval plus a read's round trip
+		assertThat(window.perSecond(total.calls(Kind.BEAT))).isCloseTo(10 / cycleSeconds, within(0.15));
+		assertThat(total.calls(Kind.BEAT_QUERY)).isEqualTo(total.calls(Kind.BEAT));
+		assertThat(total.calls(Kind.QUERY)).isZero();
+		assertThat(total.itemsRead).isEqualTo(10 * total.calls(Kind.BEAT_QUERY));
+		// one checkpoint per shard per interval (a record arrives every poll interval)
+		double interval = settings.options.checkpointInterval().toNanos() / 1e9;
 		double poll = settings.options.pollInterval().toNanos() / 1e9;
-		double roundTrip = 2 * settings.kinesisLatencyMax.toNanos() / 1e9;
-		assertThat(window.perSecond(total.calls(Kind.CHECKPOINT))).isBetween(100 / (poll + roundTrip + 0.01),
-				100 / poll);
+		assertThat(window.perSecond(total.calls(Kind.CHECKPOINT))).isBetween(100 / (interval + poll),
+				100 / interval * 1.05);
 		// nothing moves in steady state
 		assertThat(total.calls(Kind.TAKE) + total.calls(Kind.RELEASE) + total.calls(Kind.GET_ITEM) + total.refused)
 			.isZero();
-		// a Query of 100 leases is one page, its units the rounded-up sum of its items
-		// (18 KB: 5 units); every write is one unit (items are far under 1 KB)
-		assertThat((double) total.bytesRead / total.itemsRead).isCloseTo(itemSize, within(5.0));
-		assertThat(total.readUnits).isEqualTo(total.calls(Kind.QUERY) * DynamoDbLeaseItems.readUnits(100L * itemSize))
-			.isEqualTo(total.calls(Kind.QUERY) * 5);
+		// ten heartbeats are one read unit; every write is one unit (items are far
+		// under 1 KB)
+		assertThat((double) total.bytesRead / total.itemsRead).isCloseTo(beatSize, within(3.0));
+		assertThat(total.readUnits).isEqualTo(total.calls(Kind.BEAT_QUERY));
 		assertThat(total.writeUnits).isEqualTo(total.itemsWritten)
-			.isEqualTo(total.calls(Kind.RENEW) + total.calls(Kind.CHECKPOINT));
-		// today one partition key holds them all; the workers' shares add up
-		assertThat(window.byPartitionKey).hasSize(1);
-		assertThat(window.byPartitionKey.values().iterator().next().readUnits).isEqualTo(total.readUnits);
+			.isEqualTo(total.calls(Kind.RENEW) + total.calls(Kind.CHECKPOINT) + total.calls(Kind.BEAT));
+		// the leases spread over the buckets, the heartbeats have a key of their own
+		assertThat(window.byPartitionKey).containsKey(DynamoDbLeaseItems.workersKey(streamKey))
+			.hasSizeGreaterThan(DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS / 2);
+		assertThat(window.hottestPartitionKey((tally) -> tally.writeUnits))
+			.isLessThan(window.perSecond(total.writeUnits) / 4);
 		assertThat(window.byWorker).hasSize(10);
 		assertThat(window.byWorker.values().stream().mapToLong((tally) -> tally.writeUnits).sum())
 			.isEqualTo(total.writeUnits);
@@ -107,6 +112,11 @@ class LeaseLoadModelTests {
 			}
 		}
 		LeaseLoadModel.Settings settings = new LeaseLoadModel.Settings();
+		String interval = System.getProperty("loadmodel.checkpointInterval");
+		if (interval != null) {
+			// to show what the checkpoint cadence alone changes
+			settings.options = settings.options.toBuilder().checkpointInterval(Duration.parse(interval)).build();
+		}
 		List<Phase> phases = new ArrayList<>();
 		Map<Size, Duration> runTimes = new LinkedHashMap<>();
 		// wall time of each run, for the report only: the model itself runs on the

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -14,6 +15,8 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.checkpoint.WorkerBeat;
+import dev.kinesisboot.checkpoint.dynamodb.DynamoDbCheckpointer;
 import dev.kinesisboot.consumer.StoreTraffic.Kind;
 import dev.kinesisboot.metrics.MetricsCollector;
 import dev.kinesisboot.support.AwsErrors;
@@ -24,8 +27,9 @@ import dev.kinesisboot.support.AwsErrors;
  * the items and bytes it reads or writes and its capacity units (by
  * {@link DynamoDbLeaseItems}), plus what it would cost the {@code RedisCheckpointer} in
  * commands (a listing is one SMEMBERS and one HMGET per lease; every other call one
- * command). Items are keyed as today: every lease of a stream and group under one
- * partition key. Calls whose answer never arrives (the worker died) are not counted.
+ * command). Items are keyed as a new group's are: each lease under its bucket's partition
+ * key ({@code DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS} of them), heartbeats under one
+ * key of their own. Calls whose answer never arrives (the worker died) are not counted.
  */
 final class MeteredCheckpointer implements Checkpointer {
 
@@ -35,7 +39,7 @@ final class MeteredCheckpointer implements Checkpointer {
 
 	private final StoreTraffic traffic;
 
-	private final String partitionKey;
+	private final String streamKey;
 
 	/**
 	 * Counts a worker's calls.
@@ -48,7 +52,7 @@ final class MeteredCheckpointer implements Checkpointer {
 		this.store = store;
 		this.stored = stored;
 		this.traffic = traffic;
-		this.partitionKey = DynamoDbLeaseItems.streamKey(store.applicationName(), store.streamName());
+		this.streamKey = DynamoDbLeaseItems.streamKey(store.applicationName(), store.streamName());
 	}
 
 	@Override
@@ -57,16 +61,59 @@ final class MeteredCheckpointer implements Checkpointer {
 			if (error != null) {
 				return;
 			}
-			List<Integer> sizes = new ArrayList<>(leases.size());
-			leases.forEach((lease) -> sizes.add(DynamoDbLeaseItems.size(this.partitionKey, lease)));
-			List<List<Integer>> pages = DynamoDbLeaseItems.queryPages(sizes);
-			for (int i = 0; i < pages.size(); i++) {
-				List<Integer> page = pages.get(i);
+			// one Query per bucket, each paged on its own
+			Map<String, List<Integer>> sizes = new TreeMap<>();
+			for (int bucket = 0; bucket < DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS; bucket++) {
+				sizes.put(DynamoDbLeaseItems.bucketKey(this.streamKey, bucket), new ArrayList<>());
+			}
+			leases.forEach((lease) -> {
+				String key = DynamoDbLeaseItems.leaseKey(this.streamKey, lease.shardId());
+				sizes.get(key).add(DynamoDbLeaseItems.size(key, lease));
+			});
+			// the Redis store lists the shard set, then reads each lease's hash
+			long redis = 1 + leases.size();
+			for (Map.Entry<String, List<Integer>> bucket : sizes.entrySet()) {
+				for (List<Integer> page : DynamoDbLeaseItems.queryPages(bucket.getValue())) {
+					long bytes = page.stream().mapToLong(Integer::longValue).sum();
+					this.traffic.read(workerId(), bucket.getKey(), Kind.QUERY, page.size(), bytes,
+							DynamoDbLeaseItems.readUnits(bytes), redis);
+					redis = 0;
+				}
+			}
+		});
+	}
+
+	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		String key = DynamoDbLeaseItems.workersKey(this.streamKey);
+		return this.store.beat(leases, changes).whenComplete((beats, error) -> {
+			if (error != null) {
+				return;
+			}
+			List<Integer> sizes = new ArrayList<>();
+			int own = 0;
+			for (WorkerBeat beat : beats) {
+				int size = DynamoDbLeaseItems.size(DynamoDbLeaseItems.beatItem(this.streamKey, beat));
+				sizes.add(size);
+				if (beat.workerId().equals(workerId())) {
+					own = size;
+				}
+			}
+			// one script in Redis: the write and the read
+			this.traffic.write(workerId(), key, Kind.BEAT, true, own, DynamoDbLeaseItems.writeUnits(own, own), 1);
+			for (List<Integer> page : DynamoDbLeaseItems.queryPages(sizes)) {
 				long bytes = page.stream().mapToLong(Integer::longValue).sum();
-				// the Redis store lists the shard set, then reads each lease's hash
-				long redis = (i == 0) ? 1 + leases.size() : 0;
-				this.traffic.read(workerId(), this.partitionKey, Kind.QUERY, page.size(), bytes,
-						DynamoDbLeaseItems.readUnits(bytes), redis);
+				this.traffic.read(workerId(), key, Kind.BEAT_QUERY, page.size(), bytes,
+						DynamoDbLeaseItems.readUnits(bytes), 0);
+			}
+		});
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		return this.store.endBeat().whenComplete((ok, error) -> {
+			if (error == null) {
+				this.traffic.write(workerId(), DynamoDbLeaseItems.workersKey(this.streamKey), Kind.BEAT, true, 0, 1, 1);
 			}
 		});
 	}
@@ -103,7 +150,7 @@ final class MeteredCheckpointer implements Checkpointer {
 	@Override
 	public CompletableFuture<Void> releaseLease(String shardId) {
 		Lease leaseBefore = this.stored.apply(shardId);
-		int before = DynamoDbLeaseItems.size(this.partitionKey, leaseBefore);
+		int before = DynamoDbLeaseItems.size(DynamoDbLeaseItems.leaseKey(this.streamKey, shardId), leaseBefore);
 		return this.store.releaseLease(shardId).whenComplete((ok, error) -> {
 			if (error == null) {
 				countWrite(Kind.RELEASE, shardId, before, !Objects.equals(leaseBefore, this.stored.apply(shardId)));
@@ -128,18 +175,19 @@ final class MeteredCheckpointer implements Checkpointer {
 	}
 
 	private int sizeOf(String shardId) {
-		return DynamoDbLeaseItems.size(this.partitionKey, this.stored.apply(shardId));
+		return DynamoDbLeaseItems.size(DynamoDbLeaseItems.leaseKey(this.streamKey, shardId),
+				this.stored.apply(shardId));
 	}
 
 	private void countItemRead(String shardId) {
 		int bytes = sizeOf(shardId);
-		this.traffic.read(workerId(), this.partitionKey, Kind.GET_ITEM, (bytes > 0) ? 1 : 0, bytes,
-				DynamoDbLeaseItems.readUnits(bytes), 1);
+		this.traffic.read(workerId(), DynamoDbLeaseItems.leaseKey(this.streamKey, shardId), Kind.GET_ITEM,
+				(bytes > 0) ? 1 : 0, bytes, DynamoDbLeaseItems.readUnits(bytes), 1);
 	}
 
 	private void countWrite(Kind kind, String shardId, int before, boolean applied) {
 		int after = sizeOf(shardId);
-		this.traffic.write(workerId(), this.partitionKey, kind, applied, after,
+		this.traffic.write(workerId(), DynamoDbLeaseItems.leaseKey(this.streamKey, shardId), kind, applied, after,
 				DynamoDbLeaseItems.writeUnits(before, after), 1);
 	}
 

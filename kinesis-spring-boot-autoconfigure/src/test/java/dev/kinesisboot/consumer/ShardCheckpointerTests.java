@@ -63,12 +63,34 @@ class ShardCheckpointerTests {
 		assertThat(this.store.delegate().getCheckpoint(SHARD).join()).contains(Checkpoint.SHARD_END);
 	}
 
+	@Test
+	void positionsHandledWithinTheIntervalBecomeOneWriteWhenItIsOverAndNoneAfterTheReaderStopped() {
+		ShardCheckpointer checkpointer = checkpointer(CheckpointMode.AUTO);
+		Duration interval = Duration.ofSeconds(ConsumerOptions.DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
+		checkpointer.handled(Checkpoint.at("1"), false);
+		this.clock.advance(Duration.ofSeconds(1));
+		checkpointer.handled(Checkpoint.at("2"), false);
+		assertThat(this.store.written).as("not due yet").isEmpty();
+
+		this.clock.advance(interval.minusSeconds(1));
+		assertThat(this.store.written).as("the newest, once the interval is over").containsExactly(Checkpoint.at("2"));
+		this.store.releaseNext();
+
+		checkpointer.handled(Checkpoint.at("3"), false);
+		this.clock.advance(interval.dividedBy(2));
+		checkpointer.cancelDue();
+		this.clock.advance(interval);
+		assertThat(this.store.written).as("a stopped reader's release writes its position itself")
+			.containsExactly(Checkpoint.at("2"));
+	}
+
 	private ShardCheckpointer checkpointer(CheckpointMode mode) {
 		ConsumerOptions options = ConsumerOptions.builder().checkpointMode(mode).build();
 		StreamContext context = new StreamContext("orders", null, null, options, NoOpMetricsCollector.INSTANCE,
 				this.clock, new RecordDeaggregator());
 		ShardCheckpointer checkpointer = new ShardCheckpointer(this.store, SHARD, context,
-				LeaseTiming.of(Duration.ofSeconds(10)), new ShardProgress());
+				LeaseTiming.of(Duration.ofSeconds(10)), new ShardProgress(), () -> {
+				});
 		assertThat(this.store.takeLease(SHARD, null).join()).isTrue();
 		checkpointer.started(null, null);
 		return checkpointer;

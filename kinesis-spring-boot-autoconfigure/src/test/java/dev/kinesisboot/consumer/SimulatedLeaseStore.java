@@ -17,6 +17,7 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.support.Scheduler;
 
 /**
@@ -34,6 +35,8 @@ final class SimulatedLeaseStore {
 	private final Random random;
 
 	private final Map<String, Lease> leases = new TreeMap<>();
+
+	private final Map<String, WorkerBeat> beats = new TreeMap<>();
 
 	private final Observer observer;
 
@@ -70,6 +73,7 @@ final class SimulatedLeaseStore {
 			}
 		}
 		this.leases.clear();
+		this.beats.clear();
 	}
 
 	/**
@@ -95,7 +99,17 @@ final class SimulatedLeaseStore {
 	 * @return the checkpointer
 	 */
 	AbstractCheckpointer checkpointer(CheckpointerSettings settings, Scheduler worker) {
-		return new Client(settings, worker);
+		return new Client(settings, worker, true);
+	}
+
+	/**
+	 * The checkpointer of a worker of an older version, which writes no heartbeat.
+	 * @param settings its settings
+	 * @param worker its scheduler
+	 * @return the checkpointer
+	 */
+	AbstractCheckpointer checkpointerWithoutBeats(CheckpointerSettings settings, Scheduler worker) {
+		return new Client(settings, worker, false);
 	}
 
 	/**
@@ -130,9 +144,12 @@ final class SimulatedLeaseStore {
 
 		private long readsSent;
 
-		Client(CheckpointerSettings settings, Scheduler worker) {
+		private final boolean beats;
+
+		Client(CheckpointerSettings settings, Scheduler worker, boolean beats) {
 			super(settings);
 			this.worker = worker;
+			this.beats = beats;
 		}
 
 		@Override
@@ -214,6 +231,28 @@ final class SimulatedLeaseStore {
 				if (current != null && workerId().equals(current.owner())) {
 					put(current, new Lease(shardId, null, current.counter() + 1, null, current.checkpoint()));
 				}
+				return null;
+			});
+		}
+
+		@Override
+		public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+			if (!this.beats) {
+				return super.beat(leases, changes);
+			}
+			Instant expiry = newExpiry();
+			return call(() -> {
+				WorkerBeat before = SimulatedLeaseStore.this.beats.get(workerId());
+				SimulatedLeaseStore.this.beats.put(workerId(), new WorkerBeat(workerId(), leases, changes, expiry,
+						(before != null) ? before.written() + 1 : 1));
+				return new ArrayList<>(SimulatedLeaseStore.this.beats.values());
+			});
+		}
+
+		@Override
+		public CompletableFuture<Void> endBeat() {
+			return call(() -> {
+				SimulatedLeaseStore.this.beats.remove(workerId());
 				return null;
 			});
 		}

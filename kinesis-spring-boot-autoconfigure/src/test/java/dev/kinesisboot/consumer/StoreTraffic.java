@@ -32,7 +32,15 @@ final class StoreTraffic {
 		CHECKPOINT("checkpoint"),
 
 		/** A conditional UpdateItem releasing a lease. */
-		RELEASE("release");
+		RELEASE("release"),
+
+		/** An UpdateItem writing a worker's heartbeat (or a DeleteItem ending it). */
+		BEAT("beat"),
+
+		/**
+		 * One page of the Query that reads every worker's heartbeat after writing one.
+		 */
+		BEAT_QUERY("beat Query pages");
 
 		final String label;
 

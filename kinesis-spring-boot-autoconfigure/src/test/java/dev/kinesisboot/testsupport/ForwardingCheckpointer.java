@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.Lease;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.metrics.MetricsCollector;
 
 /**
@@ -90,6 +91,21 @@ public abstract class ForwardingCheckpointer implements Checkpointer {
 	@Override
 	public CompletableFuture<Void> checkpoint(String shardId, Checkpoint checkpoint) {
 		return this.delegate.checkpoint(shardId, checkpoint);
+	}
+
+	@Override
+	public CompletableFuture<Void> reopen(String shardId, Checkpoint checkpoint) {
+		return this.delegate.reopen(shardId, checkpoint);
+	}
+
+	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		return this.delegate.beat(leases, changes);
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		return this.delegate.endBeat();
 	}
 
 	@Override

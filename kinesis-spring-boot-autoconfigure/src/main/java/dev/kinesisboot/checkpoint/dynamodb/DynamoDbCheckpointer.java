@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.kinesisboot.checkpoint.AbstractCheckpointer;
@@ -18,6 +19,7 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.support.AwsErrors;
@@ -26,6 +28,8 @@ import dev.kinesisboot.support.Futures;
 import dev.kinesisboot.support.Scheduler;
 import dev.kinesisboot.support.SystemScheduler;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -97,6 +101,31 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	/** The checkpoint, as {@link Checkpoint#toText()}. */
 	public static final String CHECKPOINT = "checkpoint";
 
+	/** Heartbeat items: how many leases the worker holds. */
+	public static final String LEASES = "leases";
+
+	/** Heartbeat items: the worker's change counter. */
+	public static final String CHANGES = "changes";
+
+	/** Heartbeat items: how many heartbeats the worker wrote since the item was made. */
+	public static final String WRITTEN = "written";
+
+	/** The layout item: how many partition keys the leases of the stream spread over. */
+	public static final String BUCKETS = "buckets";
+
+	/**
+	 * Partition keys a new stream and group spreads its leases over unless set: at 10,000
+	 * shards each takes a few hundred writes per second, well within one partition's
+	 * 1,000.
+	 */
+	public static final int DEFAULT_LEASE_BUCKETS = 16;
+
+	private static final String WORKERS_SUFFIX = "#workers";
+
+	private static final String LAYOUT_SUFFIX = "#layout";
+
+	private static final Logger logger = LoggerFactory.getLogger(DynamoDbCheckpointer.class);
+
 	private static final Backoff TABLE_POLL = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
 	private static final Duration TABLE_ACTIVE_TIMEOUT = Duration.ofMinutes(5);
@@ -114,12 +143,18 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	private final AtomicReference<CompletableFuture<Void>> tableReady = new AtomicReference<>();
 
+	private final int newLeaseBuckets;
+
+	// the layout of this stream and group, once read: how many buckets
+	private final AtomicReference<CompletableFuture<Integer>> layout = new AtomicReference<>();
+
 	private DynamoDbCheckpointer(Builder builder) {
 		super(builder.settings);
 		this.client = builder.client;
 		this.tableName = builder.tableName;
 		this.createTableIfMissing = builder.createTableIfMissing;
 		this.scheduler = builder.scheduler;
+		this.newLeaseBuckets = builder.leaseBuckets;
 		this.streamKey = applicationName() + ":" + streamName();
 		// until a consumer binds it: the process-wide default collector, as a standalone
 		// checkpointer
@@ -161,20 +196,29 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	 * key
 	 */
 	public CompletableFuture<Void> ensureTable() {
-		CompletableFuture<Void> current = this.tableReady.get();
+		return once(this.tableReady, this::checkTable);
+	}
+
+	/**
+	 * Runs a check once and keeps its result; after a failure the next caller runs it
+	 * again.
+	 */
+	private static <T> CompletableFuture<T> once(AtomicReference<CompletableFuture<T>> result,
+			Supplier<CompletableFuture<T>> check) {
+		CompletableFuture<T> current = result.get();
 		if (current != null && !current.isCompletedExceptionally()) {
 			return current;
 		}
-		CompletableFuture<Void> next = new CompletableFuture<>();
-		if (!this.tableReady.compareAndSet(current, next)) {
-			return this.tableReady.get();
+		CompletableFuture<T> next = new CompletableFuture<>();
+		if (!result.compareAndSet(current, next)) {
+			return result.get();
 		}
-		Futures.call(this::checkTable).whenComplete((ok, error) -> {
+		Futures.call(check).whenComplete((value, error) -> {
 			if (error != null) {
 				next.completeExceptionally(AwsErrors.unwrap(error));
 			}
 			else {
-				next.complete(null);
+				next.complete(value);
 			}
 		});
 		return next;
@@ -251,35 +295,153 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	public CompletableFuture<List<Lease>> listLeases() {
-		return whenReady(() -> query(null, new ArrayList<>())).thenApply((leases) -> {
-			leases.sort(Comparator.comparing(Lease::shardId));
-			return leases;
+		return withBuckets((buckets) -> {
+			List<CompletableFuture<List<Lease>>> queries = new ArrayList<>();
+			for (int bucket = 0; bucket < buckets; bucket++) {
+				queries.add(query(bucketKey(bucket, buckets), null, new ArrayList<>(), DynamoDbCheckpointer::toLease));
+			}
+			return CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new)).thenApply((all) -> {
+				List<Lease> leases = new ArrayList<>();
+				queries.forEach((query) -> leases.addAll(query.join()));
+				leases.sort(Comparator.comparing(Lease::shardId));
+				return leases;
+			});
 		});
 	}
 
-	private CompletableFuture<List<Lease>> query(Map<String, AttributeValue> startKey, List<Lease> leases) {
+	/** Every item under a partition key, page by page. */
+	private <T> CompletableFuture<List<T>> query(String partitionKey, Map<String, AttributeValue> startKey,
+			List<T> items, Function<Map<String, AttributeValue>, T> mapper) {
 		QueryRequest.Builder request = QueryRequest.builder()
 			.tableName(this.tableName)
 			.keyConditionExpression("#sk = :sk")
 			.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
-			.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(this.streamKey)))
+			.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(partitionKey)))
 			.consistentRead(true);
 		if (startKey != null) {
 			request.exclusiveStartKey(startKey);
 		}
 		return this.client.query(request.build()).thenCompose((response) -> {
-			response.items().forEach((item) -> leases.add(toLease(item)));
+			response.items().forEach((item) -> items.add(mapper.apply(item)));
 			if (response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()) {
-				return query(response.lastEvaluatedKey(), leases);
+				return query(partitionKey, response.lastEvaluatedKey(), items, mapper);
 			}
-			return CompletableFuture.completedFuture(leases);
+			return CompletableFuture.completedFuture(items);
 		});
 	}
 
 	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		String partitionKey = this.streamKey + WORKERS_SUFFIX;
+		UpdateItemRequest write = UpdateItemRequest.builder()
+			.tableName(this.tableName)
+			.key(Map.of(STREAM_KEY, AttributeValue.fromS(partitionKey), SHARD_ID, AttributeValue.fromS(workerId())))
+			.updateExpression("SET #leases = :leases, #changes = :changes, #exp = :exp ADD #written :one")
+			.expressionAttributeNames(
+					Map.of("#leases", LEASES, "#changes", CHANGES, "#exp", EXPIRES_AT, "#written", WRITTEN))
+			.expressionAttributeValues(Map.of(":leases", number(leases), ":changes", number(changes), ":exp",
+					number(newExpiry().toEpochMilli()), ":one", number(1)))
+			.build();
+		return whenReady(() -> this.client.updateItem(write))
+			.thenCompose((written) -> query(partitionKey, null, new ArrayList<>(), DynamoDbCheckpointer::toBeat));
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		return whenReady(() -> this.client.deleteItem((request) -> request.tableName(this.tableName)
+			.key(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + WORKERS_SUFFIX), SHARD_ID,
+					AttributeValue.fromS(workerId())))))
+			.thenAccept((deleted) -> {
+			});
+	}
+
+	/**
+	 * How many partition keys this stream and group spreads its leases over, as the
+	 * layout item says. Without one: a single key (the layout of earlier versions) when
+	 * leases already exist under the stream key, else the configured number, written as
+	 * the layout item so that every worker uses the same.
+	 * @return the number of buckets
+	 */
+	public CompletableFuture<Integer> leaseBuckets() {
+		return once(this.layout, () -> whenReady(this::readOrWriteLayout));
+	}
+
+	private CompletableFuture<Integer> readOrWriteLayout() {
+		return readLayout().thenCompose((stored) -> {
+			if (stored != null) {
+				return CompletableFuture.completedFuture(stored);
+			}
+			return this.client
+				.query((request) -> request.tableName(this.tableName)
+					.keyConditionExpression("#sk = :sk")
+					.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
+					.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(this.streamKey)))
+					.consistentRead(true)
+					.limit(1))
+				.thenCompose((response) -> {
+					boolean legacy = response.count() > 0;
+					int buckets = legacy ? 1 : this.newLeaseBuckets;
+					if (legacy && this.newLeaseBuckets > 1) {
+						logger.info("The leases of '{}' in table '{}' were written by an earlier version under one "
+								+ "partition key; they stay there (all writes of the stream on one partition). To "
+								+ "spread them over {} keys, start the group afresh under another name or delete its "
+								+ "items once every worker stopped", this.streamKey, this.tableName,
+								this.newLeaseBuckets);
+					}
+					return this.client
+						.putItem((request) -> request.tableName(this.tableName)
+							.item(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + LAYOUT_SUFFIX), SHARD_ID,
+									AttributeValue.fromS("layout"), BUCKETS, number(buckets)))
+							.conditionExpression("attribute_not_exists(#sk)")
+							.expressionAttributeNames(Map.of("#sk", STREAM_KEY)))
+						.thenApply((put) -> buckets)
+						.exceptionallyCompose(
+								(error) -> (AwsErrors.unwrap(error) instanceof ConditionalCheckFailedException)
+										// another worker wrote it first: use its layout
+										? readLayout() : CompletableFuture.failedFuture(AwsErrors.unwrap(error)));
+				});
+		});
+	}
+
+	private CompletableFuture<Integer> readLayout() {
+		return this.client
+			.getItem((request) -> request.tableName(this.tableName)
+				.key(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + LAYOUT_SUFFIX), SHARD_ID,
+						AttributeValue.fromS("layout")))
+				.consistentRead(true))
+			.thenApply((response) -> (response.hasItem() && response.item().containsKey(BUCKETS))
+					? Integer.valueOf(response.item().get(BUCKETS).n()) : null);
+	}
+
+	/**
+	 * The partition key of a bucket.
+	 * @param bucket the bucket, from {@code 0}
+	 * @param buckets how many there are
+	 * @return the stream key itself when there is one bucket, else
+	 * {@code stream_key#bucket}
+	 */
+	String bucketKey(int bucket, int buckets) {
+		return (buckets == 1) ? this.streamKey : this.streamKey + "#" + bucket;
+	}
+
+	/**
+	 * The bucket of a shard: its id's hash code modulo the number of buckets.
+	 * @param shardId the shard
+	 * @param buckets how many there are
+	 * @return the bucket, from {@code 0}
+	 */
+	public static int bucketOf(String shardId, int buckets) {
+		return Math.floorMod(shardId.hashCode(), buckets);
+	}
+
+	private <T> CompletableFuture<T> withBuckets(Function<Integer, CompletableFuture<T>> operation) {
+		return whenReady(this::leaseBuckets).thenCompose((buckets) -> Futures.call(() -> operation.apply(buckets)));
+	}
+
+	@Override
 	protected CompletableFuture<Optional<Checkpoint>> readCheckpoint(String shardId) {
-		return whenReady(() -> this.client.getItem((request) -> request.tableName(this.tableName)
-			.key(key(shardId))
+		return withBuckets((buckets) -> this.client.getItem((request) -> request.tableName(this.tableName)
+			.key(key(shardId, buckets))
 			.consistentRead(true)
 			.projectionExpression("#cp")
 			.expressionAttributeNames(Map.of("#cp", CHECKPOINT)))).thenApply((response) -> {
@@ -298,7 +460,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		values.put(":me", AttributeValue.fromS(workerId()));
 		values.put(":exp", number(newExpiry().toEpochMilli()));
 		values.put(":one", number(1));
-		UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(this.tableName).key(key(shardId));
+		UpdateItemRequest.Builder request = UpdateItemRequest.builder();
 		if (expected == null) {
 			names.put("#shard", SHARD_ID);
 			request.updateExpression("SET #owner = :me, #exp = :exp, #counter = :one")
@@ -318,20 +480,18 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 				.conditionExpression("#counter = :counter AND " + ownerCondition);
 		}
 		request.expressionAttributeNames(names).expressionAttributeValues(values);
-		return conditional(request.build());
+		return conditional(shardId, request);
 	}
 
 	@Override
 	public CompletableFuture<Boolean> renewLease(String shardId) {
-		return conditional(UpdateItemRequest.builder()
-			.tableName(this.tableName)
-			.key(key(shardId))
-			.updateExpression("SET #exp = :exp, #counter = #counter + :one")
-			.conditionExpression("#owner = :me")
-			.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
-			.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":exp",
-					number(newExpiry().toEpochMilli()), ":one", number(1)))
-			.build());
+		return conditional(shardId,
+				UpdateItemRequest.builder()
+					.updateExpression("SET #exp = :exp, #counter = #counter + :one")
+					.conditionExpression("#owner = :me")
+					.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
+					.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":exp",
+							number(newExpiry().toEpochMilli()), ":one", number(1))));
 	}
 
 	@Override
@@ -354,21 +514,19 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 			values.put(":end", AttributeValue.fromS(Checkpoint.SHARD_END.toText()));
 			condition += " AND (attribute_not_exists(#cp) OR #cp <> :end)";
 		}
-		return conditional(UpdateItemRequest.builder()
-			.tableName(this.tableName)
-			.key(key(shardId))
-			.updateExpression("SET #cp = :cp")
-			.conditionExpression(condition)
-			.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT))
-			.expressionAttributeValues(values)
-			.build())
+		return conditional(shardId,
+				UpdateItemRequest.builder()
+					.updateExpression("SET #cp = :cp")
+					.conditionExpression(condition)
+					.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT))
+					.expressionAttributeValues(values))
 			.thenCompose((written) -> written ? CompletableFuture.completedFuture(null) : refused(shardId, checkpoint));
 	}
 
 	/** After a refused checkpoint: a no-op on a shard this worker ended, else a loss. */
 	private CompletableFuture<Void> refused(String shardId, Checkpoint checkpoint) {
-		return whenReady(() -> this.client.getItem((request) -> request.tableName(this.tableName)
-			.key(key(shardId))
+		return withBuckets((buckets) -> this.client.getItem((request) -> request.tableName(this.tableName)
+			.key(key(shardId, buckets))
 			.consistentRead(true)
 			.projectionExpression("#owner, #cp")
 			.expressionAttributeNames(Map.of("#owner", OWNER, "#cp", CHECKPOINT)))).thenAccept((response) -> {
@@ -388,14 +546,13 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	@Override
 	protected CompletableFuture<Void> writeRelease(String shardId) {
-		return conditional(UpdateItemRequest.builder()
-			.tableName(this.tableName)
-			.key(key(shardId))
-			.updateExpression("REMOVE #owner, #exp SET #counter = #counter + :one")
-			.conditionExpression("#owner = :me")
-			.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
-			.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":one", number(1)))
-			.build()).thenAccept((released) -> {
+		return conditional(shardId,
+				UpdateItemRequest.builder()
+					.updateExpression("REMOVE #owner, #exp SET #counter = #counter + :one")
+					.conditionExpression("#owner = :me")
+					.expressionAttributeNames(Map.of("#owner", OWNER, "#exp", EXPIRES_AT, "#counter", LEASE_COUNTER))
+					.expressionAttributeValues(Map.of(":me", AttributeValue.fromS(workerId()), ":one", number(1))))
+			.thenAccept((released) -> {
 			});
 	}
 
@@ -403,25 +560,34 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	 * Runs a conditional update.
 	 * @return {@code true} when written, {@code false} when the condition did not hold
 	 */
-	private CompletableFuture<Boolean> conditional(UpdateItemRequest request) {
-		return whenReady(() -> this.client.updateItem(request)).handle((response, error) -> {
-			if (error == null) {
-				return true;
-			}
-			Throwable cause = AwsErrors.unwrap(error);
-			if (cause instanceof ConditionalCheckFailedException) {
-				return false;
-			}
-			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
-		});
+	private CompletableFuture<Boolean> conditional(String shardId, UpdateItemRequest.Builder request) {
+		return withBuckets((buckets) -> this.client
+			.updateItem(request.tableName(this.tableName).key(key(shardId, buckets)).build()))
+			.handle((response, error) -> {
+				if (error == null) {
+					return true;
+				}
+				Throwable cause = AwsErrors.unwrap(error);
+				if (cause instanceof ConditionalCheckFailedException) {
+					return false;
+				}
+				throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+			});
 	}
 
 	private <T> CompletableFuture<T> whenReady(Supplier<CompletableFuture<T>> operation) {
 		return ensureTable().thenCompose((ignored) -> Futures.call(operation));
 	}
 
-	private Map<String, AttributeValue> key(String shardId) {
-		return Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey), SHARD_ID, AttributeValue.fromS(shardId));
+	private Map<String, AttributeValue> key(String shardId, int buckets) {
+		return Map.of(STREAM_KEY, AttributeValue.fromS(bucketKey(bucketOf(shardId, buckets), buckets)), SHARD_ID,
+				AttributeValue.fromS(shardId));
+	}
+
+	private static WorkerBeat toBeat(Map<String, AttributeValue> item) {
+		return new WorkerBeat(item.get(SHARD_ID).s(), Integer.parseInt(item.get(LEASES).n()),
+				Long.parseLong(item.get(CHANGES).n()), Instant.ofEpochMilli(Long.parseLong(item.get(EXPIRES_AT).n())),
+				Long.parseLong(item.get(WRITTEN).n()));
 	}
 
 	private static Lease toLease(Map<String, AttributeValue> item) {
@@ -458,6 +624,8 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		private boolean createTableIfMissing;
 
 		private Scheduler scheduler;
+
+		private int leaseBuckets = DEFAULT_LEASE_BUCKETS;
 
 		private Builder(CheckpointerSettings settings, DynamoDbAsyncClient client) {
 			this.settings = Objects.requireNonNull(settings, "settings");
@@ -498,6 +666,23 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		 */
 		public Builder scheduler(Scheduler scheduler) {
 			this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+			return this;
+		}
+
+		/**
+		 * How many partition keys a new stream and group spreads its leases over (default
+		 * {@value DynamoDbCheckpointer#DEFAULT_LEASE_BUCKETS}). Read only when the group
+		 * starts for the first time: the first worker writes it into the layout item and
+		 * every worker follows the layout item from then on.
+		 * @param leaseBuckets from 1 (every lease under the stream key, as earlier
+		 * versions) to 1,000
+		 * @return this builder
+		 */
+		public Builder leaseBuckets(int leaseBuckets) {
+			if (leaseBuckets < 1 || leaseBuckets > 1000) {
+				throw new IllegalArgumentException("leaseBuckets must be between 1 and 1000, not " + leaseBuckets);
+			}
+			this.leaseBuckets = leaseBuckets;
 			return this;
 		}
 

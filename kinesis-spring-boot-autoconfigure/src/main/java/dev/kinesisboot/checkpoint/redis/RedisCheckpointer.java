@@ -2,6 +2,7 @@ package dev.kinesisboot.checkpoint.redis;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
 import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.checkpoint.LeaseLostException;
+import dev.kinesisboot.checkpoint.WorkerBeat;
 import dev.kinesisboot.metrics.KinesisMetrics;
 import dev.kinesisboot.metrics.MetricLabels;
 import reactor.core.publisher.Mono;
@@ -34,8 +36,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@code owner} (absent when free), {@code counter}, {@code expiresAt} (epoch
  * milliseconds of the {@linkplain #clock() checkpointer's clock}; absent when free) and
  * {@code checkpoint} ({@link Checkpoint#toText()}). A set at
- * {@code prefix:{applicationName:streamName}:shards} lists the shard ids of the stream.
- * Keys never expire: progress is kept until deleted.
+ * {@code prefix:{applicationName:streamName}:shards} lists the shard ids of the stream,
+ * and a hash at {@code prefix:{applicationName:streamName}:workers} holds each worker's
+ * heartbeat ({@link WorkerBeat}: heartbeats written, leases held, change counter,
+ * expiry), written and read back by one script per lease cycle. Keys never expire:
+ * progress is kept until deleted.
  *
  * <h2>Atomicity</h2> Every change is one Lua script that checks and writes in one step: a
  * take compares {@code owner} and {@code counter} with the lease the caller read (or
@@ -126,11 +131,25 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 			return 1
 			""", Long.class);
 
+	// KEYS[1] heartbeat hash; ARGV[1] this worker, ARGV[2] 'leases changes expiresAt'.
+	// Stores 'written leases changes expiresAt' and returns every field and value, one
+	// per line
+	private static final RedisScript<String> BEAT = RedisScript.of("""
+			local before = redis.call('HGET', KEYS[1], ARGV[1])
+			local written = 1
+			if before then written = tonumber(string.match(before, '^(%d+)')) + 1 end
+			redis.call('HSET', KEYS[1], ARGV[1], written .. ' ' .. ARGV[2])
+			local all = redis.call('HGETALL', KEYS[1])
+			return table.concat(all, '\\n')
+			""", String.class);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final String keyBase;
 
 	private final String indexKey;
+
+	private final String workersKey;
 
 	private final Duration operationTimeout;
 
@@ -139,6 +158,7 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 		this.redis = new ReactiveStringRedisTemplate(builder.connectionFactory);
 		this.keyBase = builder.keyPrefix + ":{" + applicationName() + ":" + streamName() + "}:";
 		this.indexKey = this.keyBase + "shards";
+		this.workersKey = this.keyBase + "workers";
 		this.operationTimeout = (builder.operationTimeout != null) ? builder.operationTimeout
 				: min(DEFAULT_OPERATION_TIMEOUT, leaseDuration().dividedBy(2));
 		// until a consumer binds it: the process-wide default collector, as a standalone
@@ -243,6 +263,32 @@ public class RedisCheckpointer extends AbstractCheckpointer {
 	protected CompletableFuture<Void> writeRelease(String shardId) {
 		return script(RELEASE, List.of(leaseKey(shardId)), workerId()).thenAccept((result) -> {
 		});
+	}
+
+	@Override
+	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
+		String value = leases + " " + changes + " " + millis(newExpiry());
+		Mono<List<WorkerBeat>> beats = this.redis.execute(BEAT, List.of(this.workersKey), List.of(workerId(), value))
+			.next()
+			.defaultIfEmpty("")
+			.map(RedisCheckpointer::toBeats);
+		return bounded(beats, "write the heartbeat");
+	}
+
+	@Override
+	public CompletableFuture<Void> endBeat() {
+		return bounded(this.redis.opsForHash().remove(this.workersKey, workerId()).then(), "remove the heartbeat");
+	}
+
+	private static List<WorkerBeat> toBeats(String lines) {
+		List<WorkerBeat> beats = new ArrayList<>();
+		String[] fields = lines.isEmpty() ? new String[0] : lines.split("\n", -1);
+		for (int i = 0; i + 1 < fields.length; i += 2) {
+			String[] value = fields[i + 1].split(" ");
+			beats.add(new WorkerBeat(fields[i], Integer.parseInt(value[1]), Long.parseLong(value[2]),
+					Instant.ofEpochMilli(Long.parseLong(value[3])), Long.parseLong(value[0])));
+		}
+		return beats;
 	}
 
 	private CompletableFuture<Long> script(RedisScript<Long> script, List<String> keys, String... args) {

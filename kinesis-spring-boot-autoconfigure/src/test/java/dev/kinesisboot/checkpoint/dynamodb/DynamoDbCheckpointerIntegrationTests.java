@@ -1,12 +1,17 @@
 package dev.kinesisboot.checkpoint.dynamodb;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 
 import dev.kinesisboot.checkpoint.Checkpoint;
 import dev.kinesisboot.checkpoint.Checkpointer;
 import dev.kinesisboot.checkpoint.CheckpointerContractTests;
 import dev.kinesisboot.checkpoint.CheckpointerSettings;
+import dev.kinesisboot.checkpoint.Lease;
 import dev.kinesisboot.testsupport.LocalDynamoDb;
 import dev.kinesisboot.testsupport.LocalServer;
 import dev.kinesisboot.testsupport.RequiresLocalServers;
@@ -133,14 +138,15 @@ class DynamoDbCheckpointerIntegrationTests extends CheckpointerContractTests {
 	}
 
 	@Test
-	void keepsOneItemPerShardUnderTheStreamKeyWithoutTimeToLive() {
+	void keepsOneItemPerShardUnderItsBucketsKeyWithoutTimeToLive() {
 		String app = TestNames.unique("layout");
 		DynamoDbCheckpointer checkpointer = (DynamoDbCheckpointer) checkpointer(app, "orders", "worker-a", LONG_LEASE);
 		assertThat(checkpointer.takeLease(SHARD, null).join()).isTrue();
 		checkpointer.checkpoint(SHARD, new Checkpoint("4711", 3)).join();
 
-		Map<String, AttributeValue> key = Map.of("stream_key", AttributeValue.fromS(app + ":orders"), "shard_id",
-				AttributeValue.fromS(SHARD));
+		int bucket = DynamoDbCheckpointer.bucketOf(SHARD, DynamoDbCheckpointer.DEFAULT_LEASE_BUCKETS);
+		Map<String, AttributeValue> key = Map.of("stream_key", AttributeValue.fromS(app + ":orders#" + bucket),
+				"shard_id", AttributeValue.fromS(SHARD));
 		Map<String, AttributeValue> item = client
 			.getItem((request) -> request.tableName(TABLE).key(key).consistentRead(true))
 			.join()
@@ -159,6 +165,76 @@ class DynamoDbCheckpointerIntegrationTests extends CheckpointerContractTests {
 			.join()
 			.item();
 		assertThat(released).containsOnlyKeys("stream_key", "shard_id", "lease_counter", "checkpoint");
+	}
+
+	@Test
+	void aNewGroupSpreadsItsLeasesOverTheBucketsTheFirstWorkerWroteDown() {
+		String app = TestNames.unique("buckets");
+		DynamoDbCheckpointer first = DynamoDbCheckpointer
+			.builder(settings(app, "orders", "worker-a", LONG_LEASE), client)
+			.tableName(TABLE)
+			.leaseBuckets(8)
+			.build();
+		// a worker configured otherwise follows the layout item
+		DynamoDbCheckpointer second = DynamoDbCheckpointer
+			.builder(settings(app, "orders", "worker-b", LONG_LEASE), client)
+			.tableName(TABLE)
+			.leaseBuckets(3)
+			.build();
+		List<String> shards = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			shards.add(String.format("shardId-%012d", i));
+		}
+		shards.forEach((shard) -> assertThat(first.takeLease(shard, null).join()).isTrue());
+		assertThat(first.leaseBuckets().join()).isEqualTo(8);
+		assertThat(second.leaseBuckets().join()).isEqualTo(8);
+		assertThat(second.listLeases().join()).extracting(Lease::shardId).containsExactlyElementsOf(shards);
+		Set<String> keys = new TreeSet<>();
+		for (int bucket = 0; bucket < 8; bucket++) {
+			String partitionKey = app + ":orders#" + bucket;
+			int count = client
+				.query((request) -> request.tableName(TABLE)
+					.keyConditionExpression("stream_key = :k")
+					.expressionAttributeValues(Map.of(":k", AttributeValue.fromS(partitionKey))))
+				.join()
+				.count();
+			if (count > 0) {
+				keys.add(partitionKey);
+			}
+			assertThat(count).as("leases under " + partitionKey).isLessThanOrEqualTo(10);
+		}
+		assertThat(keys).hasSizeGreaterThan(4);
+		assertThat(client
+			.query((request) -> request.tableName(TABLE)
+				.keyConditionExpression("stream_key = :k")
+				.expressionAttributeValues(Map.of(":k", AttributeValue.fromS(app + ":orders"))))
+			.join()
+			.count()).as("nothing under the stream key itself").isZero();
+	}
+
+	@Test
+	void leasesWrittenByAnEarlierVersionUnderTheStreamKeyKeepWorking() {
+		String app = TestNames.unique("legacy");
+		// as versions without buckets wrote them: every lease under the stream key
+		client.putItem((request) -> request.tableName(TABLE)
+			.item(Map.of("stream_key", AttributeValue.fromS(app + ":orders"), "shard_id", AttributeValue.fromS(SHARD),
+					"lease_counter", AttributeValue.fromN("7"), "checkpoint", AttributeValue.fromS("4711:0"))))
+			.join();
+		DynamoDbCheckpointer checkpointer = (DynamoDbCheckpointer) checkpointer(app, "orders", "worker-a", LONG_LEASE);
+		assertThat(checkpointer.leaseBuckets().join()).isEqualTo(1);
+		Lease stored = checkpointer.listLeases().join().get(0);
+		assertThat(stored.checkpoint()).isEqualTo(Checkpoint.at("4711"));
+		assertThat(checkpointer.takeLease(SHARD, stored).join()).isTrue();
+		checkpointer.checkpoint(SHARD, Checkpoint.at("4712")).join();
+		Map<String, AttributeValue> item = client
+			.getItem((request) -> request.tableName(TABLE)
+				.key(Map.of("stream_key", AttributeValue.fromS(app + ":orders"), "shard_id",
+						AttributeValue.fromS(SHARD)))
+				.consistentRead(true))
+			.join()
+			.item();
+		assertThat(item.get("owner").s()).isEqualTo("worker-a");
+		assertThat(item.get("checkpoint").s()).isEqualTo(Checkpoint.at("4712").toText());
 	}
 
 }

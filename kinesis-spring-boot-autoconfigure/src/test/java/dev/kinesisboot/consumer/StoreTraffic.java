@@ -9,7 +9,8 @@ import java.util.function.ToLongFunction;
 /**
  * What the lease store was asked, counted in windows of virtual time: calls by kind,
  * items and bytes read and written, DynamoDB capacity units and Redis commands, in total,
- * per worker and per partition key. Single-threaded, like the virtual clock.
+ * per worker and per partition key. Thread-safe (the real-store check counts from many
+ * threads); the virtual clock's model calls it from one.
  */
 final class StoreTraffic {
 
@@ -61,14 +62,14 @@ final class StoreTraffic {
 	 * @param nowNanos the virtual time
 	 * @return the window that ended
 	 */
-	Window next(long nowNanos) {
+	synchronized Window next(long nowNanos) {
 		Window ended = this.current;
 		ended.endNanos = nowNanos;
 		this.current = new Window(nowNanos);
 		return ended;
 	}
 
-	void read(String worker, String partitionKey, Kind kind, long items, long bytes, long readUnits,
+	synchronized void read(String worker, String partitionKey, Kind kind, long items, long bytes, long readUnits,
 			long redisCommands) {
 		for (Tally tally : this.current.tallies(worker, partitionKey)) {
 			tally.calls[kind.ordinal()]++;
@@ -79,7 +80,7 @@ final class StoreTraffic {
 		}
 	}
 
-	void write(String worker, String partitionKey, Kind kind, boolean applied, long bytes, long writeUnits,
+	synchronized void write(String worker, String partitionKey, Kind kind, boolean applied, long bytes, long writeUnits,
 			long redisCommands) {
 		for (Tally tally : this.current.tallies(worker, partitionKey)) {
 			tally.calls[kind.ordinal()]++;

@@ -24,7 +24,7 @@ import org.awaitility.Awaitility;
  * directory when shut down with {@link #shutdownSaving()} and loads it again on
  * {@link #start()}.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path binary;
 
@@ -44,7 +44,7 @@ final class RedisServerProcess implements AutoCloseable {
 	 * The redis-server binary on the PATH.
 	 * @return the binary, empty when there is none
 	 */
-	static Optional<Path> binary() {
+	public static Optional<Path> binary() {
 		String path = System.getenv("PATH");
 		if (path == null) {
 			return Optional.empty();
@@ -61,7 +61,7 @@ final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server
 	 * @throws IOException when it cannot be started
 	 */
-	static RedisServerProcess start(Path binary) throws IOException {
+	public static RedisServerProcess start(Path binary) throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
 			port = socket.getLocalPort();
@@ -71,7 +71,7 @@ final class RedisServerProcess implements AutoCloseable {
 		return server;
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 

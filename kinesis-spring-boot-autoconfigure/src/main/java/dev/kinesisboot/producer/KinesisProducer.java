@@ -1,5 +1,6 @@
 package dev.kinesisboot.producer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,8 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private final StreamRecordLimit recordLimit;
 
+	private final long recordTtlNanos;
+
 	/** Written under {@code this}; volatile for the puts' fast path. */
 	private volatile Lifecycle lifecycle = Lifecycle.NEW;
 
@@ -150,6 +153,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.partitionKeyStrategy = builder.partitionKeyStrategy;
 		this.labels = MetricLabels.stream(this.streamName);
 		this.givenScheduler = builder.scheduler;
+		this.recordTtlNanos = this.options.recordTtl().toNanos();
 		this.recordLimit = new StreamRecordLimit(() -> this.client.describeStreamSummary((request) -> {
 			if (this.streamArn != null) {
 				request.streamARN(this.streamArn);
@@ -411,8 +415,11 @@ public final class KinesisProducer implements AutoCloseable {
 		PendingRecord record;
 		try {
 			String key = (partitionKey != null) ? partitionKey : this.partitionKeyStrategy.partitionKey(payload);
-			int size = RecordLimits.check(data, key, this.recordLimit.maxRecordBytes());
-			record = new PendingRecord(data, key, size, this.scheduler.nanoTime(), this.options.recordTtl().toNanos());
+			RecordLimits.checkKey(key);
+			// encoded once: for the size check and for the hash that routes the record
+			byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+			int size = RecordLimits.check(data, keyBytes, this.recordLimit.maxRecordBytes());
+			record = new PendingRecord(data, key, keyBytes, size, this.scheduler.nanoTime(), this.recordTtlNanos);
 		}
 		catch (RecordLimits.RecordRefusedException ex) {
 			return refused(ex.errorType(), ex);

@@ -1,6 +1,6 @@
 package dev.kinesisboot.producer;
 
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 import dev.kinesisboot.support.AwsErrors;
@@ -15,7 +15,11 @@ final class PendingRecord {
 
 	final String partitionKey;
 
-	final BigInteger hashKey;
+	/** High 64 bits of the key's MD5 hash, unsigned (see {@link ShardMap}). */
+	final long hashHigh;
+
+	/** Low 64 bits of the key's MD5 hash, unsigned. */
+	final long hashLow;
 
 	/** Data and partition key bytes, as Kinesis counts a record against its limits. */
 	final int size;
@@ -36,9 +40,19 @@ final class PendingRecord {
 	String lastError;
 
 	PendingRecord(byte[] data, String partitionKey, int size, long nowNanos, long ttlNanos) {
+		this(data, partitionKey, partitionKey.getBytes(StandardCharsets.UTF_8), size, nowNanos, ttlNanos);
+	}
+
+	/**
+	 * A record whose key the caller already encoded (to check its size), so it is encoded
+	 * once.
+	 */
+	PendingRecord(byte[] data, String partitionKey, byte[] partitionKeyBytes, int size, long nowNanos, long ttlNanos) {
 		this.data = data;
 		this.partitionKey = partitionKey;
-		this.hashKey = ShardMap.hashKey(partitionKey);
+		byte[] hash = ShardMap.hashOf(partitionKeyBytes);
+		this.hashHigh = ShardMap.high(hash);
+		this.hashLow = ShardMap.low(hash);
 		this.size = size;
 		this.enqueuedNanos = nowNanos;
 		this.deadlineNanos = nowNanos + ttlNanos;

@@ -131,7 +131,7 @@ final class RecordBuffer {
 	}
 
 	private ShardQueue queueFor(PendingRecord record) {
-		String shardId = this.shardMap.shardFor(record.hashKey);
+		String shardId = this.shardMap.shardFor(record.hashHigh, record.hashLow);
 		ShardQueue queue = this.queues.get(shardId);
 		if (queue == null) {
 			queue = new ShardQueue(shardId);

@@ -1,7 +1,5 @@
 package dev.kinesisboot.producer;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The limits of a single record, and the {@code error_type} of a record refused before
  * sending.
@@ -24,14 +22,12 @@ final class RecordLimits {
 	}
 
 	/**
-	 * Checks a record against the Kinesis limits.
-	 * @param data the record data
+	 * Checks a partition key against the Kinesis limits: not empty, at most
+	 * {@value ProducerOptions#MAX_PARTITION_KEY_LENGTH} Unicode characters.
 	 * @param partitionKey the partition key
-	 * @param maxRecordBytes the stream's largest record
-	 * @return the record's size, data and key bytes
-	 * @throws RecordRefusedException naming the size and the limit
+	 * @throws RecordRefusedException naming the limit
 	 */
-	static int check(byte[] data, String partitionKey, int maxRecordBytes) {
+	static void checkKey(String partitionKey) {
 		if (partitionKey == null || partitionKey.isEmpty()) {
 			throw new RecordRefusedException(INVALID_PARTITION_KEY,
 					"Partition key must not be empty; pass a key, or null to let the PartitionKeyStrategy make one");
@@ -50,7 +46,19 @@ final class RecordLimits {
 							+ ProducerOptions.MAX_PARTITION_KEY_LENGTH
 							+ " characters; use a shorter key (a hash of it, for example)");
 		}
-		int keyBytes = partitionKey.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	/**
+	 * Checks a record's size against the stream's limit.
+	 * @param data the record data
+	 * @param partitionKeyBytes the partition key's UTF-8 bytes, checked by
+	 * {@link #checkKey(String)}
+	 * @param maxRecordBytes the stream's largest record
+	 * @return the record's size, data and key bytes
+	 * @throws RecordRefusedException naming the size and the limit
+	 */
+	static int check(byte[] data, byte[] partitionKeyBytes, int maxRecordBytes) {
+		int keyBytes = partitionKeyBytes.length;
 		long size = (long) data.length + keyBytes;
 		if (size > maxRecordBytes) {
 			throw new RecordRefusedException(RECORD_TOO_LARGE, "Record of " + size + " bytes (data " + data.length

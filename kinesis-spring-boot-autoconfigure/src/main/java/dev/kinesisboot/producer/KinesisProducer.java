@@ -5,9 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -119,7 +117,7 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private final Scheduler givenScheduler;
 
-	private final Set<PendingRecord> outstanding = ConcurrentHashMap.newKeySet();
+	private final OutstandingRecords outstanding = new OutstandingRecords();
 
 	private final StreamRecordLimit recordLimit;
 
@@ -431,9 +429,12 @@ public final class KinesisProducer implements AutoCloseable {
 		return record.future;
 	}
 
+	/**
+	 * Queues a record, counted in {@link #outstanding} until its completion has run (see
+	 * {@link #complete(List)}).
+	 */
 	private void enqueue(PendingRecord record) {
-		this.outstanding.add(record);
-		record.future.whenComplete((result, error) -> this.outstanding.remove(record));
+		this.outstanding.added(record);
 		try {
 			if (!this.sender.offer(record)) {
 				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(RecordLimits.QUEUE_FULL));
@@ -441,14 +442,17 @@ public final class KinesisProducer implements AutoCloseable {
 						+ this.streamName + "' stayed full (" + this.options.maxQueueSize() + " records) for "
 						+ this.options.queueFullTimeout() + "; the record was not queued. Kinesis is not keeping up: "
 						+ "add shards, put more slowly, or raise max-queue-size / queue-full-timeout"));
+				this.outstanding.settled(record);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			record.future.completeExceptionally(ex);
+			this.outstanding.settled(record);
 		}
 		catch (IllegalStateException ex) {
-			this.outstanding.remove(record);
+			// never queued: its future is not returned
+			this.outstanding.settled(record);
 			checkSending();
 			throw closedException();
 		}
@@ -500,10 +504,7 @@ public final class KinesisProducer implements AutoCloseable {
 		if (current != null) {
 			current.flush();
 		}
-		CompletableFuture<?>[] settled = this.outstanding.stream()
-			.map((record) -> record.future.handle((result, error) -> null))
-			.toArray(CompletableFuture[]::new);
-		return CompletableFuture.allOf(settled);
+		return this.outstanding.whenSettled();
 	}
 
 	/**
@@ -599,17 +600,14 @@ public final class KinesisProducer implements AutoCloseable {
 	 */
 	private void awaitCompletions(long remainingNanos) {
 		if (COMPLETING.get() != this && remainingNanos > 0) {
-			CompletableFuture<?>[] pending = this.outstanding.stream()
-				.map((record) -> record.future)
-				.toArray(CompletableFuture[]::new);
 			try {
-				CompletableFuture.allOf(pending).get(remainingNanos, TimeUnit.NANOSECONDS);
+				this.outstanding.whenSettled().get(remainingNanos, TimeUnit.NANOSECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
 			catch (ExecutionException | TimeoutException ex) {
-				// a failed record is an outcome; one still in flight completes later
+				// one still in flight completes later
 			}
 		}
 		ForkJoinPool own;
@@ -638,6 +636,9 @@ public final class KinesisProducer implements AutoCloseable {
 			}
 			finally {
 				COMPLETING.remove();
+				// after the futures are completed, so that a flush that waits for them
+				// completes after them; once per call, not per record
+				this.outstanding.settled(completions);
 			}
 		};
 		try {

@@ -7,7 +7,8 @@ import dev.kinesisboot.support.AwsErrors;
 
 /**
  * One record on its way, with its future and retry state. Its fields other than the
- * future are read and written under the producer's lock.
+ * future are read and written under the sender's lock (the put numbers under that of the
+ * {@link OutstandingRecords}).
  */
 final class PendingRecord {
 
@@ -32,6 +33,12 @@ final class PendingRecord {
 
 	/** Put order, from 1; set when queued. */
 	long seq;
+
+	/** Number among the producer's outstanding records, from 1; under its lock. */
+	long putNumber;
+
+	/** Counted as settled by the outstanding records; under their lock. */
+	boolean settled;
 
 	int attempts;
 

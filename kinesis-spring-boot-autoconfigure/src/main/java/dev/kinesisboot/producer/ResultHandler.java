@@ -133,8 +133,8 @@ final class ResultHandler {
 				sentBytes += entry.data.length;
 				for (int sub = 0; sub < entry.records.size(); sub++) {
 					PendingRecord record = entry.records.get(sub);
-					PutResult putResult = new PutResult(result.shardId(), result.sequenceNumber(), sub);
-					outcome.completions.add(() -> record.future.complete(putResult));
+					outcome.completions.add(RecordCompletion.stored(record,
+							new PutResult(result.shardId(), result.sequenceNumber(), sub)));
 				}
 				if (!shardMap.contains(result.shardId())) {
 					outcome.unknownShard = true;
@@ -183,9 +183,8 @@ final class ResultHandler {
 	 * @param cause the failure, or {@code null}
 	 * @return the completion, to run with no lock held
 	 */
-	static Runnable fail(PendingRecord record, String code, String message, Throwable cause) {
-		KinesisPutException exception = new KinesisPutException(message, code, record.attempts, cause);
-		return () -> record.future.completeExceptionally(exception);
+	static RecordCompletion fail(PendingRecord record, String code, String message, Throwable cause) {
+		return RecordCompletion.failed(record, new KinesisPutException(message, code, record.attempts, cause));
 	}
 
 	/**

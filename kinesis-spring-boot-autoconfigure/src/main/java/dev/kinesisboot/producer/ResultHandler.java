@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
@@ -125,19 +126,32 @@ final class ResultHandler {
 		long sent = 0;
 		long sentBytes = 0;
 		long throttled = 0;
+		// consecutive entries mostly went to one shard: look its id up once for them
+		String lastShardId = null;
+		String knownShardId = null;
 		for (int i = 0; i < batch.entries.size(); i++) {
 			BatchEntry entry = batch.entries.get(i);
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
 			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
 				sent++;
 				sentBytes += entry.data.length;
+				String shardId = result.shardId();
+				if (!Objects.equals(shardId, lastShardId)) {
+					lastShardId = shardId;
+					knownShardId = shardMap.knownId(shardId);
+				}
+				if (knownShardId == null) {
+					outcome.unknownShard = true;
+				}
+				else {
+					// the results then hold the map's id, not one parsed String per
+					// record
+					shardId = knownShardId;
+				}
 				for (int sub = 0; sub < entry.records.size(); sub++) {
 					PendingRecord record = entry.records.get(sub);
-					outcome.completions.add(RecordCompletion.stored(record,
-							new PutResult(result.shardId(), result.sequenceNumber(), sub)));
-				}
-				if (!shardMap.contains(result.shardId())) {
-					outcome.unknownShard = true;
+					outcome.completions
+						.add(RecordCompletion.stored(record, new PutResult(shardId, result.sequenceNumber(), sub)));
 				}
 				continue;
 			}

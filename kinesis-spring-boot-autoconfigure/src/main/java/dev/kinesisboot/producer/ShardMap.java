@@ -10,7 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -32,11 +32,12 @@ final class ShardMap {
 
 	private final List<Range> ranges;
 
-	private final Set<String> shardIds;
+	/** Each open shard's id, to itself: the one String a shard's results share. */
+	private final Map<String, String> shardIds;
 
 	private ShardMap(List<Range> ranges) {
 		this.ranges = ranges;
-		this.shardIds = ranges.stream().map(Range::shardId).collect(Collectors.toUnmodifiableSet());
+		this.shardIds = ranges.stream().collect(Collectors.toUnmodifiableMap(Range::shardId, Range::shardId));
 	}
 
 	/**
@@ -129,8 +130,19 @@ final class ShardMap {
 	}
 
 	boolean contains(String shardId) {
-		// once per stored record: a set, not a scan of the ranges
-		return this.shardIds.contains(shardId);
+		return knownId(shardId) != null;
+	}
+
+	/**
+	 * The map's own instance of a shard id, so that the results of a shard's records
+	 * share one String instead of each holding the copy parsed from its response.
+	 * @param shardId a shard id from a response
+	 * @return the equal id of an open shard, or {@code null} when the map does not know
+	 * it
+	 */
+	String knownId(String shardId) {
+		// once per stored record: a map, not a scan of the ranges
+		return (shardId != null) ? this.shardIds.get(shardId) : null;
 	}
 
 	int size() {

@@ -93,10 +93,14 @@ final class BatchAssembler {
 	 */
 	private void takeFrom(ShardQueue queue, Batch batch, RecordBuffer buffer, long nowNanos, Set<String> held) {
 		ArrayDeque<PendingRecord> skipped = new ArrayDeque<>();
+		// the records of the entry being made; one list for the whole take (a packed
+		// entry
+		// keeps a copy), not one per record
+		List<PendingRecord> members = new ArrayList<>();
 		int scanned = 0;
 		while (!batch.isFull() && !queue.records.isEmpty() && scanned < SCAN_LIMIT) {
 			RecordAggregator aggregator = aggregatorFor(queue, batch);
-			List<PendingRecord> members = new ArrayList<>();
+			members.clear();
 			while (!queue.records.isEmpty() && scanned < SCAN_LIMIT) {
 				PendingRecord record = queue.records.peekFirst();
 				if (!mayGo(record, nowNanos, held)) {
@@ -130,7 +134,8 @@ final class BatchAssembler {
 				break;
 			}
 			boolean packed = members.size() > 1;
-			BatchEntry entry = packed ? new BatchEntry(members, aggregator.build()) : new BatchEntry(members.get(0));
+			BatchEntry entry = packed ? new BatchEntry(List.copyOf(members), aggregator.build())
+					: new BatchEntry(members.get(0));
 			if (!batch.fits(entry.size) || this.gate.tryTake(queue.shardId, entry.size, nowNanos) > 0) {
 				if (batch.fits(entry.size)) {
 					queue.blockedSize = entry.size;

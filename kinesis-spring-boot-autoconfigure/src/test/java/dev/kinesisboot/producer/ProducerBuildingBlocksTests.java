@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
@@ -155,6 +157,49 @@ class ProducerBuildingBlocksTests {
 			.build();
 		ProducerOptions copy = options.toBuilder().build();
 		assertThat(copy).usingRecursiveComparison().isEqualTo(options);
+	}
+
+	@Test
+	void outstandingRecordsWaitOnlyForTheRecordsAddedBeforeAndCountEachOnce() {
+		OutstandingRecords outstanding = new OutstandingRecords();
+		assertThat(outstanding.whenSettled()).isCompleted();
+		PendingRecord first = record("a");
+		PendingRecord second = record("b");
+		outstanding.added(first);
+		outstanding.added(second);
+		CompletableFuture<Void> both = outstanding.whenSettled();
+		PendingRecord later = record("c");
+		outstanding.added(later);
+		CompletableFuture<Void> all = outstanding.whenSettled();
+
+		RecordCompletion firstDone = RecordCompletion.stored(first, new PutResult("shardId-0", "1"));
+		firstDone.run();
+		outstanding.settled(List.of(firstDone, firstDone));
+		outstanding.settled(first);
+		assertThat(both).isNotDone();
+		outstanding.settled(List.of(RecordCompletion.stored(later, new PutResult("shardId-0", "3"))));
+		assertThat(both).isNotDone();
+		assertThat(all).isNotDone();
+		outstanding.settled(List.of(RecordCompletion.failed(second, new IllegalStateException("refused"))));
+		assertThat(both).isCompleted();
+		assertThat(all).isCompleted();
+		assertThat(outstanding.whenSettled()).isCompleted();
+	}
+
+	@Test
+	void shardMapGivesItsOwnIdForAShardItKnows() {
+		FakeKinesisClient two = new FakeKinesisClient(2);
+		ShardMap map = ShardMap.of(two.listShards(b -> {
+		}).join().shards());
+		String parsed = new String("shardId-000000000001");
+		assertThat(map.knownId(parsed)).isEqualTo(parsed).isNotSameAs(parsed);
+		assertThat(map.knownId("shardId-000000000009")).isNull();
+		assertThat(map.knownId(null)).isNull();
+		two.close();
+	}
+
+	private static PendingRecord record(String key) {
+		return new PendingRecord(new byte[1], key, 2, 0, SECOND);
 	}
 
 }

@@ -358,7 +358,7 @@ final class LeaseBalancer {
 		}
 		this.seenChanges.keySet().retainAll(present);
 		int floor = this.lastEligible / workers;
-		int ceiling = (this.lastEligible + workers - 1) / workers;
+		int ceiling = ceiling(this.lastEligible, workers);
 		// heartbeats are up to a cycle old: a lease moving between two workers can look
 		// unheld for one cycle, so only a second one in a row counts
 		this.unheldCycles = (leases < this.lastEligible) ? this.unheldCycles + 1 : 0;
@@ -386,13 +386,29 @@ final class LeaseBalancer {
 	private CompletableFuture<Void> handOverExtra(List<WorkerBeat> beats) {
 		Instant now = this.store.clock().instant();
 		String me = this.store.workerId();
-		long workers = 1 + beats.stream().filter((beat) -> !me.equals(beat.workerId()) && beat.isLive(now)).count();
-		int target = (int) ((this.lastEligible + workers - 1) / workers);
-		List<Held> owned = owned();
-		if (owned.size() > target) {
-			owned.subList(target, owned.size()).forEach(this::handOver);
-		}
+		int workers = 1
+				+ (int) beats.stream().filter((beat) -> !me.equals(beat.workerId()) && beat.isLive(now)).count();
+		handOverAbove(owned(), ceiling(this.lastEligible, workers));
 		return CompletableFuture.completedFuture(null);
+	}
+
+	/**
+	 * Hands the shards over this worker's target to the workers under theirs.
+	 * @param owned the leases held and read now, by shard id
+	 * @param target the target
+	 * @return whether it held more than its target
+	 */
+	private boolean handOverAbove(List<Held> owned, int target) {
+		if (owned.size() <= target) {
+			return false;
+		}
+		owned.subList(target, owned.size()).forEach(this::handOver);
+		return true;
+	}
+
+	/** A worker's share of the shards, rounded up. */
+	private static int ceiling(int shards, int workers) {
+		return (shards + workers - 1) / workers;
 	}
 
 	/** The leases held and read now (not being handed over), by shard id. */
@@ -446,13 +462,11 @@ final class LeaseBalancer {
 			}
 		}
 		this.lastEligible = eligible.size();
-		int target = (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size();
+		int target = ceiling(eligible.size(), liveWorkers.size());
 		List<Held> owned = owned();
 		// workers that list at the same moment would otherwise all try the same leases
 		shuffle(available);
-		if (owned.size() > target) {
-			// hand the extra shards to the workers under their target
-			owned.subList(target, owned.size()).forEach(this::handOver);
+		if (handOverAbove(owned, target)) {
 			return CompletableFuture.completedFuture(null);
 		}
 		long deadline = this.context.scheduler().nanoTime() + this.timing.renewIntervalNanos() / 2;

@@ -44,38 +44,20 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  */
 final class RealStoreLoadCheck {
 
-	private final Settings settings;
+	private final LeaseLoadModel.Settings settings;
 
-	RealStoreLoadCheck(Settings settings) {
-		this.settings = settings;
-	}
+	private final Runnable atWindowStart;
 
 	/**
-	 * What the check assumes; the defaults are the model's.
+	 * A check with the model's assumptions (options, lease, Kinesis latency, start
+	 * spread, steady window, settle limit, seed; the model's store latency is the real
+	 * store's here).
+	 * @param settings the assumptions
+	 * @param atWindowStart told when the steady window starts
 	 */
-	static final class Settings {
-
-		ConsumerOptions options = ConsumerOptions.defaults();
-
-		Duration leaseDuration = CheckpointerSettings.DEFAULT_LEASE_DURATION;
-
-		/** Kinesis latency, uniform from zero (the model's). */
-		Duration kinesisLatencyMax = Duration.ofMillis(10);
-
-		/** The workers start within this time. */
-		Duration startSpread = Duration.ofSeconds(5);
-
-		Duration steadyWindow = Duration.ofSeconds(60);
-
-		/** The longest wait for a settled spread. */
-		Duration settleLimit = Duration.ofSeconds(150);
-
-		long seed = 20;
-
-		/** Told when the steady window starts. */
-		Runnable atWindowStart = () -> {
-		};
-
+	RealStoreLoadCheck(LeaseLoadModel.Settings settings, Runnable atWindowStart) {
+		this.settings = settings;
+		this.atWindowStart = atWindowStart;
 	}
 
 	/**
@@ -128,7 +110,7 @@ final class RealStoreLoadCheck {
 	 * @throws InterruptedException when interrupted
 	 */
 	Result run(Size size, Store store) throws InterruptedException {
-		Settings settings = this.settings;
+		LeaseLoadModel.Settings settings = this.settings;
 		Random random = new Random(settings.seed);
 		SystemScheduler streamThread = new SystemScheduler("loadcheck-kinesis");
 		List<KinesisConsumer> workers = new ArrayList<>();
@@ -168,7 +150,7 @@ final class RealStoreLoadCheck {
 				});
 			}
 			long evenAfter = settle(first, size, workers);
-			settings.atWindowStart.run();
+			this.atWindowStart.run();
 			long windowStart = System.nanoTime();
 			traffic.next(windowStart);
 			Map<String, Double> before = store.serverCounts();

@@ -77,8 +77,9 @@ class RealStoreLoadCheckIntegrationTests {
 	void thousandLeasesOnTenWorkersCostDynamoDbAndRedisWhatTheModelSays(LocalDynamoDb dynamoDb, LocalRedis redis)
 			throws Exception {
 		Size size = parseSize(System.getProperty("loadcheck.size", "1000x10"));
-		RealStoreLoadCheck.Settings settings = new RealStoreLoadCheck.Settings();
+		LeaseLoadModel.Settings settings = new LeaseLoadModel.Settings();
 		settings.steadyWindow = Duration.parse(System.getProperty("loadcheck.window", "PT60S"));
+		settings.settleLimit = Duration.ofSeconds(150);
 		long started = System.nanoTime();
 		Instant date = Instant.now();
 
@@ -90,11 +91,11 @@ class RealStoreLoadCheckIntegrationTests {
 		double modelSeconds = (System.nanoTime() - modelStart) / 1e9;
 
 		Warnings dynamoDbWarnings = new Warnings();
-		settings.atWindowStart = dynamoDbWarnings::mark;
-		Result onDynamoDb = dynamoDbWarnings.during(() -> onDynamoDb(dynamoDb, settings, size));
+		Result onDynamoDb = dynamoDbWarnings
+			.during(() -> onDynamoDb(dynamoDb, new RealStoreLoadCheck(settings, dynamoDbWarnings::mark), size));
 		Warnings redisWarnings = new Warnings();
-		settings.atWindowStart = redisWarnings::mark;
-		RedisRun onRedis = redisWarnings.during(() -> onRedis(redis, settings, size));
+		RedisRun onRedis = redisWarnings
+			.during(() -> onRedis(redis, new RealStoreLoadCheck(settings, redisWarnings::mark), size));
 
 		// the model again, with the round trip dynalite showed during the window instead
 		// of 5 ms: a lease cycle waits for its store calls, so its cadence follows the
@@ -188,15 +189,18 @@ class RealStoreLoadCheckIntegrationTests {
 	void hundredShardsOnThreeWorkersCostWhatTheMeteredCheckpointersCount(LocalDynamoDb dynamoDb, LocalRedis redis)
 			throws Exception {
 		Size size = new Size(100, 3);
-		RealStoreLoadCheck.Settings settings = new RealStoreLoadCheck.Settings();
+		LeaseLoadModel.Settings settings = new LeaseLoadModel.Settings();
 		// a short lease: a cycle every 1.3 s, settled within seconds (on a busy machine
 		// it may not settle: the counts are compared all the same)
 		settings.leaseDuration = Duration.ofSeconds(4);
 		settings.startSpread = Duration.ofSeconds(1);
 		settings.steadyWindow = Duration.ofSeconds(6);
 		settings.settleLimit = Duration.ofSeconds(30);
-		Result onDynamoDb = withLibraryLogging(Level.WARN, () -> onDynamoDb(dynamoDb, settings, size));
-		Result onRedis = withLibraryLogging(Level.WARN, () -> onRedis(redis, settings, size)).result();
+		Result onDynamoDb = withLibraryLogging(Level.WARN,
+				() -> onDynamoDb(dynamoDb, new RealStoreLoadCheck(settings, () -> {
+				}), size));
+		Result onRedis = withLibraryLogging(Level.WARN, () -> onRedis(redis, new RealStoreLoadCheck(settings, () -> {
+		}), size)).result();
 		Map<String, Double> dynamoDbMetered = RealStoreLoadCheck.meteredRates(onDynamoDb.metered());
 		Map<String, Double> dynamoDbServer = RealStoreLoadCheck.dynamoDbRates(onDynamoDb.server(),
 				onDynamoDb.serverSeconds());
@@ -221,7 +225,7 @@ class RealStoreLoadCheckIntegrationTests {
 		assertThat(misses).isEmpty();
 	}
 
-	private static Result onDynamoDb(LocalDynamoDb dynamoDb, RealStoreLoadCheck.Settings settings, Size size) {
+	private static Result onDynamoDb(LocalDynamoDb dynamoDb, RealStoreLoadCheck check, Size size) {
 		DynamoDbCapacityMeter meter = new DynamoDbCapacityMeter();
 		String table = TestNames.unique("loadcheck");
 		// one client for the workers of this process, as the auto-configuration gives
@@ -258,7 +262,7 @@ class RealStoreLoadCheckIntegrationTests {
 					.build()
 					.ensureTable()
 					.join();
-				return new RealStoreLoadCheck(settings).run(size, store);
+				return check.run(size, store);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -273,7 +277,7 @@ class RealStoreLoadCheckIntegrationTests {
 	record RedisRun(String server, Result result) {
 	}
 
-	private static RedisRun onRedis(LocalRedis shared, RealStoreLoadCheck.Settings settings, Size size) {
+	private static RedisRun onRedis(LocalRedis shared, RealStoreLoadCheck check, Size size) {
 		RedisServerProcess own = null;
 		try {
 			if (RedisServerProcess.binary().isPresent()) {
@@ -302,7 +306,7 @@ class RealStoreLoadCheckIntegrationTests {
 					}
 
 				};
-				return new RedisRun(server, new RealStoreLoadCheck(settings).run(size, store));
+				return new RedisRun(server, check.run(size, store));
 			}
 			finally {
 				factory.destroy();

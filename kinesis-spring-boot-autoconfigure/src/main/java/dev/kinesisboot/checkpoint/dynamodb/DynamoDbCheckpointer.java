@@ -124,6 +124,8 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 
 	private static final String LAYOUT_SUFFIX = "#layout";
 
+	private static final String LAYOUT_SORT_KEY = "layout";
+
 	private static final Logger logger = LoggerFactory.getLogger(DynamoDbCheckpointer.class);
 
 	private static final Backoff TABLE_POLL = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
@@ -312,12 +314,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	/** Every item under a partition key, page by page. */
 	private <T> CompletableFuture<List<T>> query(String partitionKey, Map<String, AttributeValue> startKey,
 			List<T> items, Function<Map<String, AttributeValue>, T> mapper) {
-		QueryRequest.Builder request = QueryRequest.builder()
-			.tableName(this.tableName)
-			.keyConditionExpression("#sk = :sk")
-			.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
-			.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(partitionKey)))
-			.consistentRead(true);
+		QueryRequest.Builder request = queryOf(partitionKey);
 		if (startKey != null) {
 			request.exclusiveStartKey(startKey);
 		}
@@ -330,12 +327,22 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 		});
 	}
 
+	/** A strongly consistent Query of every item under a partition key. */
+	private QueryRequest.Builder queryOf(String partitionKey) {
+		return QueryRequest.builder()
+			.tableName(this.tableName)
+			.keyConditionExpression("#sk = :sk")
+			.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
+			.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(partitionKey)))
+			.consistentRead(true);
+	}
+
 	@Override
 	public CompletableFuture<List<WorkerBeat>> beat(int leases, long changes) {
 		String partitionKey = this.streamKey + WORKERS_SUFFIX;
 		UpdateItemRequest write = UpdateItemRequest.builder()
 			.tableName(this.tableName)
-			.key(Map.of(STREAM_KEY, AttributeValue.fromS(partitionKey), SHARD_ID, AttributeValue.fromS(workerId())))
+			.key(itemKey(partitionKey, workerId()))
 			.updateExpression("SET #leases = :leases, #changes = :changes, #exp = :exp ADD #written :one")
 			.expressionAttributeNames(
 					Map.of("#leases", LEASES, "#changes", CHANGES, "#exp", EXPIRES_AT, "#written", WRITTEN))
@@ -349,9 +356,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	@Override
 	public CompletableFuture<Void> endBeat() {
 		return whenReady(() -> this.client.deleteItem((request) -> request.tableName(this.tableName)
-			.key(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + WORKERS_SUFFIX), SHARD_ID,
-					AttributeValue.fromS(workerId())))))
-			.thenAccept((deleted) -> {
+			.key(itemKey(this.streamKey + WORKERS_SUFFIX, workerId())))).thenAccept((deleted) -> {
 			});
 	}
 
@@ -371,43 +376,39 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 			if (stored != null) {
 				return CompletableFuture.completedFuture(stored);
 			}
-			return this.client
-				.query((request) -> request.tableName(this.tableName)
-					.keyConditionExpression("#sk = :sk")
-					.expressionAttributeNames(Map.of("#sk", STREAM_KEY))
-					.expressionAttributeValues(Map.of(":sk", AttributeValue.fromS(this.streamKey)))
-					.consistentRead(true)
-					.limit(1))
-				.thenCompose((response) -> {
-					boolean legacy = response.count() > 0;
-					int buckets = legacy ? 1 : this.newLeaseBuckets;
-					if (legacy && this.newLeaseBuckets > 1) {
-						logger.info("The leases of '{}' in table '{}' were written by an earlier version under one "
-								+ "partition key; they stay there (all writes of the stream on one partition). To "
-								+ "spread them over {} keys, start the group afresh under another name or delete its "
-								+ "items once every worker stopped", this.streamKey, this.tableName,
-								this.newLeaseBuckets);
-					}
-					return this.client
-						.putItem((request) -> request.tableName(this.tableName)
-							.item(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + LAYOUT_SUFFIX), SHARD_ID,
-									AttributeValue.fromS("layout"), BUCKETS, number(buckets)))
-							.conditionExpression("attribute_not_exists(#sk)")
-							.expressionAttributeNames(Map.of("#sk", STREAM_KEY)))
-						.thenApply((put) -> buckets)
-						.exceptionallyCompose(
-								(error) -> (AwsErrors.unwrap(error) instanceof ConditionalCheckFailedException)
-										// another worker wrote it first: use its layout
-										? readLayout() : CompletableFuture.failedFuture(AwsErrors.unwrap(error)));
-				});
+			return this.client.query(queryOf(this.streamKey).limit(1).build()).thenCompose((response) -> {
+				boolean legacy = response.count() > 0;
+				int buckets = legacy ? 1 : this.newLeaseBuckets;
+				if (legacy && this.newLeaseBuckets > 1) {
+					logger.info("The leases of '{}' in table '{}' were written by an earlier version under one "
+							+ "partition key; they stay there (all writes of the stream on one partition). To "
+							+ "spread them over {} keys, start the group afresh under another name or delete its "
+							+ "items once every worker stopped", this.streamKey, this.tableName, this.newLeaseBuckets);
+				}
+				return this.client
+					.putItem((request) -> request.tableName(this.tableName)
+						.item(layoutItem(buckets))
+						.conditionExpression("attribute_not_exists(#sk)")
+						.expressionAttributeNames(Map.of("#sk", STREAM_KEY)))
+					.thenApply((put) -> buckets)
+					.exceptionallyCompose(
+							(error) -> (AwsErrors.unwrap(error) instanceof ConditionalCheckFailedException)
+									// another worker wrote it first: use its layout
+									? readLayout() : CompletableFuture.failedFuture(AwsErrors.unwrap(error)));
+			});
 		});
+	}
+
+	private Map<String, AttributeValue> layoutItem(int buckets) {
+		Map<String, AttributeValue> item = new HashMap<>(itemKey(this.streamKey + LAYOUT_SUFFIX, LAYOUT_SORT_KEY));
+		item.put(BUCKETS, number(buckets));
+		return item;
 	}
 
 	private CompletableFuture<Integer> readLayout() {
 		return this.client
 			.getItem((request) -> request.tableName(this.tableName)
-				.key(Map.of(STREAM_KEY, AttributeValue.fromS(this.streamKey + LAYOUT_SUFFIX), SHARD_ID,
-						AttributeValue.fromS("layout")))
+				.key(itemKey(this.streamKey + LAYOUT_SUFFIX, LAYOUT_SORT_KEY))
 				.consistentRead(true))
 			.thenApply((response) -> (response.hasItem() && response.item().containsKey(BUCKETS))
 					? Integer.valueOf(response.item().get(BUCKETS).n()) : null);
@@ -435,7 +436,7 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	}
 
 	private <T> CompletableFuture<T> withBuckets(Function<Integer, CompletableFuture<T>> operation) {
-		return whenReady(this::leaseBuckets).thenCompose((buckets) -> Futures.call(() -> operation.apply(buckets)));
+		return leaseBuckets().thenCompose((buckets) -> Futures.call(() -> operation.apply(buckets)));
 	}
 
 	@Override
@@ -580,8 +581,11 @@ public class DynamoDbCheckpointer extends AbstractCheckpointer {
 	}
 
 	private Map<String, AttributeValue> key(String shardId, int buckets) {
-		return Map.of(STREAM_KEY, AttributeValue.fromS(bucketKey(bucketOf(shardId, buckets), buckets)), SHARD_ID,
-				AttributeValue.fromS(shardId));
+		return itemKey(bucketKey(bucketOf(shardId, buckets), buckets), shardId);
+	}
+
+	private static Map<String, AttributeValue> itemKey(String partitionKey, String sortKey) {
+		return Map.of(STREAM_KEY, AttributeValue.fromS(partitionKey), SHARD_ID, AttributeValue.fromS(sortKey));
 	}
 
 	private static WorkerBeat toBeat(Map<String, AttributeValue> item) {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.kinesisboot.producer.ProducerOptions;
+
 import software.amazon.awssdk.http.Protocol;
 
 /**
@@ -21,13 +23,16 @@ import software.amazon.awssdk.http.Protocol;
  * @param inFlight the most PutRecords calls in flight at once, for every scenario
  * @param recordSizes the record data sizes in bytes
  * @param putThreads the threads calling {@code KinesisProducer.put}
+ * @param maxQueueSize the {@code maxQueueSize} of the producer scenarios
  * @param httpProtocol the HTTP protocol of the client
  * @param scenarios the scenarios to run
  * @param kplEndpoint the HTTPS endpoint of the KPL scenario, or {@code null}
  */
 record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, int records, int runs, int warmupRuns,
-		int inFlight, List<Integer> recordSizes, int putThreads, Protocol httpProtocol, List<Scenario> scenarios,
-		URI kplEndpoint) {
+		int inFlight, List<Integer> recordSizes, int putThreads, int maxQueueSize, Protocol httpProtocol,
+		List<Scenario> scenarios, URI kplEndpoint) {
+
+	private static final int DEFAULT_MAX_QUEUE_SIZE = ProducerOptions.builder().build().maxQueueSize();
 
 	static final String DEFAULT_SCENARIOS = "producer-noop,producer-micrometer,sdk-put-records,sca-message-handler";
 
@@ -53,6 +58,7 @@ record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, 
 				  --in-flight=N         most PutRecords calls in flight, for every scenario (default 8)
 				  --sizes=B,B           record data sizes in bytes, at most 25600 (default 100,1024)
 				  --put-threads=N       threads calling KinesisProducer.put (default 1)
+				  --max-queue-size=N    maxQueueSize of the producer scenarios (default: the producer's, %d)
 				  --http=1.1|2          HTTP protocol of the client (default 1.1)
 				  --scenarios=A,B       scenarios to run, of %s
 				                        (default %s)
@@ -62,7 +68,7 @@ record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, 
 				  --help                this text
 
 				Run the JVM with -Daws.cborEnabled=false for endpoints that speak only JSON (kinesalite).
-				""".formatted(Scenario.ids(), DEFAULT_SCENARIOS);
+				""".formatted(DEFAULT_MAX_QUEUE_SIZE, Scenario.ids(), DEFAULT_SCENARIOS);
 	}
 
 	/**
@@ -116,6 +122,7 @@ record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, 
 			sizes.add(bytes);
 		}
 		int putThreads = intValue(values, "put-threads", 1, 1);
+		int maxQueueSize = intValue(values, "max-queue-size", DEFAULT_MAX_QUEUE_SIZE, 1);
 		Protocol protocol = switch (values.getOrDefault("http", "1.1")) {
 			case "1.1" -> Protocol.HTTP1_1;
 			case "2" -> Protocol.HTTP2;
@@ -136,12 +143,12 @@ record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, 
 		}
 		values.keySet()
 			.removeAll(List.of("endpoint", "label", "shards", "records", "runs", "warmup", "in-flight", "sizes",
-					"put-threads", "http", "scenarios", "kpl-endpoint"));
+					"put-threads", "max-queue-size", "http", "scenarios", "kpl-endpoint"));
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("Unknown option(s) " + values.keySet());
 		}
 		return new BenchmarkSettings(endpoint, label, List.copyOf(shardCounts), records, runs, warmupRuns, inFlight,
-				List.copyOf(sizes), putThreads, protocol, List.copyOf(scenarios), kplEndpoint);
+				List.copyOf(sizes), putThreads, maxQueueSize, protocol, List.copyOf(scenarios), kplEndpoint);
 	}
 
 	/**

@@ -81,10 +81,13 @@ final class MarkdownReport {
 		out.append("- KinesisProducer: rateLimitEnabled=false (the emulators do not throttle; against AWS keep the")
 			.append(" rate limit on), maxInFlightBatches=")
 			.append(s.inFlight())
+			.append(", maxQueueSize=")
+			.append(s.maxQueueSize())
 			.append(", ")
 			.append(s.putThreads())
 			.append((s.putThreads() == 1) ? " thread" : " threads")
-			.append(" calling put, random partition keys, other options at their defaults\n");
+			.append(" calling put (each record's outcome counted by a callback on its future; no future kept),")
+			.append(" random partition keys, other options at their defaults\n");
 		if (s.scenarios().contains(Scenario.SCA_MESSAGE_HANDLER)) {
 			out.append("- Spring Cloud AWS KinesisMessageHandler (spring-cloud-aws-kinesis ")
 				.append(mavenVersion("io.awspring.cloud", "spring-cloud-aws-kinesis"))
@@ -116,11 +119,16 @@ final class MarkdownReport {
 			.append(" warm-up run(s); the scenarios take turns, in an order rotated on each run\n\n");
 
 		out.append("| Scenario | Record size | Shards | Runs | Records/s median | Records/s min | Records/s max "
-				+ "| CPU µs/record median | CPU µs/record min | CPU µs/record max | Failures |\n");
-		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				+ "| CPU µs/record median | CPU µs/record min | CPU µs/record max | JIT µs/record median "
+				+ "| CPU without JIT µs/record median | CPU without JIT µs/record min | CPU without JIT µs/record max "
+				+ "| Failures |\n");
+		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+				+ "| ---: | ---: |\n");
 		results.forEach((key, runs) -> {
 			double[] rate = values(runs, RunResult::recordsPerSecond);
 			double[] cpu = values(runs, RunResult::cpuMicrosPerRecord);
+			double[] jit = values(runs, RunResult::jitMicrosPerRecord);
+			double[] steady = values(runs, RunResult::cpuMicrosPerRecordWithoutJit);
 			long failures = runs.stream().mapToLong(RunResult::failures).sum();
 			out.append("| ")
 				.append(key.scenario().title())
@@ -137,11 +145,19 @@ final class MarkdownReport {
 				.append(" | ")
 				.append(format(rate[rate.length - 1]))
 				.append(" | ")
-				.append(String.format(Locale.ROOT, "%.1f", median(cpu)))
+				.append(micros(median(cpu)))
 				.append(" | ")
-				.append(String.format(Locale.ROOT, "%.1f", cpu[0]))
+				.append(micros(cpu[0]))
 				.append(" | ")
-				.append(String.format(Locale.ROOT, "%.1f", cpu[cpu.length - 1]))
+				.append(micros(cpu[cpu.length - 1]))
+				.append(" | ")
+				.append(micros(median(jit)))
+				.append(" | ")
+				.append(micros(median(steady)))
+				.append(" | ")
+				.append(micros(steady[0]))
+				.append(" | ")
+				.append(micros(steady[steady.length - 1]))
 				.append(" | ")
 				.append(failures)
 				.append(" |\n");
@@ -158,6 +174,11 @@ final class MarkdownReport {
 			.append(" µs/record at ")
 			.append(format(this.settings.records()))
 			.append(" records per run.\n");
+		out.append("- JIT µs/record: the part of that CPU time spent by the JIT compiler threads (from")
+			.append(" /proc/self/task on Linux; \"NaN\" elsewhere). It is compile work for whatever code became hot,")
+			.append(" also in the run before (the scenarios share the SDK, Netty and JDK code, and each one's turn")
+			.append(" changes its profile), not work done per record; it fades with warm-up but does not vanish")
+			.append(" while scenarios take turns. CPU without JIT leaves it out.\n");
 		out.append("- Record size: the data size; each record also has a random partition key of up to 32")
 			.append(" characters.\n");
 		out.append("- Failures: records not accepted, over all runs (the plain SDK loop does not retry failed")
@@ -183,6 +204,10 @@ final class MarkdownReport {
 	private static double median(double[] sorted) {
 		int middle = sorted.length / 2;
 		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	}
+
+	private static String micros(double value) {
+		return String.format(Locale.ROOT, "%.1f", value);
 	}
 
 	private static String format(double value) {

@@ -70,9 +70,10 @@ public final class ProducerBenchmark {
 	private int run() {
 		Map<ResultKey, List<RunResult>> results = new LinkedHashMap<>();
 		long failures = 0;
-		try (KinesisAsyncClient client = newClient()) {
+		PutRecordsCounter calls = new PutRecordsCounter();
+		try (KinesisAsyncClient client = newClient(calls)) {
 			BenchmarkStreams streams = new BenchmarkStreams(client);
-			ScenarioRunner runner = new ScenarioRunner(client, this.settings);
+			ScenarioRunner runner = new ScenarioRunner(client, this.settings, calls);
 			// on Ctrl-C, delete the stream of the run that was interrupted
 			Thread cleanup = new Thread(streams::deleteAll, "benchmark-stream-cleanup");
 			Runtime.getRuntime().addShutdownHook(cleanup);
@@ -142,21 +143,24 @@ public final class ProducerBenchmark {
 			streams.delete(stream);
 		}
 		System.err.printf(Locale.ROOT,
-				"[benchmark] %s, %s, %d shard(s), %s: %,d records in %.2f s = %,.0f records/s, CPU %.1f µs/record, "
-						+ "%d failed%s%n",
+				"[benchmark] %s, %s, %d shard(s), %s: %,d records in %.2f s = %,.0f records/s, CPU %.1f µs/record "
+						+ "(%s), %s, %d failed%s%n",
 				key.scenario().id(), MarkdownReport.sizeText(key.recordSize()), key.shards(), run, result.records(),
-				result.wallNanos() / 1e9, result.recordsPerSecond(), result.cpuMicrosPerRecord(), result.failures(),
+				result.wallNanos() / 1e9, result.recordsPerSecond(), result.cpuMicrosPerRecord(),
+				result.cpuSplit().text(), result.callsText(), result.failures(),
 				(result.firstError() != null) ? " (first: " + result.firstError() + ")" : "");
 		return result;
 	}
 
-	private KinesisAsyncClient newClient() {
+	private KinesisAsyncClient newClient(PutRecordsCounter calls) {
 		NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
 			.protocol(this.settings.httpProtocol())
 			.maxConcurrency(this.settings.httpConnections())
 			.readTimeout(CALL_TIMEOUT)
 			.writeTimeout(CALL_TIMEOUT);
-		return LocalKinesisClients.builder(this.settings.endpoint(), http).build();
+		return LocalKinesisClients.builder(this.settings.endpoint(), http)
+			.overrideConfiguration((config) -> config.addExecutionInterceptor(calls))
+			.build();
 	}
 
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.kinesisboot.metrics.MetricLabels;
@@ -90,9 +91,12 @@ final class ScenarioRunner {
 
 	private final OperatingSystemMXBean os;
 
-	ScenarioRunner(KinesisAsyncClient client, BenchmarkSettings settings) {
+	private final PutRecordsCounter calls;
+
+	ScenarioRunner(KinesisAsyncClient client, BenchmarkSettings settings, PutRecordsCounter calls) {
 		this.client = client;
 		this.settings = settings;
+		this.calls = calls;
 		this.os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 	}
 
@@ -101,14 +105,17 @@ final class ScenarioRunner {
 	 * emulators do not throttle), the benchmark's in-flight limit, and waits long enough
 	 * for a slow emulator; defaults otherwise.
 	 * @param inFlight the most PutRecords calls in flight
+	 * @param maxQueueSize the most records queued
 	 * @return the options
 	 */
-	static ProducerOptions producerOptions(int inFlight) {
+	static ProducerOptions producerOptions(int inFlight, int maxQueueSize) {
 		return ProducerOptions.builder()
 			.rateLimitEnabled(false)
 			.maxInFlightBatches(inFlight)
 			.queueFullTimeout(Duration.ofMinutes(10))
 			.recordTtl(Duration.ofMinutes(10))
+			.maxQueueSize(
+					Integer.getInteger("benchmark.maxQueueSize", ProducerOptions.builder().build().maxQueueSize()))
 			.build();
 	}
 
@@ -135,25 +142,34 @@ final class ScenarioRunner {
 		new Random(SEED).nextBytes(template);
 		return switch (scenario) {
 			case PRODUCER_NOOP -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()));
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()));
 			case PRODUCER_MICROMETER -> {
 				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 				yield runProducer(streamName, template, new MicrometerMetricsCollector(registry, METRICS_NAMESPACE),
-						registry, producerOptions(this.settings.inFlight()));
+						registry, producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()));
 			}
 			case PRODUCER_RATE_LIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()).toBuilder().rateLimitEnabled(true).build());
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
+						.rateLimitEnabled(true)
+						.build());
 			case PRODUCER_AGGREGATED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()).toBuilder()
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
 						.rateLimitEnabled(true)
 						.aggregationEnabled(true)
 						.build());
 			case PRODUCER_AGGREGATED_UNLIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()).toBuilder().aggregationEnabled(true).build());
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
+						.aggregationEnabled(true)
+						.build());
 			case PRODUCER_ORDERED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()).toBuilder().orderedPerShard(true).build());
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
+						.orderedPerShard(true)
+						.build());
 			case PRODUCER_ORDERED_10_KEYS -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight()).toBuilder().orderedPerShard(true).build(), 10);
+					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
+						.orderedPerShard(true)
+						.build(),
+					10);
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
 			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);
 			case KPL -> runKpl(streamName, template);
@@ -167,13 +183,20 @@ final class ScenarioRunner {
 
 	/**
 	 * Runs our producer; {@code keys} above 0 puts the records over that many partition
-	 * keys, else each gets a random one.
+	 * keys, else each gets a random one. Each record's outcome is counted by a callback
+	 * on its future, as the plain loop counts each call's, and the run ends when the
+	 * flush after the last put completes (every record settled, its callback run); no
+	 * future is kept, so the run holds no more records than the producer does.
 	 */
 	private RunResult runProducer(String streamName, byte[] template, MetricsCollector metrics,
 			PrometheusMeterRegistry registry, ProducerOptions options, int keys) {
 		int records = this.settings.records();
-		CompletableFuture<?>[] futures = new CompletableFuture<?>[records];
 		Failures failures = new Failures();
+		BiConsumer<Object, Throwable> outcome = (stored, error) -> {
+			if (error != null) {
+				failures.add(1, error);
+			}
+		};
 		RunResult result;
 		try (KinesisProducer producer = KinesisProducer.builder(this.client)
 			.streamName(streamName)
@@ -181,16 +204,8 @@ final class ScenarioRunner {
 			.metricsCollector(metrics)
 			.build()) {
 			Measurement measurement = startMeasurement();
-			putAll(producer, template, futures, keys);
-			producer.flush();
-			for (CompletableFuture<?> future : futures) {
-				try {
-					future.join();
-				}
-				catch (CompletionException | CancellationException ex) {
-					failures.add(1, (ex.getCause() != null) ? ex.getCause() : ex);
-				}
-			}
+			putAll(producer, template, records, keys, outcome);
+			producer.flush().join();
 			result = measurement.stop(records, failures);
 		}
 		if (registry != null) {
@@ -199,20 +214,21 @@ final class ScenarioRunner {
 		return result;
 	}
 
-	private void putAll(KinesisProducer producer, byte[] template, CompletableFuture<?>[] futures, int keys) {
-		int threads = Math.min(this.settings.putThreads(), futures.length);
+	private void putAll(KinesisProducer producer, byte[] template, int records, int keys,
+			BiConsumer<Object, Throwable> outcome) {
+		int threads = Math.min(this.settings.putThreads(), records);
 		if (threads == 1) {
-			putRange(producer, template, futures, 0, futures.length, keys);
+			putRange(producer, template, 0, records, keys, outcome);
 			return;
 		}
 		List<Thread> putters = new ArrayList<>(threads);
 		AtomicReference<RuntimeException> error = new AtomicReference<>();
 		for (int t = 0; t < threads; t++) {
-			int from = (int) ((long) futures.length * t / threads);
-			int to = (int) ((long) futures.length * (t + 1) / threads);
+			int from = (int) ((long) records * t / threads);
+			int to = (int) ((long) records * (t + 1) / threads);
 			Thread putter = new Thread(() -> {
 				try {
-					putRange(producer, template, futures, from, to, keys);
+					putRange(producer, template, from, to, keys, outcome);
 				}
 				catch (RuntimeException ex) {
 					error.compareAndSet(null, ex);
@@ -235,11 +251,12 @@ final class ScenarioRunner {
 		}
 	}
 
-	private static void putRange(KinesisProducer producer, byte[] template, CompletableFuture<?>[] futures, int from,
-			int to, int keys) {
+	private static void putRange(KinesisProducer producer, byte[] template, int from, int to, int keys,
+			BiConsumer<Object, Throwable> outcome) {
 		for (int i = from; i < to; i++) {
-			futures[i] = (keys > 0) ? producer.put(payload(template, i), "key-" + (i % keys))
+			CompletableFuture<?> put = (keys > 0) ? producer.put(payload(template, i), "key-" + (i % keys))
 					: producer.put(payload(template, i));
+			put.whenComplete(outcome);
 		}
 	}
 
@@ -478,7 +495,8 @@ final class ScenarioRunner {
 	private Measurement startMeasurement() {
 		// start every run with the garbage of the previous one collected
 		System.gc();
-		return new Measurement(this.os, System.nanoTime(), this.os.getProcessCpuTime() + childCpuNanos());
+		return new Measurement(this.os, System.nanoTime(), this.os.getProcessCpuTime() + childCpuNanos(),
+				ThreadCpu.now(), this.calls, this.calls.calls());
 	}
 
 	/**
@@ -499,13 +517,15 @@ final class ScenarioRunner {
 
 	}
 
-	/** Wall and CPU time at the start of a run. */
-	private record Measurement(OperatingSystemMXBean os, long startNanos, long startCpuNanos) {
+	/** Wall and CPU time (in all and by thread) at the start of a run. */
+	private record Measurement(OperatingSystemMXBean os, long startNanos, long startCpuNanos, ThreadCpu threads,
+			PutRecordsCounter calls, long startCalls) {
 
 		RunResult stop(int records, Failures failures) {
 			long wall = System.nanoTime() - this.startNanos;
 			long cpu = this.os.getProcessCpuTime() + childCpuNanos() - this.startCpuNanos;
-			return new RunResult(records, wall, cpu, failures.count.get(), failures.first.get());
+			return new RunResult(records, wall, cpu, failures.count.get(), failures.first.get(),
+					this.threads.splitSince(cpu, records), this.calls.calls() - this.startCalls);
 		}
 
 	}

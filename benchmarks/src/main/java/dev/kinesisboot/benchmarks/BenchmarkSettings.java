@@ -23,7 +23,8 @@ import software.amazon.awssdk.http.Protocol;
  * @param inFlight the most PutRecords calls in flight at once, for every scenario
  * @param recordSizes the record data sizes in bytes
  * @param putThreads the threads calling {@code KinesisProducer.put}
- * @param maxQueueSize the {@code maxQueueSize} of the producer scenarios
+ * @param maxQueueSize the {@code maxQueueSize} of the producer scenarios, and the queue
+ * of the queued SDK loop
  * @param httpProtocol the HTTP protocol of the client
  * @param scenarios the scenarios to run
  * @param kplEndpoint the HTTPS endpoint of the KPL scenario, or {@code null}
@@ -58,7 +59,8 @@ record BenchmarkSettings(URI endpoint, String label, List<Integer> shardCounts, 
 				  --in-flight=N         most PutRecords calls in flight, for every scenario (default 8)
 				  --sizes=B,B           record data sizes in bytes, at most 25600 (default 100,1024)
 				  --put-threads=N       threads calling KinesisProducer.put (default 1)
-				  --max-queue-size=N    maxQueueSize of the producer scenarios (default: the producer's, %d)
+				  --max-queue-size=N    maxQueueSize of the producer scenarios, and the queue of
+				                        sdk-put-records-queued (default: the producer's, %d)
 				  --http=1.1|2          HTTP protocol of the client (default 1.1)
 				  --scenarios=A,B       scenarios to run, of %s
 				                        (default %s)

@@ -48,6 +48,15 @@ enum Scenario {
 	SDK_PUT_RECORDS("sdk-put-records", "Plain AWS SDK v2 PutRecords loop, 500 records per call"),
 
 	/**
+	 * The plain loop fed the way a buffering producer is: a second thread builds each
+	 * record (payload and key) into a bounded queue as large as the producer's, and the
+	 * loop takes 500 at a time from it. Not a way to send: it tells what handing records
+	 * from the caller to a sending thread costs, apart from the producer's own work.
+	 */
+	SDK_PUT_RECORDS_QUEUED("sdk-put-records-queued",
+			"Plain AWS SDK v2 PutRecords loop fed through a queue by another thread"),
+
+	/**
 	 * Spring Cloud AWS's {@code KinesisMessageHandler} (Spring Integration) in async
 	 * mode: one PutRecord call per message.
 	 */

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -171,6 +173,7 @@ final class ScenarioRunner {
 						.build(),
 					10);
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
+			case SDK_PUT_RECORDS_QUEUED -> runQueuedPutRecords(streamName, template);
 			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);
 			case KPL -> runKpl(streamName, template);
 		};
@@ -278,26 +281,96 @@ final class ScenarioRunner {
 					.partitionKey(keys.partitionKey(data))
 					.build());
 			}
-			PutRecordsRequest request = PutRecordsRequest.builder().streamName(streamName).records(entries).build();
-			slots.acquireUninterruptibly();
-			CompletableFuture<PutRecordsResponse> call;
-			try {
-				call = this.client.putRecords(request);
-			}
-			catch (RuntimeException ex) {
-				call = CompletableFuture.failedFuture(ex);
-			}
-			call.whenComplete((response, error) -> {
-				try {
-					countFailures(count, response, error, failures);
-				}
-				finally {
-					slots.release();
-				}
-			});
+			call(streamName, entries, slots, failures);
 		}
 		slots.acquireUninterruptibly(inFlight);
 		return measurement.stop(records, failures);
+	}
+
+	/**
+	 * The plain loop with its records built on another thread and handed over through a
+	 * bounded queue of {@code --max-queue-size} records, as a buffering producer's caller
+	 * hands them to its sender; the loop thread takes them 500 at a time, builds the
+	 * entries and calls PutRecords with the same calls in flight.
+	 */
+	private RunResult runQueuedPutRecords(String streamName, byte[] template) {
+		int records = this.settings.records();
+		int perCall = recordsPerCall(template.length);
+		int inFlight = this.settings.inFlight();
+		Semaphore slots = new Semaphore(inFlight);
+		Failures failures = new Failures();
+		PartitionKeyStrategy keys = PartitionKeyStrategy.random();
+		BlockingQueue<QueuedRecord> queue = new ArrayBlockingQueue<>(this.settings.maxQueueSize());
+		Thread filler = new Thread(() -> {
+			try {
+				for (int i = 0; i < records; i++) {
+					byte[] data = payload(template, i);
+					queue.put(new QueuedRecord(data, keys.partitionKey(data)));
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, "benchmark-put-0");
+		Measurement measurement = startMeasurement();
+		filler.start();
+		List<QueuedRecord> taken = new ArrayList<>(perCall);
+		try {
+			for (int from = 0; from < records; from += perCall) {
+				int count = Math.min(perCall, records - from);
+				taken.clear();
+				while (taken.size() < count) {
+					if (queue.drainTo(taken, count - taken.size()) == 0) {
+						taken.add(queue.take());
+					}
+				}
+				List<PutRecordsRequestEntry> entries = new ArrayList<>(count);
+				for (QueuedRecord record : taken) {
+					entries.add(PutRecordsRequestEntry.builder()
+						.data(SdkBytes.fromByteArrayUnsafe(record.data()))
+						.partitionKey(record.key())
+						.build());
+				}
+				call(streamName, entries, slots, failures);
+			}
+			filler.join();
+		}
+		catch (InterruptedException ex) {
+			filler.interrupt();
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while sending queued records", ex);
+		}
+		slots.acquireUninterruptibly(inFlight);
+		return measurement.stop(records, failures);
+	}
+
+	/**
+	 * One PutRecords call of the plain loops, once one of the in-flight slots is free;
+	 * the call's outcome is counted and its slot freed when it settles.
+	 */
+	private void call(String streamName, List<PutRecordsRequestEntry> entries, Semaphore slots, Failures failures) {
+		PutRecordsRequest request = PutRecordsRequest.builder().streamName(streamName).records(entries).build();
+		slots.acquireUninterruptibly();
+		CompletableFuture<PutRecordsResponse> call;
+		try {
+			call = this.client.putRecords(request);
+		}
+		catch (RuntimeException ex) {
+			call = CompletableFuture.failedFuture(ex);
+		}
+		call.whenComplete((response, error) -> {
+			try {
+				countFailures(entries.size(), response, error, failures);
+			}
+			finally {
+				slots.release();
+			}
+		});
+	}
+
+	/** A record built by the queued loop's filler thread. */
+	private record QueuedRecord(byte[] data, String key) {
+
 	}
 
 	/**

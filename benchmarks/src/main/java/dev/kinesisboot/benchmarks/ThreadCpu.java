@@ -36,8 +36,9 @@ final class ThreadCpu {
 		GROUPS.put("aws-java-sdk-Ne", "netty");
 		GROUPS.put("sdk-async-respo", "sdk-async");
 		GROUPS.put("kinesis-produce", "producer");
-		GROUPS.put("main", "caller");
-		GROUPS.put("benchmark-put", "caller");
+		// the launcher's main thread keeps the process's name
+		GROUPS.put("java", "main");
+		GROUPS.put("benchmark-put", "put-threads");
 	}
 
 	private final Map<String, Long> ticksByThread;

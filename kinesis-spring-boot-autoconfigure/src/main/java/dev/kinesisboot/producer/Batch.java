@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  */
 final class Batch {
 
-	final List<BatchEntry> entries = new ArrayList<>();
+	final List<BatchEntry> entries;
 
 	/** Keys held in {@link KeysInFlight} until the call is settled. */
 	final List<String> heldKeys = new ArrayList<>();
@@ -24,6 +24,8 @@ final class Batch {
 	long bytes;
 
 	Batch(int maxRecords, long maxBytes) {
+		// at most 500 (the PutRecords limit): room for a full batch from the start
+		this.entries = new ArrayList<>(maxRecords);
 		this.maxRecords = maxRecords;
 		this.maxBytes = maxBytes;
 	}

@@ -149,6 +149,9 @@ final class BatchAssembler {
 			batch.add(entry);
 			for (PendingRecord member : members) {
 				buffer.taken(member);
+				// every batch made is sent (or failed): the attempt counts now, while the
+				// record is at hand, not in a second pass over cold records at send time
+				member.attempts++;
 				if (this.ordered && !this.keys.isBusy(member.partitionKey)) {
 					this.keys.hold(member.partitionKey);
 					batch.heldKeys.add(member.partitionKey);

@@ -15,6 +15,12 @@ final class BatchEntry {
 
 	final byte[] data;
 
+	/**
+	 * The data's length, kept so that counting the bytes sent does not read the data
+	 * array again when the call settles, long after it was marshalled.
+	 */
+	final int dataBytes;
+
 	final String partitionKey;
 
 	final String explicitHashKey;
@@ -24,6 +30,7 @@ final class BatchEntry {
 	BatchEntry(PendingRecord record) {
 		this.records = List.of(record);
 		this.data = record.data;
+		this.dataBytes = this.data.length;
 		this.partitionKey = record.partitionKey;
 		this.explicitHashKey = null;
 		this.size = record.size;
@@ -32,6 +39,7 @@ final class BatchEntry {
 	BatchEntry(List<PendingRecord> records, AggregatedRecord packed) {
 		this.records = records;
 		this.data = packed.data();
+		this.dataBytes = this.data.length;
 		this.partitionKey = packed.partitionKey();
 		this.explicitHashKey = packed.explicitHashKey();
 		this.size = packed.size();

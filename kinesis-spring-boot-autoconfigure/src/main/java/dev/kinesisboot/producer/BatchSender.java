@@ -340,9 +340,6 @@ final class BatchSender {
 	}
 
 	private void send(Batch batch) {
-		for (BatchEntry entry : batch.entries) {
-			entry.records.forEach((record) -> record.attempts++);
-		}
 		PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(batch.requestEntries());
 		if (this.streamArn != null) {
 			request.streamARN(this.streamArn);

@@ -62,7 +62,7 @@ final class ResultHandler {
 	 * @return what becomes of its records
 	 */
 	Outcome settle(Batch batch, PutRecordsResponse response, Throwable error, ShardMap shardMap) {
-		Outcome outcome = new Outcome();
+		Outcome outcome = new Outcome(batch.entries.size());
 		List<PendingRecord> retryable = new ArrayList<>();
 		if (error != null || response == null) {
 			callFailed(batch, (error != null) ? error : new IllegalStateException("empty PutRecords response"),
@@ -134,7 +134,7 @@ final class ResultHandler {
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
 			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
 				sent++;
-				sentBytes += entry.data.length;
+				sentBytes += entry.dataBytes;
 				String shardId = result.shardId();
 				if (!Objects.equals(shardId, lastShardId)) {
 					lastShardId = shardId;
@@ -207,7 +207,7 @@ final class ResultHandler {
 	static final class Outcome {
 
 		/** Completions to run on the callback executor. */
-		final List<Runnable> completions = new ArrayList<>();
+		final List<Runnable> completions;
 
 		/** Records to queue again, in batch order, with their back-off set. */
 		final List<PendingRecord> retries = new ArrayList<>();
@@ -217,6 +217,14 @@ final class ResultHandler {
 
 		/** Kinesis refused the call for a size: read the stream's record limit again. */
 		boolean sizeRefused;
+
+		/**
+		 * An outcome with room for one completion per entry, the common case.
+		 * @param entries the batch's entries
+		 */
+		Outcome(int entries) {
+			this.completions = new ArrayList<>(entries);
+		}
 
 	}
 

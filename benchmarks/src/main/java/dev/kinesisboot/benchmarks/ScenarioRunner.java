@@ -106,18 +106,15 @@ final class ScenarioRunner {
 	 * The producer options of the producer scenarios: no client-side rate limit (the
 	 * emulators do not throttle), the benchmark's in-flight limit, and waits long enough
 	 * for a slow emulator; defaults otherwise.
-	 * @param inFlight the most PutRecords calls in flight
-	 * @param maxQueueSize the most records queued
-	 * @return the options
+	 * @return the options, with the benchmark's in-flight limit and queue size
 	 */
-	static ProducerOptions producerOptions(int inFlight, int maxQueueSize) {
+	private ProducerOptions producerOptions() {
 		return ProducerOptions.builder()
 			.rateLimitEnabled(false)
-			.maxInFlightBatches(inFlight)
+			.maxInFlightBatches(this.settings.inFlight())
+			.maxQueueSize(this.settings.maxQueueSize())
 			.queueFullTimeout(Duration.ofMinutes(10))
 			.recordTtl(Duration.ofMinutes(10))
-			.maxQueueSize(
-					Integer.getInteger("benchmark.maxQueueSize", ProducerOptions.builder().build().maxQueueSize()))
 			.build();
 	}
 
@@ -143,35 +140,23 @@ final class ScenarioRunner {
 		byte[] template = new byte[recordSize];
 		new Random(SEED).nextBytes(template);
 		return switch (scenario) {
-			case PRODUCER_NOOP -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()));
+			case PRODUCER_NOOP ->
+				runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null, producerOptions());
 			case PRODUCER_MICROMETER -> {
 				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 				yield runProducer(streamName, template, new MicrometerMetricsCollector(registry, METRICS_NAMESPACE),
-						registry, producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()));
+						registry, producerOptions());
 			}
 			case PRODUCER_RATE_LIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
-						.rateLimitEnabled(true)
-						.build());
+					producerOptions().toBuilder().rateLimitEnabled(true).build());
 			case PRODUCER_AGGREGATED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
-						.rateLimitEnabled(true)
-						.aggregationEnabled(true)
-						.build());
+					producerOptions().toBuilder().rateLimitEnabled(true).aggregationEnabled(true).build());
 			case PRODUCER_AGGREGATED_UNLIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
-						.aggregationEnabled(true)
-						.build());
+					producerOptions().toBuilder().aggregationEnabled(true).build());
 			case PRODUCER_ORDERED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
-						.orderedPerShard(true)
-						.build());
+					producerOptions().toBuilder().orderedPerShard(true).build());
 			case PRODUCER_ORDERED_10_KEYS -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
-					producerOptions(this.settings.inFlight(), this.settings.maxQueueSize()).toBuilder()
-						.orderedPerShard(true)
-						.build(),
-					10);
+					producerOptions().toBuilder().orderedPerShard(true).build(), 10);
 			case SDK_PUT_RECORDS -> runPutRecords(streamName, template);
 			case SDK_PUT_RECORDS_QUEUED -> runQueuedPutRecords(streamName, template);
 			case SCA_MESSAGE_HANDLER -> runMessageHandler(streamName, template);

@@ -41,14 +41,10 @@ final class ThreadCpu {
 		GROUPS.put("benchmark-put", "put-threads");
 	}
 
-	private final Map<String, Long> ticksByThread;
+	private final Map<String, Ticks> ticksByThread;
 
-	/** The kernel-mode ticks of the threads, part of {@link #ticksByThread}. */
-	private final Map<String, Long> systemTicksByThread;
-
-	private ThreadCpu(Map<String, Long> ticksByThread, Map<String, Long> systemTicksByThread) {
+	private ThreadCpu(Map<String, Ticks> ticksByThread) {
 		this.ticksByThread = ticksByThread;
-		this.systemTicksByThread = systemTicksByThread;
 	}
 
 	/**
@@ -56,8 +52,7 @@ final class ThreadCpu {
 	 * @return the snapshot
 	 */
 	static ThreadCpu now() {
-		Map<String, Long> ticks = new HashMap<>();
-		Map<String, Long> systemTicks = new HashMap<>();
+		Map<String, Ticks> ticks = new HashMap<>();
 		try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
 			for (Path task : tasks) {
 				String stat;
@@ -73,15 +68,13 @@ final class ThreadCpu {
 				String[] fields = stat.substring(close + 2).split(" ");
 				// after the name: state is field 3 of stat(5), utime 14 and stime 15
 				long system = Long.parseLong(fields[12]);
-				String thread = task.getFileName() + " " + name;
-				ticks.put(thread, Long.parseLong(fields[11]) + system);
-				systemTicks.put(thread, system);
+				ticks.put(task.getFileName() + " " + name, new Ticks(Long.parseLong(fields[11]) + system, system));
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			return new ThreadCpu(Map.of(), Map.of());
+			return new ThreadCpu(Map.of());
 		}
-		return new ThreadCpu(ticks, systemTicks);
+		return new ThreadCpu(ticks);
 	}
 
 	/**
@@ -98,16 +91,13 @@ final class ThreadCpu {
 		GROUPS.values().forEach((group) -> nanosByGroup.put(group, 0L));
 		nanosByGroup.put("other", 0L);
 		long counted = 0;
-		ThreadCpu now = now();
 		long systemNanos = 0;
-		for (Map.Entry<String, Long> thread : now.systemTicksByThread.entrySet()) {
-			systemNanos += (thread.getValue() - this.systemTicksByThread.getOrDefault(thread.getKey(), 0L))
-					* NANOS_PER_TICK;
-		}
-		for (Map.Entry<String, Long> thread : now.ticksByThread.entrySet()) {
-			long nanos = (thread.getValue() - this.ticksByThread.getOrDefault(thread.getKey(), 0L)) * NANOS_PER_TICK;
+		for (Map.Entry<String, Ticks> thread : now().ticksByThread.entrySet()) {
+			Ticks before = this.ticksByThread.getOrDefault(thread.getKey(), Ticks.NONE);
+			long nanos = (thread.getValue().total() - before.total()) * NANOS_PER_TICK;
 			nanosByGroup.merge(groupOf(thread.getKey()), nanos, Long::sum);
 			counted += nanos;
+			systemNanos += (thread.getValue().system() - before.system()) * NANOS_PER_TICK;
 		}
 		// threads that ended during the run took their time with them
 		nanosByGroup.put("ended", Math.max(0, processCpuNanos - counted));
@@ -129,6 +119,18 @@ final class ThreadCpu {
 			}
 		}
 		return "other";
+	}
+
+	/**
+	 * A thread's CPU ticks so far.
+	 *
+	 * @param total user and kernel mode
+	 * @param system kernel mode, part of {@code total}
+	 */
+	private record Ticks(long total, long system) {
+
+		static final Ticks NONE = new Ticks(0, 0);
+
 	}
 
 	/**

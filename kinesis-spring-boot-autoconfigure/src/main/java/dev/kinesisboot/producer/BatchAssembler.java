@@ -183,8 +183,8 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * Whether a batch should go now: a full batch is queued, the buffer time of a record
-	 * passed, a flush asked for it, or the producer is draining.
+	 * Whether a batch should go now: a full batch is queued, or a record that may go has
+	 * passed its buffer time, been flushed, or the producer is draining.
 	 */
 	boolean isDue(RecordBuffer buffer, long nowNanos, boolean draining) {
 		if (draining || buffer.size() >= this.options.maxBatchRecords()
@@ -192,9 +192,7 @@ final class BatchAssembler {
 			return true;
 		}
 		for (ShardQueue queue : buffer.queues()) {
-			PendingRecord head = queue.records.peekFirst();
-			if (head != null && head.notBeforeNanos <= nowNanos
-					&& (buffer.isFlushing(head) || nowNanos - head.enqueuedNanos >= this.bufferNanos)) {
+			if (dueNanos(queue, buffer, nowNanos, false) <= nowNanos) {
 				return true;
 			}
 		}
@@ -202,21 +200,20 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * How long until a pass could send something, leaving out queues whose head waits for
-	 * a call in flight (its settling starts a pass).
+	 * How long until a pass could send something, leaving out records that wait for a
+	 * call in flight (its settling starts a pass).
 	 * @return nanoseconds, at least a millisecond, or {@link Long#MAX_VALUE} when nothing
 	 * waits on time
 	 */
 	long nanosUntilDue(RecordBuffer buffer, long nowNanos, boolean draining) {
 		long wait = Long.MAX_VALUE;
 		for (ShardQueue queue : buffer.queues()) {
-			PendingRecord head = queue.records.peekFirst();
-			if (head == null || (this.ordered && this.keys.isBusy(head.partitionKey))) {
+			long due = dueNanos(queue, buffer, nowNanos, draining);
+			if (due == Long.MAX_VALUE) {
 				continue;
 			}
-			boolean now = draining || buffer.isFlushing(head);
-			long due = Math.max(head.notBeforeNanos, now ? nowNanos : head.enqueuedNanos + this.bufferNanos);
 			if (this.gate.enabled() && due <= nowNanos) {
+				PendingRecord head = queue.records.peekFirst();
 				long rateWait = this.gate.nanosUntil(queue.shardId, Math.max(head.size, queue.blockedSize), nowNanos);
 				due = nowNanos
 						+ Math.max(MIN_WAIT_NANOS, Math.max(rateWait, rateGated(queue, buffer, nowNanos, draining)));
@@ -224,6 +221,41 @@ final class BatchAssembler {
 			wait = Math.min(wait, due - nowNanos);
 		}
 		return (wait == Long.MAX_VALUE) ? wait : Math.max(MIN_WAIT_NANOS, wait);
+	}
+
+	/**
+	 * When a record of the queue may go next, rate limits aside. Looks past records that
+	 * wait for their back-off (retries, in front) to the first that does not, as
+	 * {@link #takeFrom} takes records around them; with ordering, past records whose key
+	 * is in flight or behind such a record, which only a settling call frees.
+	 * @return the monotonic time, or {@link Long#MAX_VALUE} when nothing in the first
+	 * {@link #SCAN_LIMIT} records waits on time
+	 */
+	private long dueNanos(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
+		long due = Long.MAX_VALUE;
+		Set<String> behind = null;
+		int scanned = 0;
+		for (PendingRecord record : queue.records) {
+			if (scanned++ >= SCAN_LIMIT) {
+				break;
+			}
+			if (this.ordered && (this.keys.isBusy(record.partitionKey)
+					|| (behind != null && behind.contains(record.partitionKey)))) {
+				continue;
+			}
+			boolean now = draining || buffer.isFlushing(record);
+			due = Math.min(due,
+					Math.max(record.notBeforeNanos, now ? nowNanos : record.enqueuedNanos + this.bufferNanos));
+			if (record.notBeforeNanos <= nowNanos) {
+				// the records behind it were queued later: none is due before it
+				break;
+			}
+			if (this.ordered) {
+				behind = (behind != null) ? behind : new HashSet<>();
+				behind.add(record.partitionKey);
+			}
+		}
+		return due;
 	}
 
 	/**

@@ -106,7 +106,7 @@ final class BatchSender {
 		this.completer = completer;
 		this.onUnknownShard = onUnknownShard;
 		this.onSizeRefused = onSizeRefused;
-		this.buffer = new RecordBuffer(this.options.maxQueueSize());
+		this.buffer = new RecordBuffer(this.options.maxQueueSize(), RecordBuffer.groupsByShard(this.options));
 		this.gate = new RateGate(this.options);
 		this.assembler = new BatchAssembler(this.options, this.gate, this.keys);
 		this.results = new ResultHandler(this.streamName, this.options, this.metrics, this.scheduler);

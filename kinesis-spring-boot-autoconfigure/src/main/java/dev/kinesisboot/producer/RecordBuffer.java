@@ -7,17 +7,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The records waiting to be sent, one queue per shard of the current {@link ShardMap},
- * each oldest first, with their count and bytes against the producer's queue bound.
- * Records of one partition key are always in one queue, in put order (a record waiting
- * for a retry is back in front of the later ones). Not thread-safe: the producer uses it
- * under its lock.
+ * The records waiting to be sent, oldest first, with their count and bytes against the
+ * producer's queue bound. Grouped by shard, one queue per shard of the current
+ * {@link ShardMap}, when something is done per shard (rate limits, aggregation, per-key
+ * order); otherwise in one queue, so that a batch takes records in put order, whatever
+ * their shards, and walks memory in the order the records were made. Records of one
+ * partition key are always in one queue, in put order (a record waiting for a retry is
+ * back in front of the later ones). Not thread-safe: the producer uses it under its lock.
  */
 final class RecordBuffer {
+
+	/** The id of the one queue when records are not grouped by shard. */
+	static final String ALL_SHARDS = "(all shards)";
 
 	private final Map<String, ShardQueue> queues = new LinkedHashMap<>();
 
 	private final int capacity;
+
+	private final boolean byShard;
 
 	private ShardMap shardMap = ShardMap.empty();
 
@@ -29,8 +36,32 @@ final class RecordBuffer {
 
 	private long flushThroughSeq;
 
+	/**
+	 * A buffer that groups records by shard.
+	 * @param capacity the most records it holds
+	 */
 	RecordBuffer(int capacity) {
+		this(capacity, true);
+	}
+
+	/**
+	 * A buffer.
+	 * @param capacity the most records it holds
+	 * @param byShard whether records are grouped by shard, or kept in one queue
+	 */
+	RecordBuffer(int capacity, boolean byShard) {
 		this.capacity = capacity;
+		this.byShard = byShard;
+	}
+
+	/**
+	 * Whether a producer with these options must group its records by shard: when its
+	 * rate limits, aggregation or per-key order work per shard.
+	 * @param options the options
+	 * @return {@code true} to group by shard
+	 */
+	static boolean groupsByShard(ProducerOptions options) {
+		return options.rateLimitEnabled() || options.aggregationEnabled() || options.orderedPerShard();
 	}
 
 	int size() {
@@ -106,6 +137,9 @@ final class RecordBuffer {
 	 */
 	void rehome(ShardMap map) {
 		this.shardMap = map;
+		if (!this.byShard) {
+			return;
+		}
 		List<ShardQueue> old = new ArrayList<>(this.queues.values());
 		this.queues.clear();
 		for (ShardQueue queue : old) {
@@ -131,7 +165,7 @@ final class RecordBuffer {
 	}
 
 	private ShardQueue queueFor(PendingRecord record) {
-		String shardId = this.shardMap.shardFor(record.hashHigh, record.hashLow);
+		String shardId = this.byShard ? this.shardMap.shardFor(record.hashHigh, record.hashLow) : ALL_SHARDS;
 		ShardQueue queue = this.queues.get(shardId);
 		if (queue == null) {
 			queue = new ShardQueue(shardId);

@@ -63,16 +63,49 @@ class BatchAssemblerTests {
 		queue("b1", "b");
 		retried.notBeforeNanos = NOW + 1;
 
-		// a shard whose oldest record waits for its back-off waits with it, unless
-		// drained
-		assertThat(assembler.assemble(this.buffer, NOW, 1, false)).isEmpty();
-		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(1).toNanos());
-		List<Batch> drained = assembler.assemble(this.buffer, NOW, 1, true);
+		List<Batch> batches = assembler.assemble(this.buffer, NOW, 1, false);
 
-		assertThat(data(drained.get(0))).containsExactly("b1");
+		assertThat(data(batches.get(0))).containsExactly("b1");
 		assertThat(this.buffer.queues().iterator().next().records).extracting((record) -> new String(record.data))
 			.containsExactly("a1", "a2");
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(1).toNanos());
+		assertThat(assembler.assemble(this.buffer, NOW, 1, true)).isEmpty();
+		this.keys.release(batches.get(0).heldKeys);
 		assertThat(data(assembler.assemble(this.buffer, NOW + 1, 1, false).get(0))).containsExactly("a1");
+	}
+
+	@Test
+	void recordWaitingForItsBackOffDoesNotHoldBackFreshRecordsBehindIt() {
+		BatchAssembler assembler = assembler(ProducerOptions.builder().bufferTime(Duration.ofMillis(500)));
+		PendingRecord retried = queue("r1", "r");
+		retried.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
+		PendingRecord fresh = new PendingRecord("f1".getBytes(), "f", 2, NOW, Duration.ofMinutes(2).toNanos());
+		this.buffer.add(fresh);
+
+		// the fresh record is due at its buffer time, not when the retry's back-off ends
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(500).toNanos());
+		long due = NOW + Duration.ofMillis(500).toNanos();
+		List<Batch> batches = assembler.assemble(this.buffer, due, 1, false);
+
+		assertThat(batches).hasSize(1);
+		assertThat(data(batches.get(0))).containsExactly("f1");
+		assertThat(assembler.nanosUntilDue(this.buffer, due, false)).isEqualTo(Duration.ofMillis(4500).toNanos());
+	}
+
+	@Test
+	void orderedRecordOfABusyKeyDoesNotHoldBackOtherKeysUntilItsCallSettles() {
+		BatchAssembler assembler = assembler(ProducerOptions.builder().orderedPerShard(true));
+		queue("a1", "a");
+		List<Batch> first = assembler.assemble(this.buffer, NOW, 1, false);
+		assertThat(data(first.get(0))).containsExactly("a1");
+		queue("a2", "a");
+		queue("b1", "b");
+
+		// b1 may go while a1's call is in flight; a2 waits for it
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(1).toNanos());
+		assertThat(data(assembler.assemble(this.buffer, NOW, 1, false).get(0))).containsExactly("b1");
+		// only a2 is left, and it waits for the settling call, not on time
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Long.MAX_VALUE);
 	}
 
 	@Test

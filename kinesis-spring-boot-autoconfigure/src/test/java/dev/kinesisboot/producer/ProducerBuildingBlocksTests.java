@@ -3,6 +3,7 @@ package dev.kinesisboot.producer;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +197,37 @@ class ProducerBuildingBlocksTests {
 		assertThat(map.knownId("shardId-000000000009")).isNull();
 		assertThat(map.knownId(null)).isNull();
 		two.close();
+	}
+
+	@Test
+	void bufferKeepsRecordsInPutOrderAcrossShardsUnlessWorkIsDonePerShard() {
+		FakeKinesisClient four = new FakeKinesisClient(4);
+		ShardMap map = ShardMap.of(four.listShards(b -> {
+		}).join().shards());
+		four.close();
+		RecordBuffer byShard = new RecordBuffer(100, true);
+		RecordBuffer inPutOrder = new RecordBuffer(100, false);
+		byShard.rehome(map);
+		inPutOrder.rehome(map);
+		List<PendingRecord> records = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			PendingRecord record = record("key-" + i);
+			records.add(record);
+			byShard.add(record);
+			inPutOrder.add(record);
+		}
+
+		assertThat(byShard.queues()).hasSize(4);
+		assertThat(inPutOrder.queues()).singleElement()
+			.satisfies((queue) -> assertThat(queue.records).containsExactlyElementsOf(records));
+		inPutOrder.rehome(ShardMap.empty());
+		assertThat(inPutOrder.queues().iterator().next().records).containsExactlyElementsOf(records);
+
+		ProducerOptions unlimited = ProducerOptions.builder().rateLimitEnabled(false).build();
+		assertThat(RecordBuffer.groupsByShard(unlimited)).isFalse();
+		assertThat(RecordBuffer.groupsByShard(ProducerOptions.defaults())).isTrue();
+		assertThat(RecordBuffer.groupsByShard(unlimited.toBuilder().orderedPerShard(true).build())).isTrue();
+		assertThat(RecordBuffer.groupsByShard(unlimited.toBuilder().aggregationEnabled(true).build())).isTrue();
 	}
 
 	private static PendingRecord record(String key) {

@@ -133,12 +133,14 @@ final class BatchSender {
 		this.lock.lock();
 		try {
 			long remaining = this.options.queueFullTimeout().toNanos();
+			boolean waited = false;
 			while (this.buffer.isFull()) {
 				checkRunning();
 				if (remaining <= 0) {
 					return false;
 				}
 				remaining = this.notFull.awaitNanos(remaining);
+				waited = true;
 			}
 			checkRunning();
 			this.buffer.add(record);
@@ -150,7 +152,9 @@ final class BatchSender {
 				long maxBytes = this.options.maxBatchBytes();
 				boolean batchReady = this.buffer.size() == this.options.maxBatchRecords()
 						|| (this.buffer.bytes() >= maxBytes && this.buffer.bytes() - record.size < maxBytes);
-				schedulePass(batchReady ? 0 : this.bufferNanos);
+				// the put read the clock just before: read it again only after a wait
+				long now = waited ? this.scheduler.nanoTime() : record.enqueuedNanos;
+				schedulePass(now, batchReady ? 0 : this.bufferNanos);
 			}
 			return true;
 		}
@@ -261,10 +265,14 @@ final class BatchSender {
 
 	/** Schedules a pass unless one is due by then; called under the lock. */
 	private void schedulePass(long delayNanos) {
+		schedulePass(this.scheduler.nanoTime(), delayNanos);
+	}
+
+	private void schedulePass(long nowNanos, long delayNanos) {
 		if (this.state == State.CLOSED || this.state == State.FAILED) {
 			return;
 		}
-		long at = this.scheduler.nanoTime() + delayNanos;
+		long at = nowNanos + delayNanos;
 		if (this.pass != null) {
 			if (this.passAt <= at) {
 				return;

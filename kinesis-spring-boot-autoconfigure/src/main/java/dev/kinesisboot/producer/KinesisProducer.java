@@ -123,6 +123,9 @@ public final class KinesisProducer implements AutoCloseable {
 
 	private final long recordTtlNanos;
 
+	/** Whether records are routed by shard in the queue, and so need their key's hash. */
+	private final boolean routedByShard;
+
 	/** Written under {@code this}; volatile for the puts' fast path. */
 	private volatile Lifecycle lifecycle = Lifecycle.NEW;
 
@@ -152,6 +155,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.labels = MetricLabels.stream(this.streamName);
 		this.givenScheduler = builder.scheduler;
 		this.recordTtlNanos = this.options.recordTtl().toNanos();
+		this.routedByShard = RecordBuffer.groupsByShard(this.options);
 		this.recordLimit = new StreamRecordLimit(() -> this.client.describeStreamSummary((request) -> {
 			if (this.streamArn != null) {
 				request.streamARN(this.streamArn);
@@ -417,7 +421,8 @@ public final class KinesisProducer implements AutoCloseable {
 			// encoded once: for the size check and for the hash that routes the record
 			byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
 			int size = RecordLimits.check(data, keyBytes, this.recordLimit.maxRecordBytes());
-			record = new PendingRecord(data, key, keyBytes, size, this.scheduler.nanoTime(), this.recordTtlNanos);
+			record = new PendingRecord(data, key, keyBytes, this.routedByShard, size, this.scheduler.nanoTime(),
+					this.recordTtlNanos);
 		}
 		catch (RecordLimits.RecordRefusedException ex) {
 			return refused(ex.errorType(), ex);

@@ -16,10 +16,14 @@ final class PendingRecord {
 
 	final String partitionKey;
 
-	/** High 64 bits of the key's MD5 hash, unsigned (see {@link ShardMap}). */
+	/**
+	 * High 64 bits of the key's MD5 hash, unsigned (see {@link ShardMap}); 0 when the
+	 * producer does not group records by shard (see {@link RecordBuffer}), which then
+	 * never routes by it.
+	 */
 	final long hashHigh;
 
-	/** Low 64 bits of the key's MD5 hash, unsigned. */
+	/** Low 64 bits of the key's MD5 hash, unsigned; 0 when not needed. */
 	final long hashLow;
 
 	/** Data and partition key bytes, as Kinesis counts a record against its limits. */
@@ -47,19 +51,28 @@ final class PendingRecord {
 	String lastError;
 
 	PendingRecord(byte[] data, String partitionKey, int size, long nowNanos, long ttlNanos) {
-		this(data, partitionKey, partitionKey.getBytes(StandardCharsets.UTF_8), size, nowNanos, ttlNanos);
+		this(data, partitionKey, partitionKey.getBytes(StandardCharsets.UTF_8), true, size, nowNanos, ttlNanos);
 	}
 
 	/**
 	 * A record whose key the caller already encoded (to check its size), so it is encoded
 	 * once.
+	 * @param hashed whether to hash the key for routing by shard: an MD5 costs about as
+	 * much as the rest of a put, so it is left out when nothing routes by it
 	 */
-	PendingRecord(byte[] data, String partitionKey, byte[] partitionKeyBytes, int size, long nowNanos, long ttlNanos) {
+	PendingRecord(byte[] data, String partitionKey, byte[] partitionKeyBytes, boolean hashed, int size, long nowNanos,
+			long ttlNanos) {
 		this.data = data;
 		this.partitionKey = partitionKey;
-		byte[] hash = ShardMap.hashOf(partitionKeyBytes);
-		this.hashHigh = ShardMap.high(hash);
-		this.hashLow = ShardMap.low(hash);
+		if (hashed) {
+			byte[] hash = ShardMap.hashOf(partitionKeyBytes);
+			this.hashHigh = ShardMap.high(hash);
+			this.hashLow = ShardMap.low(hash);
+		}
+		else {
+			this.hashHigh = 0;
+			this.hashLow = 0;
+		}
 		this.size = size;
 		this.enqueuedNanos = nowNanos;
 		this.deadlineNanos = nowNanos + ttlNanos;

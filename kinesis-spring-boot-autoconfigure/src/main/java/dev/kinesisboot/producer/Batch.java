@@ -48,8 +48,12 @@ final class Batch {
 	}
 
 	List<PendingRecord> userRecords() {
-		List<PendingRecord> records = new ArrayList<>();
-		this.entries.forEach((entry) -> records.addAll(entry.records));
+		List<PendingRecord> records = new ArrayList<>(this.entries.size());
+		for (BatchEntry entry : this.entries) {
+			for (int i = 0; i < entry.recordCount(); i++) {
+				records.add(entry.record(i));
+			}
+		}
 		return records;
 	}
 

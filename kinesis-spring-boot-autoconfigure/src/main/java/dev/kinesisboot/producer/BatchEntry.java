@@ -10,8 +10,11 @@ import dev.kinesisboot.aggregation.AggregatedRecord;
  */
 final class BatchEntry {
 
-	/** The records it holds; a record's index is its sub-sequence number. */
-	final List<PendingRecord> records;
+	/** The record, when the entry is one record as it was put; {@code null} if packed. */
+	private final PendingRecord single;
+
+	/** The packed records, in sub-sequence order; {@code null} for a single record. */
+	private final List<PendingRecord> packed;
 
 	final byte[] data;
 
@@ -28,7 +31,9 @@ final class BatchEntry {
 	final int size;
 
 	BatchEntry(PendingRecord record) {
-		this.records = List.of(record);
+		// no list for the common case: one object less per record
+		this.single = record;
+		this.packed = null;
 		this.data = record.data;
 		this.dataBytes = this.data.length;
 		this.partitionKey = record.partitionKey;
@@ -37,12 +42,30 @@ final class BatchEntry {
 	}
 
 	BatchEntry(List<PendingRecord> records, AggregatedRecord packed) {
-		this.records = records;
+		this.single = null;
+		this.packed = records;
 		this.data = packed.data();
 		this.dataBytes = this.data.length;
 		this.partitionKey = packed.partitionKey();
 		this.explicitHashKey = packed.explicitHashKey();
 		this.size = packed.size();
+	}
+
+	/**
+	 * How many records the entry holds.
+	 * @return 1, or the number of packed records
+	 */
+	int recordCount() {
+		return (this.single != null) ? 1 : this.packed.size();
+	}
+
+	/**
+	 * One of the entry's records.
+	 * @param subSequence its index, which is its sub-sequence number when packed
+	 * @return the record
+	 */
+	PendingRecord record(int subSequence) {
+		return (this.single != null) ? this.single : this.packed.get(subSequence);
 	}
 
 }

@@ -148,8 +148,8 @@ final class ResultHandler {
 					// record
 					shardId = knownShardId;
 				}
-				for (int sub = 0; sub < entry.records.size(); sub++) {
-					PendingRecord record = entry.records.get(sub);
+				for (int sub = 0; sub < entry.recordCount(); sub++) {
+					PendingRecord record = entry.record(sub);
 					outcome.completions
 						.add(RecordCompletion.stored(record, new PutResult(shardId, result.sequenceNumber(), sub)));
 				}
@@ -165,7 +165,8 @@ final class ResultHandler {
 				this.metrics.increment(MetricType.PRODUCER_ERRORS, 1, errorLabels(code));
 			}
 			// a packed record failed: every record in it is retried (or fails)
-			for (PendingRecord record : entry.records) {
+			for (int sub = 0; sub < entry.recordCount(); sub++) {
+				PendingRecord record = entry.record(sub);
 				record.lastError = error;
 				if (AwsErrors.isRetryableCode(code)) {
 					retryable.add(record);

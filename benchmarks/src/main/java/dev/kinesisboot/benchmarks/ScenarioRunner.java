@@ -191,6 +191,9 @@ final class ScenarioRunner {
 			.options(options)
 			.metricsCollector(metrics)
 			.build()) {
+			// steady state, as the loops: the start's ListShards, DescribeStreamSummary
+			// and threads are set-up, not work per record
+			producer.start();
 			Measurement measurement = startMeasurement();
 			putAll(producer, template, records, keys, outcome);
 			producer.flush().join();

@@ -26,6 +26,9 @@ final class RecordBuffer {
 
 	private final boolean byShard;
 
+	/** The one queue when records are not grouped by shard: no lookup per record. */
+	private ShardQueue allShards;
+
 	private ShardMap shardMap = ShardMap.empty();
 
 	private int size;
@@ -165,7 +168,14 @@ final class RecordBuffer {
 	}
 
 	private ShardQueue queueFor(PendingRecord record) {
-		String shardId = this.byShard ? this.shardMap.shardFor(record.hashHigh, record.hashLow) : ALL_SHARDS;
+		if (!this.byShard) {
+			if (this.allShards == null) {
+				this.allShards = new ShardQueue(ALL_SHARDS);
+				this.queues.put(ALL_SHARDS, this.allShards);
+			}
+			return this.allShards;
+		}
+		String shardId = this.shardMap.shardFor(record.hashHigh, record.hashLow);
 		ShardQueue queue = this.queues.get(shardId);
 		if (queue == null) {
 			queue = new ShardQueue(shardId);

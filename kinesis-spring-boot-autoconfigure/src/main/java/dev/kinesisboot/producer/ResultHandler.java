@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 import dev.kinesisboot.metrics.MetricLabels;
 import dev.kinesisboot.metrics.MetricType;
@@ -31,6 +30,9 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 final class ResultHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ResultHandler.class);
+
+	/** Most shard ids a call's settling remembers before it looks ids up in the map. */
+	private static final int SEEN_SHARD_IDS = 8;
 
 	private final String streamName;
 
@@ -126,9 +128,10 @@ final class ResultHandler {
 		long sent = 0;
 		long sentBytes = 0;
 		long throttled = 0;
-		// consecutive entries mostly went to one shard: look its id up once for them
-		String lastShardId = null;
-		String knownShardId = null;
+		// the shards this call's records went to, as the map's instances: a call spans a
+		// few shards, and comparing with those is cheaper than a map lookup per record
+		String[] seenShardIds = new String[SEEN_SHARD_IDS];
+		int seen = 0;
 		for (int i = 0; i < batch.entries.size(); i++) {
 			BatchEntry entry = batch.entries.get(i);
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
@@ -136,9 +139,17 @@ final class ResultHandler {
 				sent++;
 				sentBytes += entry.dataBytes;
 				String shardId = result.shardId();
-				if (!Objects.equals(shardId, lastShardId)) {
-					lastShardId = shardId;
+				String knownShardId = null;
+				for (int known = 0; known < seen && knownShardId == null; known++) {
+					if (seenShardIds[known].equals(shardId)) {
+						knownShardId = seenShardIds[known];
+					}
+				}
+				if (knownShardId == null) {
 					knownShardId = shardMap.knownId(shardId);
+					if (knownShardId != null && seen < SEEN_SHARD_IDS) {
+						seenShardIds[seen++] = knownShardId;
+					}
 				}
 				if (knownShardId == null) {
 					outcome.unknownShard = true;

@@ -224,10 +224,10 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * When a record of the queue may go next, rate limits aside. Looks past records that
-	 * wait for their back-off (retries, in front) to the first that does not, as
-	 * {@link #takeFrom} takes records around them; with ordering, past records whose key
-	 * is in flight or behind such a record, which only a settling call frees.
+	 * When a record of the queue may go next, rate limits aside. Looks at the retries in
+	 * front and the first record never sent, as {@link #takeFrom} takes records around
+	 * those that wait for their back-off; with ordering, it leaves out records whose key
+	 * is in flight (a settling call frees them) or behind a record of the key that waits.
 	 * @return the monotonic time, or {@link Long#MAX_VALUE} when nothing in the first
 	 * {@link #SCAN_LIMIT} records waits on time
 	 */
@@ -246,8 +246,10 @@ final class BatchAssembler {
 			boolean now = draining || buffer.isFlushing(record);
 			due = Math.min(due,
 					Math.max(record.notBeforeNanos, now ? nowNanos : record.enqueuedNanos + this.bufferNanos));
-			if (record.notBeforeNanos <= nowNanos) {
-				// the records behind it were queued later: none is due before it
+			if (due <= nowNanos || record.attempts == 0) {
+				// due already, or the first record never sent: those behind it were put
+				// later, so none is due before it (retries, in front, come back in any
+				// order and are all looked at)
 				break;
 			}
 			if (this.ordered) {

@@ -26,6 +26,9 @@ final class PendingRecord {
 	/** Low 64 bits of the key's MD5 hash, unsigned; 0 when not needed. */
 	final long hashLow;
 
+	/** Whether the hash was computed: a record without it must not be routed by it. */
+	final boolean hashed;
+
 	/** Data and partition key bytes, as Kinesis counts a record against its limits. */
 	final int size;
 
@@ -64,6 +67,7 @@ final class PendingRecord {
 			long ttlNanos) {
 		this.data = data;
 		this.partitionKey = partitionKey;
+		this.hashed = hashed;
 		if (hashed) {
 			byte[] hash = ShardMap.hashOf(partitionKeyBytes);
 			this.hashHigh = ShardMap.high(hash);

@@ -175,6 +175,10 @@ final class RecordBuffer {
 			}
 			return this.allShards;
 		}
+		if (!record.hashed) {
+			throw new IllegalStateException("A record without its key's hash cannot be routed by shard; "
+					+ "the producer and its buffer disagree on RecordBuffer.groupsByShard");
+		}
 		String shardId = this.shardMap.shardFor(record.hashHigh, record.hashLow);
 		ShardQueue queue = this.queues.get(shardId);
 		if (queue == null) {

@@ -61,23 +61,28 @@ class BatchAssemblerTests {
 		PendingRecord retried = queue("a1", "a");
 		queue("a2", "a");
 		queue("b1", "b");
-		retried.notBeforeNanos = NOW + 1;
+		retried.attempts = 1;
+		long backOff = Duration.ofSeconds(5).toNanos();
+		retried.notBeforeNanos = NOW + backOff;
 
 		List<Batch> batches = assembler.assemble(this.buffer, NOW, 1, false);
 
 		assertThat(data(batches.get(0))).containsExactly("b1");
 		assertThat(this.buffer.queues().iterator().next().records).extracting((record) -> new String(record.data))
 			.containsExactly("a1", "a2");
-		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(1).toNanos());
+		// a2 waits for a1, so nothing is due before a1's back-off ends
+		assertThat(assembler.isDue(this.buffer, NOW, false)).isFalse();
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(backOff);
 		assertThat(assembler.assemble(this.buffer, NOW, 1, true)).isEmpty();
 		this.keys.release(batches.get(0).heldKeys);
-		assertThat(data(assembler.assemble(this.buffer, NOW + 1, 1, false).get(0))).containsExactly("a1");
+		assertThat(data(assembler.assemble(this.buffer, NOW + backOff, 1, false).get(0))).containsExactly("a1");
 	}
 
 	@Test
 	void recordWaitingForItsBackOffDoesNotHoldBackFreshRecordsBehindIt() {
 		BatchAssembler assembler = assembler(ProducerOptions.builder().bufferTime(Duration.ofMillis(500)));
 		PendingRecord retried = queue("r1", "r");
+		retried.attempts = 1;
 		retried.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
 		PendingRecord fresh = new PendingRecord("f1".getBytes(), "f", 2, NOW, Duration.ofMinutes(2).toNanos());
 		this.buffer.add(fresh);
@@ -90,6 +95,23 @@ class BatchAssemblerTests {
 		assertThat(batches).hasSize(1);
 		assertThat(data(batches.get(0))).containsExactly("f1");
 		assertThat(assembler.nanosUntilDue(this.buffer, due, false)).isEqualTo(Duration.ofMillis(4500).toNanos());
+	}
+
+	@Test
+	void retriesComeBackInAnyOrderAndTheEarliestDueOfThemCounts() {
+		BatchAssembler assembler = assembler(ProducerOptions.builder().bufferTime(Duration.ofMillis(500)));
+		// a later call's retry settled last and went in front of an earlier call's
+		PendingRecord later = new PendingRecord("r2".getBytes(), "r2", 4, NOW, Duration.ofMinutes(2).toNanos());
+		PendingRecord earlier = new PendingRecord("r1".getBytes(), "r1", 4, 0, Duration.ofMinutes(2).toNanos());
+		this.buffer.add(earlier);
+		this.buffer.add(later);
+		this.buffer.removeAll();
+		this.buffer.returnToFront(List.of(later, earlier));
+		later.attempts = 1;
+		earlier.attempts = 1;
+		earlier.notBeforeNanos = NOW + Duration.ofMillis(100).toNanos();
+
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(100).toNanos());
 	}
 
 	@Test

@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class ProducerBuildingBlocksTests {
 
@@ -228,6 +229,15 @@ class ProducerBuildingBlocksTests {
 		assertThat(RecordBuffer.groupsByShard(ProducerOptions.defaults())).isTrue();
 		assertThat(RecordBuffer.groupsByShard(unlimited.toBuilder().orderedPerShard(true).build())).isTrue();
 		assertThat(RecordBuffer.groupsByShard(unlimited.toBuilder().aggregationEnabled(true).build())).isTrue();
+	}
+
+	@Test
+	void bufferThatRoutesByShardRefusesARecordWithoutItsKeyHash() {
+		PendingRecord unhashed = new PendingRecord(new byte[1], "k", "k".getBytes(), false, 2, 0, SECOND);
+		new RecordBuffer(10, false).add(unhashed);
+
+		assertThatIllegalStateException().isThrownBy(() -> new RecordBuffer(10, true).add(unhashed))
+			.withMessageContaining("groupsByShard");
 	}
 
 	private static PendingRecord record(String key) {

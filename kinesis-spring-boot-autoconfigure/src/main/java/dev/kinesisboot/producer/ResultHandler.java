@@ -128,10 +128,7 @@ final class ResultHandler {
 		long sent = 0;
 		long sentBytes = 0;
 		long throttled = 0;
-		// the shards this call's records went to, as the map's instances: a call spans a
-		// few shards, and comparing with those is cheaper than a map lookup per record
-		String[] seenShardIds = new String[SEEN_SHARD_IDS];
-		int seen = 0;
+		CallShardIds shardIds = new CallShardIds(shardMap);
 		for (int i = 0; i < batch.entries.size(); i++) {
 			BatchEntry entry = batch.entries.get(i);
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
@@ -139,18 +136,7 @@ final class ResultHandler {
 				sent++;
 				sentBytes += entry.dataBytes;
 				String shardId = result.shardId();
-				String knownShardId = null;
-				for (int known = 0; known < seen && knownShardId == null; known++) {
-					if (seenShardIds[known].equals(shardId)) {
-						knownShardId = seenShardIds[known];
-					}
-				}
-				if (knownShardId == null) {
-					knownShardId = shardMap.knownId(shardId);
-					if (knownShardId != null && seen < SEEN_SHARD_IDS) {
-						seenShardIds[seen++] = knownShardId;
-					}
-				}
+				String knownShardId = shardIds.known(shardId);
 				if (knownShardId == null) {
 					outcome.unknownShard = true;
 				}
@@ -211,6 +197,42 @@ final class ResultHandler {
 	 */
 	static RecordCompletion fail(PendingRecord record, String code, String message, Throwable cause) {
 		return RecordCompletion.failed(record, new KinesisPutException(message, code, record.attempts, cause));
+	}
+
+	/**
+	 * The shards one call's records went to, as the map's own id instances: a call spans
+	 * a few shards, and comparing with those is cheaper than a map lookup per record.
+	 */
+	private static final class CallShardIds {
+
+		private final ShardMap shardMap;
+
+		private final String[] seen = new String[SEEN_SHARD_IDS];
+
+		private int count;
+
+		CallShardIds(ShardMap shardMap) {
+			this.shardMap = shardMap;
+		}
+
+		/**
+		 * The map's instance of a shard id from the response.
+		 * @param shardId the id as parsed
+		 * @return the map's equal id, or {@code null} when the map does not know it
+		 */
+		String known(String shardId) {
+			for (int i = 0; i < this.count; i++) {
+				if (this.seen[i].equals(shardId)) {
+					return this.seen[i];
+				}
+			}
+			String known = this.shardMap.knownId(shardId);
+			if (known != null && this.count < SEEN_SHARD_IDS) {
+				this.seen[this.count++] = known;
+			}
+			return known;
+		}
+
 	}
 
 	/**

@@ -254,9 +254,7 @@ final class ScenarioRunner {
 	private RunResult runPutRecords(String streamName, byte[] template) {
 		int records = this.settings.records();
 		int perCall = recordsPerCall(template.length);
-		int inFlight = this.settings.inFlight();
-		Semaphore slots = new Semaphore(inFlight);
-		Failures failures = new Failures();
+		PutRecordsCalls calls = new PutRecordsCalls(streamName);
 		PartitionKeyStrategy keys = PartitionKeyStrategy.random();
 		Measurement measurement = startMeasurement();
 		for (int from = 0; from < records; from += perCall) {
@@ -269,10 +267,9 @@ final class ScenarioRunner {
 					.partitionKey(keys.partitionKey(data))
 					.build());
 			}
-			call(streamName, entries, slots, failures);
+			calls.send(entries);
 		}
-		slots.acquireUninterruptibly(inFlight);
-		return measurement.stop(records, failures);
+		return measurement.stop(records, calls.awaitAll());
 	}
 
 	/**
@@ -284,9 +281,7 @@ final class ScenarioRunner {
 	private RunResult runQueuedPutRecords(String streamName, byte[] template) {
 		int records = this.settings.records();
 		int perCall = recordsPerCall(template.length);
-		int inFlight = this.settings.inFlight();
-		Semaphore slots = new Semaphore(inFlight);
-		Failures failures = new Failures();
+		PutRecordsCalls calls = new PutRecordsCalls(streamName);
 		PartitionKeyStrategy keys = PartitionKeyStrategy.random();
 		BlockingQueue<QueuedRecord> queue = new ArrayBlockingQueue<>(this.settings.maxQueueSize());
 		Thread filler = new Thread(() -> {
@@ -319,7 +314,7 @@ final class ScenarioRunner {
 						.partitionKey(record.key())
 						.build());
 				}
-				call(streamName, entries, slots, failures);
+				calls.send(entries);
 			}
 			filler.join();
 		}
@@ -328,32 +323,64 @@ final class ScenarioRunner {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while sending queued records", ex);
 		}
-		slots.acquireUninterruptibly(inFlight);
-		return measurement.stop(records, failures);
+		return measurement.stop(records, calls.awaitAll());
 	}
 
 	/**
-	 * One PutRecords call of the plain loops, once one of the in-flight slots is free;
-	 * the call's outcome is counted and its slot freed when it settles.
+	 * The PutRecords calls of the plain loops: at most {@code --in-flight} at once, each
+	 * call's outcome counted when it settles.
 	 */
-	private void call(String streamName, List<PutRecordsRequestEntry> entries, Semaphore slots, Failures failures) {
-		PutRecordsRequest request = PutRecordsRequest.builder().streamName(streamName).records(entries).build();
-		slots.acquireUninterruptibly();
-		CompletableFuture<PutRecordsResponse> call;
-		try {
-			call = this.client.putRecords(request);
+	private final class PutRecordsCalls {
+
+		private final String streamName;
+
+		private final int inFlight = ScenarioRunner.this.settings.inFlight();
+
+		private final Semaphore slots = new Semaphore(this.inFlight);
+
+		private final Failures failures = new Failures();
+
+		PutRecordsCalls(String streamName) {
+			this.streamName = streamName;
 		}
-		catch (RuntimeException ex) {
-			call = CompletableFuture.failedFuture(ex);
-		}
-		call.whenComplete((response, error) -> {
+
+		/**
+		 * Sends one call once one of the in-flight slots is free; its slot is freed when
+		 * it settles.
+		 * @param entries the call's records
+		 */
+		void send(List<PutRecordsRequestEntry> entries) {
+			PutRecordsRequest request = PutRecordsRequest.builder()
+				.streamName(this.streamName)
+				.records(entries)
+				.build();
+			this.slots.acquireUninterruptibly();
+			CompletableFuture<PutRecordsResponse> call;
 			try {
-				countFailures(entries.size(), response, error, failures);
+				call = ScenarioRunner.this.client.putRecords(request);
 			}
-			finally {
-				slots.release();
+			catch (RuntimeException ex) {
+				call = CompletableFuture.failedFuture(ex);
 			}
-		});
+			call.whenComplete((response, error) -> {
+				try {
+					countFailures(entries.size(), response, error, this.failures);
+				}
+				finally {
+					this.slots.release();
+				}
+			});
+		}
+
+		/**
+		 * Waits until every call sent has settled.
+		 * @return the records that failed
+		 */
+		Failures awaitAll() {
+			this.slots.acquireUninterruptibly(this.inFlight);
+			return this.failures;
+		}
+
 	}
 
 	/** A record built by the queued loop's filler thread. */

@@ -23,6 +23,9 @@ final class Batch {
 
 	long bytes;
 
+	/** The data bytes of the entries, as counted in the bytes-sent metric. */
+	long dataBytes;
+
 	Batch(int maxRecords, long maxBytes) {
 		// at most 500 (the PutRecords limit): room for a full batch from the start
 		this.entries = new ArrayList<>(maxRecords);
@@ -45,6 +48,7 @@ final class Batch {
 	void add(BatchEntry entry) {
 		this.entries.add(entry);
 		this.bytes += entry.size;
+		this.dataBytes += entry.dataBytes;
 	}
 
 	List<PendingRecord> userRecords() {

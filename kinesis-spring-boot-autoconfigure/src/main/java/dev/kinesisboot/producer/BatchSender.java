@@ -381,6 +381,9 @@ final class BatchSender {
 			return;
 		}
 		List<Runnable> completions = outcome.completions;
+		if (outcome.allStored != null) {
+			completions.add(new StoredCallCompletion(batch, outcome.allStored, this.shardMap, this.onUnknownShard));
+		}
 		this.lock.lock();
 		try {
 			if (!outcome.retries.isEmpty()) {

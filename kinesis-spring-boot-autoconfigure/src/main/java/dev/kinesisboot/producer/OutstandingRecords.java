@@ -67,6 +67,13 @@ final class OutstandingRecords {
 				if (completion instanceof RecordCompletion recordCompletion) {
 					done = settle(recordCompletion.record, done);
 				}
+				else if (completion instanceof StoredCallCompletion call) {
+					for (BatchEntry entry : call.batch.entries) {
+						for (int i = 0; i < entry.recordCount(); i++) {
+							done = settle(entry.record(i), done);
+						}
+					}
+				}
 			}
 		}
 		complete(done);

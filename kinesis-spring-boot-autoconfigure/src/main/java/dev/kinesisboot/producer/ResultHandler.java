@@ -31,9 +31,6 @@ final class ResultHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ResultHandler.class);
 
-	/** Most shard ids a call's settling remembers before it looks ids up in the map. */
-	private static final int SEEN_SHARD_IDS = 8;
-
 	private final String streamName;
 
 	private final ProducerOptions options;
@@ -64,6 +61,11 @@ final class ResultHandler {
 	 * @return what becomes of its records
 	 */
 	Outcome settle(Batch batch, PutRecordsResponse response, Throwable error, ShardMap shardMap) {
+		if (error == null && response != null && allStored(batch, response)) {
+			this.metrics.increment(MetricType.PRODUCER_RECORDS_SENT, batch.entries.size(), this.labels);
+			this.metrics.increment(MetricType.PRODUCER_BYTES_SENT, batch.dataBytes, this.labels);
+			return new Outcome(response.records());
+		}
 		Outcome outcome = new Outcome(batch.entries.size());
 		List<PendingRecord> retryable = new ArrayList<>();
 		if (error != null || response == null) {
@@ -89,6 +91,24 @@ final class ResultHandler {
 			}
 		}
 		return outcome;
+	}
+
+	/**
+	 * Whether Kinesis stored every entry of the call: a result per entry, each with a
+	 * sequence number and no error.
+	 */
+	private static boolean allStored(Batch batch, PutRecordsResponse response) {
+		List<PutRecordsResultEntry> results = response.records();
+		if (results.size() != batch.entries.size()) {
+			return false;
+		}
+		for (int i = 0; i < results.size(); i++) {
+			PutRecordsResultEntry result = results.get(i);
+			if (result.errorCode() != null || result.sequenceNumber() == null) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void callFailed(Batch batch, Throwable failure, List<PendingRecord> retryable, Outcome outcome) {
@@ -128,23 +148,14 @@ final class ResultHandler {
 		long sent = 0;
 		long sentBytes = 0;
 		long throttled = 0;
-		CallShardIds shardIds = new CallShardIds(shardMap);
+		ShardIds shardIds = new ShardIds(shardMap);
 		for (int i = 0; i < batch.entries.size(); i++) {
 			BatchEntry entry = batch.entries.get(i);
 			PutRecordsResultEntry result = (i < results.size()) ? results.get(i) : null;
 			if (result != null && result.errorCode() == null && result.sequenceNumber() != null) {
 				sent++;
 				sentBytes += entry.dataBytes;
-				String shardId = result.shardId();
-				String knownShardId = shardIds.known(shardId);
-				if (knownShardId == null) {
-					outcome.unknownShard = true;
-				}
-				else {
-					// the results then hold the map's id, not one parsed String per
-					// record
-					shardId = knownShardId;
-				}
+				String shardId = shardIds.resolve(result.shardId());
 				for (int sub = 0; sub < entry.recordCount(); sub++) {
 					PendingRecord record = entry.record(sub);
 					outcome.completions
@@ -174,6 +185,7 @@ final class ResultHandler {
 				}
 			}
 		}
+		outcome.unknownShard = shardIds.sawUnknown();
 		if (sent > 0) {
 			this.metrics.increment(MetricType.PRODUCER_RECORDS_SENT, sent, this.labels);
 			this.metrics.increment(MetricType.PRODUCER_BYTES_SENT, sentBytes, this.labels);
@@ -200,48 +212,19 @@ final class ResultHandler {
 	}
 
 	/**
-	 * The shards one call's records went to, as the map's own id instances: a call spans
-	 * a few shards, and comparing with those is cheaper than a map lookup per record.
-	 */
-	private static final class CallShardIds {
-
-		private final ShardMap shardMap;
-
-		private final String[] seen = new String[SEEN_SHARD_IDS];
-
-		private int count;
-
-		CallShardIds(ShardMap shardMap) {
-			this.shardMap = shardMap;
-		}
-
-		/**
-		 * The map's instance of a shard id from the response.
-		 * @param shardId the id as parsed
-		 * @return the map's equal id, or {@code null} when the map does not know it
-		 */
-		String known(String shardId) {
-			for (int i = 0; i < this.count; i++) {
-				if (this.seen[i].equals(shardId)) {
-					return this.seen[i];
-				}
-			}
-			String known = this.shardMap.knownId(shardId);
-			if (known != null && this.count < SEEN_SHARD_IDS) {
-				this.seen[this.count++] = known;
-			}
-			return known;
-		}
-
-	}
-
-	/**
 	 * What becomes of the records of one call.
 	 */
 	static final class Outcome {
 
 		/** Completions to run on the callback executor. */
 		final List<Runnable> completions;
+
+		/**
+		 * The results of a call whose every entry was stored, else {@code null}: its
+		 * records complete in one {@link StoredCallCompletion}, which also notices a
+		 * shard the map does not know.
+		 */
+		final List<PutRecordsResultEntry> allStored;
 
 		/** Records to queue again, in batch order, with their back-off set. */
 		final List<PendingRecord> retries = new ArrayList<>();
@@ -258,6 +241,16 @@ final class ResultHandler {
 		 */
 		Outcome(int entries) {
 			this.completions = new ArrayList<>(entries);
+			this.allStored = null;
+		}
+
+		/**
+		 * The outcome of a call whose every entry was stored.
+		 * @param results its results, one per entry
+		 */
+		Outcome(List<PutRecordsResultEntry> results) {
+			this.completions = new ArrayList<>(1);
+			this.allStored = results;
 		}
 
 	}

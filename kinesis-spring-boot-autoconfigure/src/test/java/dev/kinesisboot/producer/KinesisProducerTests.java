@@ -552,6 +552,37 @@ class KinesisProducerTests {
 	}
 
 	@Test
+	void recordStoredInAShardTheMapDoesNotKnowMakesTheProducerReadTheShardsAgain() {
+		AtomicInteger listShards = new AtomicInteger();
+		FakeKinesisClient resharded = new FakeKinesisClient(1) {
+			@Override
+			public CompletableFuture<software.amazon.awssdk.services.kinesis.model.ListShardsResponse> listShards(
+					software.amazon.awssdk.services.kinesis.model.ListShardsRequest request) {
+				listShards.incrementAndGet();
+				return super.listShards(request);
+			}
+
+			@Override
+			String shardFor(String partitionKey) {
+				// a child of a split the producer has not read yet
+				return "shardId-000000000007";
+			}
+		};
+		try (KinesisProducer producer = KinesisProducer.builder(resharded)
+			.streamName("resharded")
+			.options(fast().rateLimitEnabled(false).build())
+			.build()) {
+			assertThat(producer.put("a")).succeedsWithin(Duration.ofSeconds(5))
+				.extracting(PutResult::shardId)
+				.isEqualTo("shardId-000000000007");
+			await().until(() -> listShards.get() == 2);
+		}
+		finally {
+			resharded.close();
+		}
+	}
+
+	@Test
 	void callbackThatPutsAgainOnAFullQueueDoesNotBlockTheSender() {
 		CountDownLatch release = holdCalls();
 		KinesisProducer producer = producer(fast().rateLimitEnabled(false)

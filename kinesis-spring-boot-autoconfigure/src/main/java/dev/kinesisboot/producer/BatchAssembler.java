@@ -47,6 +47,9 @@ final class BatchAssembler {
 
 	private int roundRobin;
 
+	/** The size of the record that decided the last {@link #dueNanos}. */
+	private int dueSize;
+
 	BatchAssembler(ProducerOptions options, RateGate gate, KeysInFlight keys) {
 		this.options = options;
 		this.gate = gate;
@@ -88,23 +91,42 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * Moves entries from a queue into the batch while they fit. Records that may not go
-	 * yet (back-off, or a held key) are skipped and stay in front, in order.
+	 * Moves entries from a queue into the batch while they fit: its retries first, then
+	 * its fresh records. Records that may not go yet (back-off, or a held key) are
+	 * skipped and stay in front, in order. With per-key order, fresh records are looked
+	 * at only once every retry was: a retry is older than the fresh records of its key.
 	 */
 	private void takeFrom(ShardQueue queue, Batch batch, RecordBuffer buffer, long nowNanos, Set<String> held) {
+		Take retries = takeFrom(queue, queue.retries, batch, buffer, nowNanos, held);
+		if (retries == Take.LOOKED_AT_ALL || (retries == Take.SCAN_LIMIT && !this.ordered)) {
+			takeFrom(queue, queue.fresh, batch, buffer, nowNanos, held);
+		}
+	}
+
+	/** Takes from one of a queue's two deques. */
+	private Take takeFrom(ShardQueue queue, ArrayDeque<PendingRecord> records, Batch batch, RecordBuffer buffer,
+			long nowNanos, Set<String> held) {
 		ArrayDeque<PendingRecord> skipped = new ArrayDeque<>();
 		// the records of the entry being made; one list for the whole take (a packed
-		// entry
-		// keeps a copy), not one per record
+		// entry keeps a copy), not one per record
 		List<PendingRecord> members = new ArrayList<>();
 		int scanned = 0;
-		while (!batch.isFull() && !queue.records.isEmpty() && scanned < SCAN_LIMIT) {
+		Take end;
+		while (true) {
+			if (batch.isFull()) {
+				end = Take.STOPPED;
+				break;
+			}
+			if (records.isEmpty() || scanned >= SCAN_LIMIT) {
+				end = records.isEmpty() ? Take.LOOKED_AT_ALL : Take.SCAN_LIMIT;
+				break;
+			}
 			RecordAggregator aggregator = aggregatorFor(queue, batch);
 			members.clear();
-			while (!queue.records.isEmpty() && scanned < SCAN_LIMIT) {
-				PendingRecord record = queue.records.peekFirst();
+			while (!records.isEmpty() && scanned < SCAN_LIMIT) {
+				PendingRecord record = records.peekFirst();
 				if (!mayGo(record, nowNanos, held)) {
-					queue.records.pollFirst();
+					records.pollFirst();
 					skipped.addLast(record);
 					scanned++;
 					if (this.ordered) {
@@ -114,7 +136,7 @@ final class BatchAssembler {
 				}
 				if (aggregator == null) {
 					if (members.isEmpty()) {
-						members.add(queue.records.pollFirst());
+						members.add(records.pollFirst());
 						scanned++;
 					}
 					break;
@@ -122,16 +144,17 @@ final class BatchAssembler {
 				if (!aggregator.tryAdd(UserRecord.of(record.partitionKey, record.data))) {
 					if (members.isEmpty()) {
 						// too large to share a record: it goes alone
-						members.add(queue.records.pollFirst());
+						members.add(records.pollFirst());
 						scanned++;
 					}
 					break;
 				}
-				members.add(queue.records.pollFirst());
+				members.add(records.pollFirst());
 				scanned++;
 			}
 			if (members.isEmpty()) {
-				break;
+				// the rest was skipped, or the scan reached its limit
+				continue;
 			}
 			boolean packed = members.size() > 1;
 			BatchEntry entry = packed ? new BatchEntry(List.copyOf(members), aggregator.build())
@@ -141,8 +164,9 @@ final class BatchAssembler {
 					queue.blockedSize = entry.size;
 				}
 				for (int i = members.size() - 1; i >= 0; i--) {
-					queue.records.addFirst(members.get(i));
+					records.addFirst(members.get(i));
 				}
+				end = Take.STOPPED;
 				break;
 			}
 			queue.blockedSize = 0;
@@ -159,8 +183,23 @@ final class BatchAssembler {
 			}
 		}
 		while (!skipped.isEmpty()) {
-			queue.records.addFirst(skipped.pollLast());
+			records.addFirst(skipped.pollLast());
 		}
+		return end;
+	}
+
+	/** How a take from one of a queue's deques ended. */
+	private enum Take {
+
+		/** Every record was taken or skipped. */
+		LOOKED_AT_ALL,
+
+		/** Records are left that the scan did not reach. */
+		SCAN_LIMIT,
+
+		/** The batch is full, or the rate gate or the batch refused the next entry. */
+		STOPPED
+
 	}
 
 	private boolean mayGo(PendingRecord record, long nowNanos, Set<String> held) {
@@ -213,8 +252,8 @@ final class BatchAssembler {
 				continue;
 			}
 			if (this.gate.enabled() && due <= nowNanos) {
-				PendingRecord head = queue.records.peekFirst();
-				long rateWait = this.gate.nanosUntil(queue.shardId, Math.max(head.size, queue.blockedSize), nowNanos);
+				long rateWait = this.gate.nanosUntil(queue.shardId, Math.max(this.dueSize, queue.blockedSize),
+						nowNanos);
 				due = nowNanos
 						+ Math.max(MIN_WAIT_NANOS, Math.max(rateWait, rateGated(queue, buffer, nowNanos, draining)));
 			}
@@ -224,18 +263,42 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * When a record of the queue may go next, rate limits aside. Looks at the retries in
-	 * front and the first record never sent, as {@link #takeFrom} takes records around
-	 * those that wait for their back-off; with ordering, it leaves out records whose key
-	 * is in flight (a settling call frees them) or behind a record of the key that waits.
-	 * @return the monotonic time, or {@link Long#MAX_VALUE} when nothing in the first
-	 * {@link #SCAN_LIMIT} records waits on time
+	 * When a record of the queue may go next, rate limits aside, as {@link #takeFrom}
+	 * would find it: any of the retries (they come back in any order), or the oldest
+	 * fresh record (those behind it were put later). With ordering, it leaves out records
+	 * whose key is in flight (a settling call frees them) or behind a retry of the key
+	 * that waits. Notes the size of the record that decides, in {@link #dueSize}.
+	 * @return the monotonic time, or {@link Long#MAX_VALUE} when nothing that a pass
+	 * looks at waits on time
 	 */
 	private long dueNanos(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
 		long due = Long.MAX_VALUE;
+		this.dueSize = 0;
 		Set<String> behind = null;
 		int scanned = 0;
-		for (PendingRecord record : queue.records) {
+		for (PendingRecord record : queue.retries) {
+			if (scanned++ >= SCAN_LIMIT) {
+				if (this.ordered) {
+					// a take does not look at the fresh records either
+					return due;
+				}
+				break;
+			}
+			if (this.ordered && (this.keys.isBusy(record.partitionKey)
+					|| (behind != null && behind.contains(record.partitionKey)))) {
+				continue;
+			}
+			due = earlier(due, record, buffer, nowNanos, draining);
+			if (due <= nowNanos) {
+				return due;
+			}
+			if (this.ordered) {
+				behind = (behind != null) ? behind : new HashSet<>();
+				behind.add(record.partitionKey);
+			}
+		}
+		scanned = 0;
+		for (PendingRecord record : queue.fresh) {
 			if (scanned++ >= SCAN_LIMIT) {
 				break;
 			}
@@ -243,19 +306,18 @@ final class BatchAssembler {
 					|| (behind != null && behind.contains(record.partitionKey)))) {
 				continue;
 			}
-			boolean now = draining || buffer.isFlushing(record);
-			due = Math.min(due,
-					Math.max(record.notBeforeNanos, now ? nowNanos : record.enqueuedNanos + this.bufferNanos));
-			if (due <= nowNanos || record.attempts == 0) {
-				// due already, or the first record never sent: those behind it were put
-				// later, so none is due before it (retries, in front, come back in any
-				// order and are all looked at)
-				break;
-			}
-			if (this.ordered) {
-				behind = (behind != null) ? behind : new HashSet<>();
-				behind.add(record.partitionKey);
-			}
+			return earlier(due, record, buffer, nowNanos, draining);
+		}
+		return due;
+	}
+
+	/** The earlier of a due time and when a record is due, noting the record's size. */
+	private long earlier(long due, PendingRecord record, RecordBuffer buffer, long nowNanos, boolean draining) {
+		boolean now = draining || buffer.isFlushing(record);
+		long recordDue = Math.max(record.notBeforeNanos, now ? nowNanos : record.enqueuedNanos + this.bufferNanos);
+		if (recordDue < due) {
+			this.dueSize = record.size;
+			return recordDue;
 		}
 		return due;
 	}
@@ -268,14 +330,13 @@ final class BatchAssembler {
 	 * @return 0 when the shard may send now, else the nanoseconds to wait
 	 */
 	private long rateGated(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
-		PendingRecord head = queue.records.peekFirst();
+		PendingRecord head = queue.first();
 		if (!this.gate.enabled() || this.options.aggregationEnabled() || head == null || draining
 				|| buffer.isFlushing(head)) {
 			return 0;
 		}
 		long perBufferTime = this.options.recordsPerSecondPerShard() * this.options.bufferTime().toMillis() / 1000;
-		int wanted = (int) Math.min(Math.min(queue.records.size(), this.options.maxBatchRecords()),
-				Math.max(1, perBufferTime));
+		int wanted = (int) Math.min(Math.min(queue.size(), this.options.maxBatchRecords()), Math.max(1, perBufferTime));
 		return this.gate.nanosUntilRecords(queue.shardId, wanted, nowNanos);
 	}
 

@@ -97,19 +97,20 @@ final class RecordBuffer {
 	 */
 	void add(PendingRecord record) {
 		record.seq = ++this.lastSeq;
-		queueFor(record).records.addLast(record);
+		queueFor(record).fresh.addLast(record);
 		this.size++;
 		this.bytes += record.size;
 	}
 
 	/**
-	 * Puts records back in front of their shards' queues, keeping their order.
-	 * @param records records taken earlier, in the order they were queued
+	 * Puts records back for a retry, in front of the records never sent and of the
+	 * retries already waiting, keeping their order.
+	 * @param records records sent earlier, in the order they were queued
 	 */
 	void returnToFront(List<PendingRecord> records) {
 		for (int i = records.size() - 1; i >= 0; i--) {
 			PendingRecord record = records.get(i);
-			queueFor(record).records.addFirst(record);
+			queueFor(record).retries.addFirst(record);
 			this.size++;
 			this.bytes += record.size;
 		}
@@ -146,8 +147,11 @@ final class RecordBuffer {
 		List<ShardQueue> old = new ArrayList<>(this.queues.values());
 		this.queues.clear();
 		for (ShardQueue queue : old) {
-			for (PendingRecord record : queue.records) {
-				queueFor(record).records.addLast(record);
+			for (PendingRecord record : queue.retries) {
+				queueFor(record).retries.addLast(record);
+			}
+			for (PendingRecord record : queue.fresh) {
+				queueFor(record).fresh.addLast(record);
 			}
 		}
 	}
@@ -159,8 +163,10 @@ final class RecordBuffer {
 	List<PendingRecord> removeAll() {
 		List<PendingRecord> all = new ArrayList<>(this.size);
 		for (ShardQueue queue : this.queues.values()) {
-			all.addAll(queue.records);
-			queue.records.clear();
+			all.addAll(queue.retries);
+			all.addAll(queue.fresh);
+			queue.retries.clear();
+			queue.fresh.clear();
 		}
 		this.size = 0;
 		this.bytes = 0;

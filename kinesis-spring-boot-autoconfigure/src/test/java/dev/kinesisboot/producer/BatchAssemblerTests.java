@@ -1,6 +1,7 @@
 package dev.kinesisboot.producer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -58,18 +59,20 @@ class BatchAssemblerTests {
 	@Test
 	void orderedRecordWaitingForItsRetryHoldsBackTheLaterRecordsOfItsKeyOnly() {
 		BatchAssembler assembler = assembler(ProducerOptions.builder().orderedPerShard(true));
-		PendingRecord retried = queue("a1", "a");
-		queue("a2", "a");
-		queue("b1", "b");
+		PendingRecord retried = new PendingRecord("a1".getBytes(), "a", 3, 0, Duration.ofMinutes(2).toNanos());
 		retried.attempts = 1;
 		long backOff = Duration.ofSeconds(5).toNanos();
 		retried.notBeforeNanos = NOW + backOff;
+		this.buffer.returnToFront(List.of(retried));
+		queue("a2", "a");
+		queue("b1", "b");
 
 		List<Batch> batches = assembler.assemble(this.buffer, NOW, 1, false);
 
 		assertThat(data(batches.get(0))).containsExactly("b1");
-		assertThat(this.buffer.queues().iterator().next().records).extracting((record) -> new String(record.data))
-			.containsExactly("a1", "a2");
+		ShardQueue queue = this.buffer.queues().iterator().next();
+		assertThat(queue.retries).extracting((record) -> new String(record.data)).containsExactly("a1");
+		assertThat(queue.fresh).extracting((record) -> new String(record.data)).containsExactly("a2");
 		// a2 waits for a1, so nothing is due before a1's back-off ends
 		assertThat(assembler.isDue(this.buffer, NOW, false)).isFalse();
 		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(backOff);
@@ -81,9 +84,10 @@ class BatchAssemblerTests {
 	@Test
 	void recordWaitingForItsBackOffDoesNotHoldBackFreshRecordsBehindIt() {
 		BatchAssembler assembler = assembler(ProducerOptions.builder().bufferTime(Duration.ofMillis(500)));
-		PendingRecord retried = queue("r1", "r");
+		PendingRecord retried = new PendingRecord("r1".getBytes(), "r", 3, 0, Duration.ofMinutes(2).toNanos());
 		retried.attempts = 1;
 		retried.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
+		this.buffer.returnToFront(List.of(retried));
 		PendingRecord fresh = new PendingRecord("f1".getBytes(), "f", 2, NOW, Duration.ofMinutes(2).toNanos());
 		this.buffer.add(fresh);
 
@@ -112,6 +116,50 @@ class BatchAssemblerTests {
 		earlier.notBeforeNanos = NOW + Duration.ofMillis(100).toNanos();
 
 		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(100).toNanos());
+	}
+
+	@Test
+	void freshRecordIsNotHiddenBehindMoreRetriesInBackOffThanAPassLooksAt() {
+		BatchAssembler assembler = assembler(ProducerOptions.builder().bufferTime(Duration.ofMillis(500)));
+		RecordBuffer inPutOrder = new RecordBuffer(10_000, false);
+		List<PendingRecord> retries = new ArrayList<>();
+		for (int i = 0; i <= BatchAssembler.SCAN_LIMIT; i++) {
+			PendingRecord retry = new PendingRecord(("r" + i).getBytes(), "r" + i, "r".getBytes(), false, 8, 0,
+					Duration.ofMinutes(2).toNanos());
+			retry.attempts = 1;
+			retry.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
+			retries.add(retry);
+		}
+		inPutOrder.returnToFront(retries);
+		inPutOrder.add(new PendingRecord("f1".getBytes(), "f", "f".getBytes(), false, 3, NOW,
+				Duration.ofMinutes(2).toNanos()));
+
+		// due at its buffer time, not when the first thousand retries' back-off ends
+		assertThat(assembler.nanosUntilDue(inPutOrder, NOW, false)).isEqualTo(Duration.ofMillis(500).toNanos());
+		List<Batch> batches = assembler.assemble(inPutOrder, NOW + Duration.ofMillis(500).toNanos(), 1, false);
+		assertThat(batches).hasSize(1);
+		assertThat(data(batches.get(0))).containsExactly("f1");
+	}
+
+	@Test
+	void rateLimitWaitIsSizedByTheRecordThatMayGoNotByALargeRetryInBackOff() {
+		ProducerOptions options = ProducerOptions.builder().bufferTime(Duration.ofMillis(100)).build();
+		RateGate gate = new RateGate(options);
+		BatchAssembler assembler = new BatchAssembler(options, gate, this.keys);
+		PendingRecord large = new PendingRecord(new byte[900 * 1024], "l", 900 * 1024 + 1, 0,
+				Duration.ofMinutes(2).toNanos());
+		large.attempts = 1;
+		large.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
+		this.buffer.returnToFront(List.of(large));
+		PendingRecord small = new PendingRecord("s".getBytes(), "s", 2, 0, Duration.ofMinutes(2).toNanos());
+		this.buffer.add(small);
+		String shardId = this.buffer.queues().iterator().next().shardId;
+		// the shard's byte bucket is empty now
+		assertThat(gate.tryTake(shardId, options.bytesPerSecondPerShard(), NOW)).isZero();
+
+		// two bytes come back within the shortest wait; 900 KiB would take most of a
+		// second
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(1).toNanos());
 	}
 
 	@Test

@@ -220,9 +220,9 @@ class ProducerBuildingBlocksTests {
 
 		assertThat(byShard.queues()).hasSize(4);
 		assertThat(inPutOrder.queues()).singleElement()
-			.satisfies((queue) -> assertThat(queue.records).containsExactlyElementsOf(records));
+			.satisfies((queue) -> assertThat(queue.fresh).containsExactlyElementsOf(records));
 		inPutOrder.rehome(ShardMap.empty());
-		assertThat(inPutOrder.queues().iterator().next().records).containsExactlyElementsOf(records);
+		assertThat(inPutOrder.queues().iterator().next().fresh).containsExactlyElementsOf(records);
 
 		ProducerOptions unlimited = ProducerOptions.builder().rateLimitEnabled(false).build();
 		assertThat(RecordBuffer.groupsByShard(unlimited)).isFalse();

@@ -27,9 +27,11 @@ import dev.kinesisboot.aggregation.UserRecord;
 final class BatchAssembler {
 
 	/**
-	 * Most records looked at per shard and pass when records of held keys are skipped: a
-	 * hot key with many queued records costs a bounded scan, and the records behind the
-	 * scan wait for the next pass.
+	 * Most records looked at per shard and pass in each of a shard's two deques (retries,
+	 * records never sent) when records that may not go are skipped: a hot key with many
+	 * queued records costs a bounded scan, and the records behind the scan wait for the
+	 * next pass. With per-key order, records never sent are looked at only when every
+	 * retry was.
 	 */
 	static final int SCAN_LIMIT = 1_000;
 
@@ -110,6 +112,8 @@ final class BatchAssembler {
 		// the records of the entry being made; one list for the whole take (a packed
 		// entry keeps a copy), not one per record
 		List<PendingRecord> members = new ArrayList<>();
+		// every record taken out of the deque for that entry, skipped ones too, in order
+		List<PendingRecord> looked = new ArrayList<>();
 		int scanned = 0;
 		Take end;
 		while (true) {
@@ -123,10 +127,12 @@ final class BatchAssembler {
 			}
 			RecordAggregator aggregator = aggregatorFor(queue, batch);
 			members.clear();
+			looked.clear();
+			int skippedBefore = skipped.size();
 			while (!records.isEmpty() && scanned < SCAN_LIMIT) {
 				PendingRecord record = records.peekFirst();
 				if (!mayGo(record, nowNanos, held)) {
-					records.pollFirst();
+					looked.add(records.pollFirst());
 					skipped.addLast(record);
 					scanned++;
 					if (this.ordered) {
@@ -137,6 +143,7 @@ final class BatchAssembler {
 				if (aggregator == null) {
 					if (members.isEmpty()) {
 						members.add(records.pollFirst());
+						looked.add(record);
 						scanned++;
 					}
 					break;
@@ -145,11 +152,13 @@ final class BatchAssembler {
 					if (members.isEmpty()) {
 						// too large to share a record: it goes alone
 						members.add(records.pollFirst());
+						looked.add(record);
 						scanned++;
 					}
 					break;
 				}
 				members.add(records.pollFirst());
+				looked.add(record);
 				scanned++;
 			}
 			if (members.isEmpty()) {
@@ -163,8 +172,14 @@ final class BatchAssembler {
 				if (batch.fits(entry.size)) {
 					queue.blockedSize = entry.size;
 				}
-				for (int i = members.size() - 1; i >= 0; i--) {
-					records.addFirst(members.get(i));
+				// back as they were: a packed entry's members and the records skipped
+				// among
+				// them are interleaved, and a key's records must keep their order
+				while (skipped.size() > skippedBefore) {
+					skipped.pollLast();
+				}
+				for (int i = looked.size() - 1; i >= 0; i--) {
+					records.addFirst(looked.get(i));
 				}
 				end = Take.STOPPED;
 				break;

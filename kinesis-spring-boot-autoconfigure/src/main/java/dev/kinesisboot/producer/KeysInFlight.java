@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The partition keys that have a record in a PutRecords call not yet settled: with
  * ordering on, no other record of such a key is sent until the call is settled and any
- * refused record of it is back at the front of its queue. Not thread-safe.
+ * refused record of it is back among its queue's retries. Not thread-safe.
  */
 final class KeysInFlight {
 

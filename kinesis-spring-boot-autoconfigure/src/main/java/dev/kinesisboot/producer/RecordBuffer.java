@@ -2,18 +2,21 @@ package dev.kinesisboot.producer;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The records waiting to be sent, oldest first, with their count and bytes against the
- * producer's queue bound. Grouped by shard, one queue per shard of the current
- * {@link ShardMap}, when something is done per shard (rate limits, aggregation, per-key
- * order); otherwise in one queue, so that a batch takes records in put order, whatever
- * their shards, and walks memory in the order the records were made. Records of one
- * partition key are always in one queue, in put order (a record waiting for a retry is
- * back in front of the later ones). Not thread-safe: the producer uses it under its lock.
+ * The records waiting to be sent, with their count and bytes against the producer's queue
+ * bound. Grouped by shard, one queue per shard of the current {@link ShardMap}, when
+ * something is done per shard (rate limits, aggregation, per-key order); otherwise in one
+ * queue, so that a batch takes records in put order, whatever their shards, and walks
+ * memory in the order the records were made. In each queue, records back for a retry wait
+ * apart from, and go before, the records never sent, which stay in put order. Records of
+ * one partition key are always in one queue, in put order (a record back for a retry is
+ * older than those of its key never sent). Not thread-safe: the producer uses it under
+ * its lock.
  */
 final class RecordBuffer {
 
@@ -146,13 +149,18 @@ final class RecordBuffer {
 		}
 		List<ShardQueue> old = new ArrayList<>(this.queues.values());
 		this.queues.clear();
+		List<PendingRecord> fresh = new ArrayList<>(this.size);
 		for (ShardQueue queue : old) {
 			for (PendingRecord record : queue.retries) {
 				queueFor(record).retries.addLast(record);
 			}
-			for (PendingRecord record : queue.fresh) {
-				queueFor(record).fresh.addLast(record);
-			}
+			fresh.addAll(queue.fresh);
+		}
+		// merged shards' records interleave: a queue's records never sent stay in put
+		// order, which says when the first of them is due
+		fresh.sort(Comparator.comparingLong((record) -> record.seq));
+		for (PendingRecord record : fresh) {
+			queueFor(record).fresh.addLast(record);
 		}
 	}
 

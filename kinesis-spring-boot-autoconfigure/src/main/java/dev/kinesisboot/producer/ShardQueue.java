@@ -5,9 +5,10 @@ import java.util.ArrayDeque;
 /**
  * The queued records of one shard: those back for a retry, which go first, and those
  * never sent, in put order. Kept apart so that a pass finds the fresh records however
- * many retries wait for their back-off, and so that a retry's size does not decide how
- * long a fresh record waits for the rate limit. A key's retry is always older than its
- * fresh records. Not thread-safe.
+ * many retries wait for their back-off (with per-key order, only when it looked at every
+ * retry, see {@link BatchAssembler#SCAN_LIMIT}), and so that a retry's size does not
+ * decide how long a fresh record waits for the rate limit. A key's retry is always older
+ * than its fresh records. Not thread-safe.
  */
 final class ShardQueue {
 

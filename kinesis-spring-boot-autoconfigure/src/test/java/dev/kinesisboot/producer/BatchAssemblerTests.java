@@ -163,6 +163,38 @@ class BatchAssemblerTests {
 	}
 
 	@Test
+	void packedEntryRefusedByTheRateLimitGoesBackWithItsKeysInOrder() {
+		ProducerOptions options = ProducerOptions.builder().orderedPerShard(true).aggregationEnabled(true).build();
+		RateGate gate = new RateGate(options);
+		BatchAssembler assembler = new BatchAssembler(options, gate, this.keys);
+		FakeKinesisClient one = new FakeKinesisClient(1);
+		this.buffer.rehome(ShardMap.of(one.listShards((request) -> {
+		}).join().shards()));
+		one.close();
+		// a packed entry [k1, k2, x] was refused; each record got its own back-off
+		PendingRecord k1 = retry("k1", "k", NOW);
+		PendingRecord k2 = retry("k2", "k", NOW + Duration.ofSeconds(5).toNanos());
+		PendingRecord x = retry("x1", "x", NOW);
+		this.buffer.returnToFront(List.of(k1, k2, x));
+		ShardQueue queue = this.buffer.queues().iterator().next();
+		// the shard's byte bucket is empty: the entry [k1, x] is refused
+		assertThat(gate.tryTake(queue.shardId, options.bytesPerSecondPerShard(), NOW)).isZero();
+
+		assertThat(assembler.assemble(this.buffer, NOW, 1, false)).isEmpty();
+
+		// k2 skipped between k1 and x: back in that order, or k2 would go before k1
+		assertThat(queue.retries).containsExactly(k1, k2, x);
+	}
+
+	private static PendingRecord retry(String data, String key, long notBeforeNanos) {
+		PendingRecord record = new PendingRecord(data.getBytes(), key, data.length() + key.length(), 0,
+				Duration.ofMinutes(2).toNanos());
+		record.attempts = 1;
+		record.notBeforeNanos = notBeforeNanos;
+		return record;
+	}
+
+	@Test
 	void orderedRecordOfABusyKeyDoesNotHoldBackOtherKeysUntilItsCallSettles() {
 		BatchAssembler assembler = assembler(ProducerOptions.builder().orderedPerShard(true));
 		queue("a1", "a");

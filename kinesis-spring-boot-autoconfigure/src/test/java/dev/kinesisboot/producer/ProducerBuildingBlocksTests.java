@@ -232,6 +232,33 @@ class ProducerBuildingBlocksTests {
 	}
 
 	@Test
+	void mergedShardsKeepTheirRecordsNeverSentInPutOrder() {
+		FakeKinesisClient two = new FakeKinesisClient(2);
+		FakeKinesisClient merged = new FakeKinesisClient(1);
+		ShardMap parents = ShardMap.of(two.listShards((request) -> {
+		}).join().shards());
+		ShardMap child = ShardMap.of(merged.listShards((request) -> {
+		}).join().shards());
+		two.close();
+		merged.close();
+		RecordBuffer buffer = new RecordBuffer(100, true);
+		buffer.rehome(parents);
+		List<PendingRecord> records = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			PendingRecord record = record("key-" + i);
+			records.add(record);
+			buffer.add(record);
+		}
+		assertThat(buffer.queues()).hasSize(2);
+
+		buffer.rehome(child);
+
+		// the first is the oldest, and says when the queue is due
+		assertThat(buffer.queues()).singleElement()
+			.satisfies((queue) -> assertThat(queue.fresh).containsExactlyElementsOf(records));
+	}
+
+	@Test
 	void bufferThatRoutesByShardRefusesARecordWithoutItsKeyHash() {
 		PendingRecord unhashed = new PendingRecord(new byte[1], "k", "k".getBytes(), false, 2, 0, SECOND);
 		new RecordBuffer(10, false).add(unhashed);

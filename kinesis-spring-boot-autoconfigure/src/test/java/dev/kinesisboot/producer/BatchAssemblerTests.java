@@ -167,10 +167,7 @@ class BatchAssemblerTests {
 		ProducerOptions options = ProducerOptions.builder().orderedPerShard(true).aggregationEnabled(true).build();
 		RateGate gate = new RateGate(options);
 		BatchAssembler assembler = new BatchAssembler(options, gate, this.keys);
-		FakeKinesisClient one = new FakeKinesisClient(1);
-		this.buffer.rehome(ShardMap.of(one.listShards((request) -> {
-		}).join().shards()));
-		one.close();
+		this.buffer.rehome(FakeKinesisClient.shardMap(1));
 		// a packed entry [k1, k2, x] was refused; each record got its own back-off
 		PendingRecord k1 = retry("k1", "k", NOW);
 		PendingRecord k2 = retry("k2", "k", NOW + Duration.ofSeconds(5).toNanos());

@@ -72,8 +72,35 @@ class FakeKinesisClient implements KinesisAsyncClient {
 		}
 	}
 
+	/** ListShards calls so far. */
+	final AtomicInteger listShardsCalls = new AtomicInteger();
+
+	/**
+	 * The shard map of a stream of evenly split shards, as a producer reads it.
+	 * @param shardCount the shards
+	 * @return the map
+	 */
+	static ShardMap shardMap(int shardCount) {
+		FakeKinesisClient client = new FakeKinesisClient(shardCount);
+		try {
+			return client.shardMap();
+		}
+		finally {
+			client.close();
+		}
+	}
+
+	/**
+	 * This stream's shard map, as a producer reads it.
+	 * @return the map
+	 */
+	ShardMap shardMap() {
+		return ShardMap.of(this.shards);
+	}
+
 	@Override
 	public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest request) {
+		this.listShardsCalls.incrementAndGet();
 		return CompletableFuture.completedFuture(ListShardsResponse.builder().shards(this.shards).build());
 	}
 

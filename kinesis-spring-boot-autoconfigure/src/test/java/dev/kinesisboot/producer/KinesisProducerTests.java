@@ -526,15 +526,8 @@ class KinesisProducerTests {
 
 	@Test
 	void buildingDoesNoIoAndTheFirstPutStartsTheProducer() {
-		AtomicInteger listShards = new AtomicInteger();
-		FakeKinesisClient counting = new FakeKinesisClient(1) {
-			@Override
-			public CompletableFuture<software.amazon.awssdk.services.kinesis.model.ListShardsResponse> listShards(
-					software.amazon.awssdk.services.kinesis.model.ListShardsRequest request) {
-				listShards.incrementAndGet();
-				return super.listShards(request);
-			}
-		};
+		FakeKinesisClient counting = new FakeKinesisClient(1);
+		AtomicInteger listShards = counting.listShardsCalls;
 		try (KinesisProducer producer = KinesisProducer.builder(counting)
 			.streamName("lazy")
 			.options(fast().rateLimitEnabled(false).build())
@@ -553,15 +546,7 @@ class KinesisProducerTests {
 
 	@Test
 	void recordStoredInAShardTheMapDoesNotKnowMakesTheProducerReadTheShardsAgain() {
-		AtomicInteger listShards = new AtomicInteger();
 		FakeKinesisClient resharded = new FakeKinesisClient(1) {
-			@Override
-			public CompletableFuture<software.amazon.awssdk.services.kinesis.model.ListShardsResponse> listShards(
-					software.amazon.awssdk.services.kinesis.model.ListShardsRequest request) {
-				listShards.incrementAndGet();
-				return super.listShards(request);
-			}
-
 			@Override
 			String shardFor(String partitionKey) {
 				// a child of a split the producer has not read yet
@@ -575,7 +560,7 @@ class KinesisProducerTests {
 			assertThat(producer.put("a")).succeedsWithin(Duration.ofSeconds(5))
 				.extracting(PutResult::shardId)
 				.isEqualTo("shardId-000000000007");
-			await().until(() -> listShards.get() == 2);
+			await().until(() -> resharded.listShardsCalls.get() == 2);
 		}
 		finally {
 			resharded.close();

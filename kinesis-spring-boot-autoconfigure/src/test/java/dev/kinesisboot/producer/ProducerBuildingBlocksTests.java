@@ -71,8 +71,7 @@ class ProducerBuildingBlocksTests {
 	@Test
 	void shardMapRoutesKeysLikeKinesisAndSpreadsThemOverEveryShard() {
 		FakeKinesisClient four = new FakeKinesisClient(4);
-		ShardMap map = ShardMap.of(four.listShards(b -> {
-		}).join().shards());
+		ShardMap map = four.shardMap();
 		Map<String, Integer> perShard = new HashMap<>();
 		for (int i = 0; i < 4000; i++) {
 			String key = "key-" + i;
@@ -190,22 +189,16 @@ class ProducerBuildingBlocksTests {
 
 	@Test
 	void shardMapGivesItsOwnIdForAShardItKnows() {
-		FakeKinesisClient two = new FakeKinesisClient(2);
-		ShardMap map = ShardMap.of(two.listShards(b -> {
-		}).join().shards());
+		ShardMap map = FakeKinesisClient.shardMap(2);
 		String parsed = new String("shardId-000000000001");
 		assertThat(map.knownId(parsed)).isEqualTo(parsed).isNotSameAs(parsed);
 		assertThat(map.knownId("shardId-000000000009")).isNull();
 		assertThat(map.knownId(null)).isNull();
-		two.close();
 	}
 
 	@Test
 	void bufferKeepsRecordsInPutOrderAcrossShardsUnlessWorkIsDonePerShard() {
-		FakeKinesisClient four = new FakeKinesisClient(4);
-		ShardMap map = ShardMap.of(four.listShards(b -> {
-		}).join().shards());
-		four.close();
+		ShardMap map = FakeKinesisClient.shardMap(4);
 		RecordBuffer byShard = new RecordBuffer(100, true);
 		RecordBuffer inPutOrder = new RecordBuffer(100, false);
 		byShard.rehome(map);
@@ -233,14 +226,8 @@ class ProducerBuildingBlocksTests {
 
 	@Test
 	void mergedShardsKeepTheirRecordsNeverSentInPutOrder() {
-		FakeKinesisClient two = new FakeKinesisClient(2);
-		FakeKinesisClient merged = new FakeKinesisClient(1);
-		ShardMap parents = ShardMap.of(two.listShards((request) -> {
-		}).join().shards());
-		ShardMap child = ShardMap.of(merged.listShards((request) -> {
-		}).join().shards());
-		two.close();
-		merged.close();
+		ShardMap parents = FakeKinesisClient.shardMap(2);
+		ShardMap child = FakeKinesisClient.shardMap(1);
 		RecordBuffer buffer = new RecordBuffer(100, true);
 		buffer.rehome(parents);
 		List<PendingRecord> records = new ArrayList<>();

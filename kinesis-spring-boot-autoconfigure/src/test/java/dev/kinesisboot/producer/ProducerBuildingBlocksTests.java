@@ -203,13 +203,7 @@ class ProducerBuildingBlocksTests {
 		RecordBuffer inPutOrder = new RecordBuffer(100, false);
 		byShard.rehome(map);
 		inPutOrder.rehome(map);
-		List<PendingRecord> records = new ArrayList<>();
-		for (int i = 0; i < 40; i++) {
-			PendingRecord record = record("key-" + i);
-			records.add(record);
-			byShard.add(record);
-			inPutOrder.add(record);
-		}
+		List<PendingRecord> records = addRecords(40, byShard, inPutOrder);
 
 		assertThat(byShard.queues()).hasSize(4);
 		assertThat(inPutOrder.queues()).singleElement()
@@ -230,12 +224,7 @@ class ProducerBuildingBlocksTests {
 		ShardMap child = FakeKinesisClient.shardMap(1);
 		RecordBuffer buffer = new RecordBuffer(100, true);
 		buffer.rehome(parents);
-		List<PendingRecord> records = new ArrayList<>();
-		for (int i = 0; i < 20; i++) {
-			PendingRecord record = record("key-" + i);
-			records.add(record);
-			buffer.add(record);
-		}
+		List<PendingRecord> records = addRecords(20, buffer);
 		assertThat(buffer.queues()).hasSize(2);
 
 		buffer.rehome(child);
@@ -252,6 +241,22 @@ class ProducerBuildingBlocksTests {
 
 		assertThatIllegalStateException().isThrownBy(() -> new RecordBuffer(10, true).add(unhashed))
 			.withMessageContaining("groupsByShard");
+	}
+
+	/**
+	 * Puts records of the keys key-0, key-1, ... in order, the same ones into each
+	 * buffer.
+	 */
+	private static List<PendingRecord> addRecords(int count, RecordBuffer... buffers) {
+		List<PendingRecord> records = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			PendingRecord record = record("key-" + i);
+			records.add(record);
+			for (RecordBuffer buffer : buffers) {
+				buffer.add(record);
+			}
+		}
+		return records;
 	}
 
 	private static PendingRecord record(String key) {

@@ -172,9 +172,9 @@ final class BatchAssembler {
 				if (batch.fits(entry.size)) {
 					queue.blockedSize = entry.size;
 				}
-				// back as they were: a packed entry's members and the records skipped
-				// among
-				// them are interleaved, and a key's records must keep their order
+				// back as they were: a packed entry's members and the records
+				// skipped among them are interleaved, and a key's records must keep
+				// their order
 				while (skipped.size() > skippedBefore) {
 					skipped.pollLast();
 				}
@@ -299,8 +299,7 @@ final class BatchAssembler {
 				}
 				break;
 			}
-			if (this.ordered && (this.keys.isBusy(record.partitionKey)
-					|| (behind != null && behind.contains(record.partitionKey)))) {
+			if (heldBack(record, behind)) {
 				continue;
 			}
 			due = earlier(due, record, buffer, nowNanos, draining);
@@ -317,13 +316,21 @@ final class BatchAssembler {
 			if (scanned++ >= SCAN_LIMIT) {
 				break;
 			}
-			if (this.ordered && (this.keys.isBusy(record.partitionKey)
-					|| (behind != null && behind.contains(record.partitionKey)))) {
+			if (heldBack(record, behind)) {
 				continue;
 			}
 			return earlier(due, record, buffer, nowNanos, draining);
 		}
 		return due;
+	}
+
+	/**
+	 * With ordering, whether a record waits for its key: in flight (a settling call frees
+	 * it) or behind a retry of the key that waits.
+	 */
+	private boolean heldBack(PendingRecord record, Set<String> behind) {
+		return this.ordered
+				&& (this.keys.isBusy(record.partitionKey) || (behind != null && behind.contains(record.partitionKey)));
 	}
 
 	/** The earlier of a due time and when a record is due, noting the record's size. */

@@ -30,8 +30,7 @@ final class BatchAssembler {
 	 * Most records looked at per shard and pass in each of a shard's two deques (retries,
 	 * records never sent) when records that may not go are skipped: a hot key with many
 	 * queued records costs a bounded scan, and the records behind the scan wait for the
-	 * next pass. With per-key order, records never sent are looked at only when every
-	 * retry was.
+	 * next pass.
 	 */
 	static final int SCAN_LIMIT = 1_000;
 
@@ -47,12 +46,20 @@ final class BatchAssembler {
 
 	private final long bufferNanos;
 
+	private final int scanLimit;
+
 	private int roundRobin;
 
-	/** The size of the record that decided the last {@link #dueNanos}. */
-	private int dueSize;
-
 	BatchAssembler(ProducerOptions options, RateGate gate, KeysInFlight keys) {
+		this(options, gate, keys, SCAN_LIMIT);
+	}
+
+	/**
+	 * An assembler that looks at fewer records per deque and pass than
+	 * {@link #SCAN_LIMIT}, so that a simulation reaches the limit with a few records.
+	 */
+	BatchAssembler(ProducerOptions options, RateGate gate, KeysInFlight keys, int scanLimit) {
+		this.scanLimit = scanLimit;
 		this.options = options;
 		this.gate = gate;
 		this.keys = keys;
@@ -95,19 +102,24 @@ final class BatchAssembler {
 	/**
 	 * Moves entries from a queue into the batch while they fit: its retries first, then
 	 * its fresh records. Records that may not go yet (back-off, or a held key) are
-	 * skipped and stay in front, in order. With per-key order, fresh records are looked
-	 * at only once every retry was: a retry is older than the fresh records of its key.
+	 * skipped and stay in front, in order. With per-key order, a fresh record whose key
+	 * has a retry queued waits for it: a retry is older than the fresh records of its
+	 * key.
 	 */
 	private void takeFrom(ShardQueue queue, Batch batch, RecordBuffer buffer, long nowNanos, Set<String> held) {
-		Take retries = takeFrom(queue, queue.retries, batch, buffer, nowNanos, held);
-		if (retries == Take.LOOKED_AT_ALL || (retries == Take.SCAN_LIMIT && !this.ordered)) {
-			takeFrom(queue, queue.fresh, batch, buffer, nowNanos, held);
+		if (!takeFrom(queue, false, batch, buffer, nowNanos, held)) {
+			takeFrom(queue, true, batch, buffer, nowNanos, held);
 		}
 	}
 
-	/** Takes from one of a queue's two deques. */
-	private Take takeFrom(ShardQueue queue, ArrayDeque<PendingRecord> records, Batch batch, RecordBuffer buffer,
-			long nowNanos, Set<String> held) {
+	/**
+	 * Takes from one of a queue's two deques.
+	 * @return {@code true} when the take stopped: the batch is full, or it or the rate
+	 * gate refused the next entry
+	 */
+	private boolean takeFrom(ShardQueue queue, boolean fresh, Batch batch, RecordBuffer buffer, long nowNanos,
+			Set<String> held) {
+		ArrayDeque<PendingRecord> records = fresh ? queue.fresh : queue.retries;
 		ArrayDeque<PendingRecord> skipped = new ArrayDeque<>();
 		// the records of the entry being made; one list for the whole take (a packed
 		// entry keeps a copy), not one per record
@@ -115,23 +127,19 @@ final class BatchAssembler {
 		// every record taken out of the deque for that entry, skipped ones too, in order
 		List<PendingRecord> looked = new ArrayList<>();
 		int scanned = 0;
-		Take end;
-		while (true) {
+		boolean stopped = false;
+		while (!records.isEmpty() && scanned < this.scanLimit) {
 			if (batch.isFull()) {
-				end = Take.STOPPED;
-				break;
-			}
-			if (records.isEmpty() || scanned >= SCAN_LIMIT) {
-				end = records.isEmpty() ? Take.LOOKED_AT_ALL : Take.SCAN_LIMIT;
+				stopped = true;
 				break;
 			}
 			RecordAggregator aggregator = aggregatorFor(queue, batch);
 			members.clear();
 			looked.clear();
 			int skippedBefore = skipped.size();
-			while (!records.isEmpty() && scanned < SCAN_LIMIT) {
+			while (!records.isEmpty() && scanned < this.scanLimit) {
 				PendingRecord record = records.peekFirst();
-				if (!mayGo(record, nowNanos, held)) {
+				if (!mayGo(queue, fresh, record, nowNanos, held)) {
 					looked.add(records.pollFirst());
 					skipped.addLast(record);
 					scanned++;
@@ -181,13 +189,16 @@ final class BatchAssembler {
 				for (int i = looked.size() - 1; i >= 0; i--) {
 					records.addFirst(looked.get(i));
 				}
-				end = Take.STOPPED;
+				stopped = true;
 				break;
 			}
 			queue.blockedSize = 0;
 			batch.add(entry);
 			for (PendingRecord member : members) {
 				buffer.taken(member);
+				if (!fresh) {
+					queue.retrySent(member);
+				}
 				// every batch made is sent (or failed): the attempt counts now, while the
 				// record is at hand, not in a second pass over cold records at send time
 				member.attempts++;
@@ -200,28 +211,20 @@ final class BatchAssembler {
 		while (!skipped.isEmpty()) {
 			records.addFirst(skipped.pollLast());
 		}
-		return end;
+		return stopped || batch.isFull();
 	}
 
-	/** How a take from one of a queue's deques ended. */
-	private enum Take {
-
-		/** Every record was taken or skipped. */
-		LOOKED_AT_ALL,
-
-		/** Records are left that the scan did not reach. */
-		SCAN_LIMIT,
-
-		/** The batch is full, or the rate gate or the batch refused the next entry. */
-		STOPPED
-
-	}
-
-	private boolean mayGo(PendingRecord record, long nowNanos, Set<String> held) {
+	/**
+	 * Whether a record may go now: its back-off is over and, with per-key order, no
+	 * earlier record of its key is unsettled (in flight, skipped in this pass, or, for a
+	 * fresh record, queued for a retry).
+	 */
+	private boolean mayGo(ShardQueue queue, boolean fresh, PendingRecord record, long nowNanos, Set<String> held) {
 		if (record.notBeforeNanos > nowNanos) {
 			return false;
 		}
-		return !this.ordered || !(held.contains(record.partitionKey) || this.keys.isBusy(record.partitionKey));
+		return !this.ordered || !(held.contains(record.partitionKey) || this.keys.isBusy(record.partitionKey)
+				|| (fresh && queue.hasRetryOf(record.partitionKey)));
 	}
 
 	/**
@@ -246,7 +249,7 @@ final class BatchAssembler {
 			return true;
 		}
 		for (ShardQueue queue : buffer.queues()) {
-			if (dueNanos(queue, buffer, nowNanos, false) <= nowNanos) {
+			if (due(queue, buffer, nowNanos, false).atNanos() <= nowNanos) {
 				return true;
 			}
 		}
@@ -262,13 +265,13 @@ final class BatchAssembler {
 	long nanosUntilDue(RecordBuffer buffer, long nowNanos, boolean draining) {
 		long wait = Long.MAX_VALUE;
 		for (ShardQueue queue : buffer.queues()) {
-			long due = dueNanos(queue, buffer, nowNanos, draining);
+			Due next = due(queue, buffer, nowNanos, draining);
+			long due = next.atNanos();
 			if (due == Long.MAX_VALUE) {
 				continue;
 			}
 			if (this.gate.enabled() && due <= nowNanos) {
-				long rateWait = this.gate.nanosUntil(queue.shardId, Math.max(this.dueSize, queue.blockedSize),
-						nowNanos);
+				long rateWait = this.gate.nanosUntil(queue.shardId, Math.max(next.size(), queue.blockedSize), nowNanos);
 				due = nowNanos
 						+ Math.max(MIN_WAIT_NANOS, Math.max(rateWait, rateGated(queue, buffer, nowNanos, draining)));
 			}
@@ -282,28 +285,23 @@ final class BatchAssembler {
 	 * would find it: any of the retries (they come back in any order), or the oldest
 	 * fresh record (those behind it were put later). With ordering, it leaves out records
 	 * whose key is in flight (a settling call frees them) or behind a retry of the key
-	 * that waits. Notes the size of the record that decides, in {@link #dueSize}.
-	 * @return the monotonic time, or {@link Long#MAX_VALUE} when nothing that a pass
-	 * looks at waits on time
+	 * that waits (the retry's own time counts).
+	 * @return the time and the size of the record that decides, or {@link Due#NEVER} when
+	 * nothing that a pass looks at waits on time
 	 */
-	private long dueNanos(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
-		long due = Long.MAX_VALUE;
-		this.dueSize = 0;
+	private Due due(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
+		Due due = Due.NEVER;
 		Set<String> behind = null;
 		int scanned = 0;
 		for (PendingRecord record : queue.retries) {
-			if (scanned++ >= SCAN_LIMIT) {
-				if (this.ordered) {
-					// a take does not look at the fresh records either
-					return due;
-				}
+			if (scanned++ >= this.scanLimit) {
 				break;
 			}
 			if (heldBack(record, behind)) {
 				continue;
 			}
 			due = earlier(due, record, buffer, nowNanos, draining);
-			if (due <= nowNanos) {
+			if (due.atNanos() <= nowNanos) {
 				return due;
 			}
 			if (this.ordered) {
@@ -313,10 +311,10 @@ final class BatchAssembler {
 		}
 		scanned = 0;
 		for (PendingRecord record : queue.fresh) {
-			if (scanned++ >= SCAN_LIMIT) {
+			if (scanned++ >= this.scanLimit) {
 				break;
 			}
-			if (heldBack(record, behind)) {
+			if (this.ordered && (this.keys.isBusy(record.partitionKey) || queue.hasRetryOf(record.partitionKey))) {
 				continue;
 			}
 			return earlier(due, record, buffer, nowNanos, draining);
@@ -325,23 +323,29 @@ final class BatchAssembler {
 	}
 
 	/**
-	 * With ordering, whether a record waits for its key: in flight (a settling call frees
-	 * it) or behind a retry of the key that waits.
+	 * With ordering, whether a retry waits for its key: in flight (a settling call frees
+	 * it) or behind an earlier retry of the key that waits.
 	 */
 	private boolean heldBack(PendingRecord record, Set<String> behind) {
 		return this.ordered
 				&& (this.keys.isBusy(record.partitionKey) || (behind != null && behind.contains(record.partitionKey)));
 	}
 
-	/** The earlier of a due time and when a record is due, noting the record's size. */
-	private long earlier(long due, PendingRecord record, RecordBuffer buffer, long nowNanos, boolean draining) {
+	/** The earlier of a due time and when a record is due. */
+	private Due earlier(Due due, PendingRecord record, RecordBuffer buffer, long nowNanos, boolean draining) {
 		boolean now = draining || buffer.isFlushing(record);
 		long recordDue = Math.max(record.notBeforeNanos, now ? nowNanos : record.enqueuedNanos + this.bufferNanos);
-		if (recordDue < due) {
-			this.dueSize = record.size;
-			return recordDue;
-		}
-		return due;
+		return (recordDue < due.atNanos()) ? new Due(recordDue, record.size) : due;
+	}
+
+	/**
+	 * When a queue's next record is due, and that record's size (what the rate gate must
+	 * hold for it).
+	 */
+	private record Due(long atNanos, int size) {
+
+		static final Due NEVER = new Due(Long.MAX_VALUE, 0);
+
 	}
 
 	/**

@@ -108,7 +108,7 @@ final class BatchSender {
 		this.onSizeRefused = onSizeRefused;
 		this.buffer = new RecordBuffer(this.options.maxQueueSize(), RecordBuffer.groupsByShard(this.options));
 		this.gate = new RateGate(this.options);
-		this.assembler = new BatchAssembler(this.options, this.gate, this.keys);
+		this.assembler = new BatchAssembler(this.options, this.gate, this.keys, context.scanLimit());
 		this.results = new ResultHandler(this.streamName, this.options, this.metrics, this.scheduler);
 		this.bufferNanos = this.options.bufferTime().toNanos();
 	}
@@ -498,9 +498,11 @@ final class BatchSender {
 	 * @param options the options
 	 * @param metrics where metrics go
 	 * @param scheduler time and timers
+	 * @param scanLimit most records a pass looks at per queue and deque (see
+	 * {@link BatchAssembler#SCAN_LIMIT})
 	 */
 	record Context(KinesisAsyncClient client, String streamName, String streamArn, ProducerOptions options,
-			MetricsCollector metrics, Scheduler scheduler) {
+			MetricsCollector metrics, Scheduler scheduler, int scanLimit) {
 	}
 
 }

@@ -126,6 +126,8 @@ public final class KinesisProducer implements AutoCloseable {
 	/** Whether records are routed by shard in the queue, and so need their key's hash. */
 	private final boolean routedByShard;
 
+	private final int scanLimit;
+
 	/** Written under {@code this}; volatile for the puts' fast path. */
 	private volatile Lifecycle lifecycle = Lifecycle.NEW;
 
@@ -156,6 +158,7 @@ public final class KinesisProducer implements AutoCloseable {
 		this.givenScheduler = builder.scheduler;
 		this.recordTtlNanos = this.options.recordTtl().toNanos();
 		this.routedByShard = RecordBuffer.groupsByShard(this.options);
+		this.scanLimit = builder.scanLimit;
 		this.recordLimit = new StreamRecordLimit(() -> this.client.describeStreamSummary((request) -> {
 			if (this.streamArn != null) {
 				request.streamARN(this.streamArn);
@@ -270,7 +273,7 @@ public final class KinesisProducer implements AutoCloseable {
 						: this.options.callbackExecutor();
 				this.sender = new BatchSender(
 						new BatchSender.Context(this.client, this.streamName, this.streamArn, this.options,
-								this.metrics, this.scheduler),
+								this.metrics, this.scheduler, this.scanLimit),
 						this::complete, () -> this.refresher.requestRefresh(), this.recordLimit::read);
 				this.refresher = new ShardMapRefresher(this::listShards, this.scheduler,
 						this.options.shardRefreshInterval().toNanos(), this.sender::applyShardMap, this.streamName);
@@ -686,6 +689,8 @@ public final class KinesisProducer implements AutoCloseable {
 
 		private Scheduler scheduler;
 
+		private int scanLimit = BatchAssembler.SCAN_LIMIT;
+
 		private Builder(KinesisAsyncClient client) {
 			this.client = Objects.requireNonNull(client, "client");
 		}
@@ -760,6 +765,17 @@ public final class KinesisProducer implements AutoCloseable {
 		 */
 		public Builder scheduler(Scheduler scheduler) {
 			this.scheduler = scheduler;
+			return this;
+		}
+
+		/**
+		 * For tests: how many records a pass looks at per queue (default
+		 * {@link BatchAssembler#SCAN_LIMIT}), so that a simulation reaches the limit.
+		 * @param scanLimit the most records, at least 1
+		 * @return this builder
+		 */
+		Builder scanLimit(int scanLimit) {
+			this.scanLimit = scanLimit;
 			return this;
 		}
 

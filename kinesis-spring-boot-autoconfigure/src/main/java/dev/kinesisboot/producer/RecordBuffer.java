@@ -113,7 +113,7 @@ final class RecordBuffer {
 	void returnToFront(List<PendingRecord> records) {
 		for (int i = records.size() - 1; i >= 0; i--) {
 			PendingRecord record = records.get(i);
-			queueFor(record).retries.addFirst(record);
+			queueFor(record).addRetryFirst(record);
 			this.size++;
 			this.bytes += record.size;
 		}
@@ -152,7 +152,7 @@ final class RecordBuffer {
 		List<PendingRecord> fresh = new ArrayList<>(this.size);
 		for (ShardQueue queue : old) {
 			for (PendingRecord record : queue.retries) {
-				queueFor(record).retries.addLast(record);
+				queueFor(record).addRetryLast(record);
 			}
 			fresh.addAll(queue.fresh);
 		}
@@ -173,8 +173,7 @@ final class RecordBuffer {
 		for (ShardQueue queue : this.queues.values()) {
 			all.addAll(queue.retries);
 			all.addAll(queue.fresh);
-			queue.retries.clear();
-			queue.fresh.clear();
+			queue.clear();
 		}
 		this.size = 0;
 		this.bytes = 0;

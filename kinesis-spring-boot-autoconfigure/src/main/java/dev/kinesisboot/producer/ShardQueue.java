@@ -1,14 +1,16 @@
 package dev.kinesisboot.producer;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The queued records of one shard: those back for a retry, which go first, and those
  * never sent, in put order. Kept apart so that a pass finds the fresh records however
- * many retries wait for their back-off (with per-key order, only when it looked at every
- * retry, see {@link BatchAssembler#SCAN_LIMIT}), and so that a retry's size does not
- * decide how long a fresh record waits for the rate limit. A key's retry is always older
- * than its fresh records. Not thread-safe.
+ * many retries wait for their back-off, and so that a retry's size does not decide how
+ * long a fresh record waits for the rate limit. A key's retry is always older than its
+ * fresh records: the queue counts the keys of its retries, so that per-key order can hold
+ * a fresh record back without looking through every retry. Not thread-safe.
  */
 final class ShardQueue {
 
@@ -23,11 +25,60 @@ final class ShardQueue {
 	/** Records never sent, oldest first. */
 	final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
 
+	/**
+	 * How many records of each key are among the retries, or taken out of them by a take
+	 * still going on; counted when a record enters the retries and when a take moves it
+	 * into a batch.
+	 */
+	private final Map<String, Integer> retryKeys = new HashMap<>();
+
 	/** Size of the entry the rate gate last refused, 0 after a take. */
 	int blockedSize;
 
 	ShardQueue(String shardId) {
 		this.shardId = shardId;
+	}
+
+	/**
+	 * Queues a retry in front of the others.
+	 * @param record the record
+	 */
+	void addRetryFirst(PendingRecord record) {
+		this.retries.addFirst(record);
+		this.retryKeys.merge(record.partitionKey, 1, Integer::sum);
+	}
+
+	/**
+	 * Queues a retry behind the others.
+	 * @param record the record
+	 */
+	void addRetryLast(PendingRecord record) {
+		this.retries.addLast(record);
+		this.retryKeys.merge(record.partitionKey, 1, Integer::sum);
+	}
+
+	/**
+	 * Notes that a record taken out of the retries went into a batch.
+	 * @param record the record
+	 */
+	void retrySent(PendingRecord record) {
+		this.retryKeys.computeIfPresent(record.partitionKey, (key, count) -> (count > 1) ? count - 1 : null);
+	}
+
+	/**
+	 * Whether a record of the key waits among the retries.
+	 * @param partitionKey the key
+	 * @return {@code true} when one does
+	 */
+	boolean hasRetryOf(String partitionKey) {
+		return !this.retryKeys.isEmpty() && this.retryKeys.containsKey(partitionKey);
+	}
+
+	/** Empties the queue. */
+	void clear() {
+		this.retries.clear();
+		this.retryKeys.clear();
+		this.fresh.clear();
 	}
 
 	int size() {

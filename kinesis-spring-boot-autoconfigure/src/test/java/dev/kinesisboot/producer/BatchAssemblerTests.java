@@ -142,6 +142,32 @@ class BatchAssemblerTests {
 	}
 
 	@Test
+	void orderedFreshRecordIsNotHiddenBehindMoreRetriesInBackOffThanAPassLooksAtButItsKeysRetryStillGoesFirst() {
+		BatchAssembler assembler = assembler(
+				ProducerOptions.builder().orderedPerShard(true).bufferTime(Duration.ofMillis(500)));
+		List<PendingRecord> retries = new ArrayList<>();
+		for (int i = 0; i <= BatchAssembler.SCAN_LIMIT; i++) {
+			retries.add(retry("r" + i, "r" + i, NOW + Duration.ofSeconds(5).toNanos()));
+		}
+		this.buffer.returnToFront(retries);
+		this.buffer.add(new PendingRecord("f1".getBytes(), "f", 3, NOW, Duration.ofMinutes(2).toNanos()));
+		// the last retry, beyond what a pass looks at, has the key of this fresh record
+		String lastKey = "r" + BatchAssembler.SCAN_LIMIT;
+		PendingRecord behindItsRetry = new PendingRecord("later".getBytes(), lastKey, 10, NOW,
+				Duration.ofMinutes(2).toNanos());
+		this.buffer.add(behindItsRetry);
+
+		// due at its buffer time, not when the first thousand retries' back-off ends
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false)).isEqualTo(Duration.ofMillis(500).toNanos());
+		List<Batch> batches = assembler.assemble(this.buffer, NOW + Duration.ofMillis(500).toNanos(), 1, false);
+		assertThat(batches).hasSize(1);
+		assertThat(data(batches.get(0))).containsExactly("f1");
+		ShardQueue queue = this.buffer.queues().iterator().next();
+		assertThat(queue.fresh).containsExactly(behindItsRetry);
+		assertThat(queue.retries).hasSize(BatchAssembler.SCAN_LIMIT + 1);
+	}
+
+	@Test
 	void rateLimitWaitIsSizedByTheRecordThatMayGoNotByALargeRetryInBackOff() {
 		ProducerOptions options = ProducerOptions.builder().bufferTime(Duration.ofMillis(100)).build();
 		RateGate gate = new RateGate(options);

@@ -96,6 +96,11 @@ class ProducerSimulationTests {
 
 		final ProducerOptions options;
 
+		/**
+		 * Small in half of the runs, so that passes reach it with a few retries queued.
+		 */
+		final int scanLimit;
+
 		final List<CompletableFuture<PutResult>> futures = new ArrayList<>();
 
 		final List<String> keys = new ArrayList<>();
@@ -151,6 +156,7 @@ class ProducerSimulationTests {
 				.closeTimeout(Duration.ofSeconds(this.random.nextInt(60)))
 				.callbackExecutor(Runnable::run)
 				.build();
+			this.scanLimit = this.random.nextBoolean() ? 1 + this.random.nextInt(8) : BatchAssembler.SCAN_LIMIT;
 		}
 
 		Run execute() {
@@ -159,6 +165,7 @@ class ProducerSimulationTests {
 				.scheduler(this.clock)
 				.metricsCollector(NoOpMetricsCollector.INSTANCE)
 				.options(this.options)
+				.scanLimit(this.scanLimit)
 				.build();
 			CompletableFuture<Void> started = this.producer.startAsync();
 			this.clock.runUntil(started::isDone, DEADLINE);
@@ -338,7 +345,8 @@ class ProducerSimulationTests {
 					+ " shards in all; options ordered=" + this.options.orderedPerShard() + " aggregation="
 					+ this.options.aggregationEnabled() + " rateLimit=" + this.options.rateLimitEnabled()
 					+ " maxBatchRecords=" + this.options.maxBatchRecords() + " inFlight="
-					+ this.options.maxInFlightBatches() + " maxAttempts=" + this.options.maxAttempts();
+					+ this.options.maxInFlightBatches() + " maxAttempts=" + this.options.maxAttempts() + " scanLimit="
+					+ this.scanLimit;
 		}
 
 		/**

@@ -147,8 +147,8 @@ final class BatchSender {
 			this.metrics.gauge(MetricType.PRODUCER_QUEUE_SIZE, this.buffer.size(), this.labels);
 			if (this.inFlight < this.options.maxInFlightBatches()) {
 				// a pass at once when a full batch just became ready, not on every later
-				// put:
-				// the pass takes what may go, and each settling call starts the next one
+				// put: the pass takes what may go, and each settling call starts the next
+				// one
 				long maxBytes = this.options.maxBatchBytes();
 				boolean batchReady = this.buffer.size() == this.options.maxBatchRecords()
 						|| (this.buffer.bytes() >= maxBytes && this.buffer.bytes() - record.size < maxBytes);

@@ -32,8 +32,7 @@ final class RecordLimits {
 			throw new RecordRefusedException(INVALID_PARTITION_KEY,
 					"Partition key must not be empty; pass a key, or null to let the PartitionKeyStrategy make one");
 		}
-		// Kinesis counts Unicode characters: one outside the BMP is one, not two
-		// UTF-16
+		// Kinesis counts Unicode characters: one outside the BMP is one, not two UTF-16
 		// units; counting code points only when the units exceed the limit keeps the
 		// common case free
 		int characters = partitionKey.length();

@@ -775,6 +775,9 @@ public final class KinesisProducer implements AutoCloseable {
 		 * @return this builder
 		 */
 		Builder scanLimit(int scanLimit) {
+			if (scanLimit < 1) {
+				throw new IllegalArgumentException("scanLimit must be at least 1, was " + scanLimit);
+			}
 			this.scanLimit = scanLimit;
 			return this;
 		}

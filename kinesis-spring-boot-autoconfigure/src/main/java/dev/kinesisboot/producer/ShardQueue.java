@@ -62,7 +62,17 @@ final class ShardQueue {
 	 * @param record the record
 	 */
 	void retrySent(PendingRecord record) {
-		this.retryKeys.computeIfPresent(record.partitionKey, (key, count) -> (count > 1) ? count - 1 : null);
+		Integer count = this.retryKeys.get(record.partitionKey);
+		if (count == null) {
+			throw new IllegalStateException("A retry of partition key '" + record.partitionKey
+					+ "' left the queue of shard " + this.shardId + ", which did not count it among its retries");
+		}
+		if (count > 1) {
+			this.retryKeys.put(record.partitionKey, count - 1);
+		}
+		else {
+			this.retryKeys.remove(record.partitionKey);
+		}
 	}
 
 	/**
@@ -71,7 +81,7 @@ final class ShardQueue {
 	 * @return {@code true} when one does
 	 */
 	boolean hasRetryOf(String partitionKey) {
-		return !this.retryKeys.isEmpty() && this.retryKeys.containsKey(partitionKey);
+		return this.retryKeys.containsKey(partitionKey);
 	}
 
 	/** Empties the queue. */

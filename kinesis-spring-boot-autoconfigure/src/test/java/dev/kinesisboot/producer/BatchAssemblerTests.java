@@ -165,6 +165,20 @@ class BatchAssemblerTests {
 		ShardQueue queue = this.buffer.queues().iterator().next();
 		assertThat(queue.fresh).containsExactly(behindItsRetry);
 		assertThat(queue.retries).hasSize(BatchAssembler.SCAN_LIMIT + 1);
+		this.keys.release(batches.get(0).heldKeys);
+
+		// once the back-off is over the retries go, and the later record only after its
+		// key's retry was sent and its call settled
+		List<String> sent = new ArrayList<>();
+		for (int pass = 0; pass < 10 && !this.buffer.isEmpty(); pass++) {
+			for (Batch batch : assembler.assemble(this.buffer, NOW + Duration.ofSeconds(5).toNanos(), 1, false)) {
+				sent.addAll(data(batch));
+				this.keys.release(batch.heldKeys);
+			}
+		}
+		assertThat(sent).hasSize(BatchAssembler.SCAN_LIMIT + 2);
+		assertThat(sent.indexOf("later")).isGreaterThan(sent.indexOf(lastKey));
+		assertThat(queue.hasRetryOf(lastKey)).isFalse();
 	}
 
 	@Test

@@ -44,7 +44,8 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  * Checked after each run: every future is completed (a {@link CompletableFuture} cannot
  * complete twice, so exactly once); a record whose future succeeded was stored where its
  * result says; no record was stored twice unless a call that held it lost its response;
- * nothing is pending once {@code close} completed; with
+ * nothing is pending once {@code close} completed; a record that failed did so for what
+ * the stream did, not for an error of the producer's own code; with
  * {@link ProducerOptions#orderedPerShard()}, the first copies of each key's stored
  * records are in put order.
  * <p>
@@ -58,6 +59,13 @@ class ProducerSimulationTests {
 	 * one throttled ListShards).
 	 */
 	private static final long[] FOUND = { 17 };
+
+	/**
+	 * What the messages of records failed by the producer's own errors contain (see
+	 * {@code BatchSender.runPass} and {@code BatchSender.onSettled}).
+	 */
+	private static final List<String> INTERNAL_ERRORS = List.of("unexpected error",
+			"handling the PutRecords outcome failed");
 
 	private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -97,7 +105,8 @@ class ProducerSimulationTests {
 		final ProducerOptions options;
 
 		/**
-		 * Small in half of the runs, so that passes reach it with a few retries queued.
+		 * Small (1 to 4) in three runs of four, so that passes reach it with a few
+		 * retries queued.
 		 */
 		final int scanLimit;
 
@@ -156,7 +165,9 @@ class ProducerSimulationTests {
 				.closeTimeout(Duration.ofSeconds(this.random.nextInt(60)))
 				.callbackExecutor(Runnable::run)
 				.build();
-			this.scanLimit = this.random.nextBoolean() ? 1 + this.random.nextInt(8) : BatchAssembler.SCAN_LIMIT;
+			// drawn apart, so that a seed's stream and options stay those it had before
+			Random scan = new Random(~seed);
+			this.scanLimit = (scan.nextInt(4) != 0) ? 1 + scan.nextInt(4) : BatchAssembler.SCAN_LIMIT;
 		}
 
 		Run execute() {
@@ -215,7 +226,15 @@ class ProducerSimulationTests {
 			this.keys.add(key);
 			this.putOrder.put(data, this.data.size());
 			this.data.add(data);
-			CompletableFuture<PutResult> future = this.producer.put(data, key);
+			CompletableFuture<PutResult> future;
+			try {
+				future = this.producer.put(data, key);
+			}
+			catch (RuntimeException ex) {
+				// every put comes before the close
+				this.violations.add("put of " + data + " threw " + ex);
+				future = CompletableFuture.failedFuture(ex);
+			}
 			this.futures.add(future);
 			future.whenComplete((result, error) -> event(data + "/" + key + " "
 					+ ((error != null) ? "failed: " + AwsErrors.unwrap(error).getMessage() : "stored " + result)));
@@ -257,6 +276,7 @@ class ProducerSimulationTests {
 					}
 				}
 				if (future.isCompletedExceptionally()) {
+					checkFailure(data, future);
 					continue;
 				}
 				this.succeeded++;
@@ -271,6 +291,20 @@ class ProducerSimulationTests {
 			}
 			if (this.options.orderedPerShard()) {
 				storedOrderByKey.forEach(this::checkOrder);
+			}
+		}
+
+		/**
+		 * A record may fail for what the stream did (refusals past the attempts, the time
+		 * to live, the close timeout), never because the producer's own code threw.
+		 */
+		private void checkFailure(String data, CompletableFuture<PutResult> future) {
+			String message = String
+				.valueOf(AwsErrors.unwrap(future.handle((result, error) -> error).join()).getMessage());
+			for (String internal : INTERNAL_ERRORS) {
+				if (message.contains(internal)) {
+					this.violations.add(data + " failed on an error of the producer's own: " + message);
+				}
 			}
 		}
 

@@ -45,19 +45,19 @@ public final class SimulationSeeds {
 			String single = System.getProperty("simulation.seed");
 			if (single != null) {
 				long seed = Long.parseLong(single);
-				V verdict = run.apply(seed);
+				V verdict = apply(test, seed, run);
 				System.out.println(verdict.trace());
 				System.out.println(verdict.summary());
 				check(test, seed, verdict);
 				return 1;
 			}
 			for (long seed : found) {
-				check(test, seed, run.apply(seed));
+				check(test, seed, apply(test, seed, run));
 			}
 			long seeds = Long.getLong("simulation.seeds", DEFAULT_SEEDS);
 			long base = Long.getLong("simulation.firstSeed", 1);
 			for (long seed = base; seed < base + seeds; seed++) {
-				V verdict = run.apply(seed);
+				V verdict = apply(test, seed, run);
 				check(test, seed, verdict);
 				passed.accept(verdict);
 			}
@@ -68,14 +68,33 @@ public final class SimulationSeeds {
 		}
 	}
 
+	/**
+	 * Runs one seed; a run that throws (the code under test threw where the harness did
+	 * not expect it) fails with the command that replays the seed, like a broken
+	 * invariant.
+	 */
+	private static <V extends Verdict> V apply(Class<?> test, long seed, LongFunction<V> run) {
+		try {
+			return run.apply(seed);
+		}
+		catch (RuntimeException | AssertionError ex) {
+			throw new AssertionError("Seed " + seed + " threw " + ex + ". Replay it with:\n  " + replay(test, seed),
+					ex);
+		}
+	}
+
+	private static String replay(Class<?> test, long seed) {
+		return "./mvnw -pl kinesis-spring-boot-autoconfigure test -Dtest=" + test.getSimpleName()
+				+ " -Dsimulation.seed=" + seed;
+	}
+
 	private static void check(Class<?> test, long seed, Verdict verdict) {
 		List<String> violations = verdict.violations();
 		if (violations.isEmpty()) {
 			return;
 		}
-		StringBuilder report = new StringBuilder("Seed " + seed + " broke an invariant. Replay it with:\n  ./mvnw -pl "
-				+ "kinesis-spring-boot-autoconfigure test -Dtest=" + test.getSimpleName() + " -Dsimulation.seed=" + seed
-				+ "\n" + verdict.summary() + "\n");
+		StringBuilder report = new StringBuilder("Seed " + seed + " broke an invariant. Replay it with:\n  "
+				+ replay(test, seed) + "\n" + verdict.summary() + "\n");
 		violations.stream().limit(5).forEach((violation) -> report.append("  - ").append(violation).append('\n'));
 		if (violations.size() > 5) {
 			report.append("  (and ").append(violations.size() - 5).append(" more)\n");

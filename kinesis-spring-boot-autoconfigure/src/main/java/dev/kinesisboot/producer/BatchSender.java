@@ -293,8 +293,10 @@ final class BatchSender {
 				return;
 			}
 			long now = this.scheduler.nanoTime();
+			checkRetryCounts();
 			batches = this.assembler.assemble(this.buffer, now, this.options.maxInFlightBatches() - this.inFlight,
 					this.state == State.DRAINING);
+			checkRetryCounts();
 			if (!batches.isEmpty()) {
 				this.inFlight += batches.size();
 				this.notFull.signalAll();
@@ -318,6 +320,16 @@ final class BatchSender {
 		}
 		batches.forEach(this::sendOrSettle);
 		signalIfDrained();
+	}
+
+	/**
+	 * Where assertions are on (the tests and the simulation), fails the pass when the
+	 * queues' counts of retry keys disagree with their retries, as changed by the last
+	 * pass, settled calls or a new shard map. It looks at every retry, so production runs
+	 * without it. Under the lock.
+	 */
+	private void checkRetryCounts() {
+		assert this.buffer.retryCountsMatch() : "the counts of retry keys disagree with the queued retries";
 	}
 
 	/** Schedules the next pass for when something waits on time; under the lock. */

@@ -165,6 +165,20 @@ final class RecordBuffer {
 	}
 
 	/**
+	 * Whether every queue's counts of retry keys match its retries; for assertions,
+	 * between passes.
+	 * @return {@code true} when they do
+	 */
+	boolean retryCountsMatch() {
+		for (ShardQueue queue : this.queues.values()) {
+			if (!queue.retryCountsMatch()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
 	 * Empties the buffer.
 	 * @return the records it held
 	 */

@@ -84,6 +84,21 @@ final class ShardQueue {
 		return this.retryKeys.containsKey(partitionKey);
 	}
 
+	/**
+	 * Whether the counts of keys match the retries queued: a count left behind would hold
+	 * a key's fresh records back for good, a count missing would let one pass its retry.
+	 * For assertions, between passes (a take going on moves retries out before it counts
+	 * them); it looks at every retry.
+	 * @return {@code true} when they match
+	 */
+	boolean retryCountsMatch() {
+		Map<String, Integer> counted = new HashMap<>();
+		for (PendingRecord record : this.retries) {
+			counted.merge(record.partitionKey, 1, Integer::sum);
+		}
+		return counted.equals(this.retryKeys);
+	}
+
 	/** Empties the queue. */
 	void clear() {
 		this.retries.clear();

@@ -39,6 +39,18 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
  */
 final class BatchSender {
 
+	/**
+	 * In the errors of records failed because a pass of the producer's own code threw
+	 * (the tests look for it: a record must never fail that way).
+	 */
+	static final String UNEXPECTED_ERROR = "unexpected error";
+
+	/**
+	 * In the errors of records failed because settling their call threw (the tests look
+	 * for it, as for {@link #UNEXPECTED_ERROR}).
+	 */
+	static final String OUTCOME_NOT_HANDLED = "handling the PutRecords outcome failed";
+
 	private static final Logger logger = LoggerFactory.getLogger(BatchSender.class);
 
 	private final KinesisAsyncClient client;
@@ -307,7 +319,7 @@ final class BatchSender {
 		catch (RuntimeException | Error ex) {
 			logger.error("Kinesis producer for stream '{}' stopped sending after an unexpected error", this.streamName,
 					ex);
-			this.failure = "unexpected error " + ex;
+			this.failure = UNEXPECTED_ERROR + " " + ex;
 			this.state = State.FAILED;
 			failed = failQueued("the producer stopped sending (" + this.failure + ")");
 			if (ex instanceof Error error) {
@@ -388,8 +400,8 @@ final class BatchSender {
 		catch (RuntimeException | Error ex) {
 			logger.error("Kinesis producer for stream '{}' failed to handle the outcome of a PutRecords call",
 					this.streamName, ex);
-			failBatch(batch, "not confirmed: handling the PutRecords outcome failed (" + ex
-					+ "); the record may have been stored", ex);
+			failBatch(batch, "not confirmed: " + OUTCOME_NOT_HANDLED + " (" + ex + "); the record may have been stored",
+					ex);
 			return;
 		}
 		List<Runnable> completions = outcome.completions;

@@ -60,12 +60,9 @@ class ProducerSimulationTests {
 	 */
 	private static final long[] FOUND = { 17 };
 
-	/**
-	 * What the messages of records failed by the producer's own errors contain (see
-	 * {@code BatchSender.runPass} and {@code BatchSender.onSettled}).
-	 */
-	private static final List<String> INTERNAL_ERRORS = List.of("unexpected error",
-			"handling the PutRecords outcome failed");
+	/** What the messages of records failed by the producer's own errors contain. */
+	private static final List<String> INTERNAL_ERRORS = List.of(BatchSender.UNEXPECTED_ERROR,
+			BatchSender.OUTCOME_NOT_HANDLED);
 
 	private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
 

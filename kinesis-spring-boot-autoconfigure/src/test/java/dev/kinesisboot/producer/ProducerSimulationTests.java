@@ -47,7 +47,10 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  * nothing is pending once {@code close} completed; a record that failed did so for what
  * the stream did, not for an error of the producer's own code; with
  * {@link ProducerOptions#orderedPerShard()}, the first copies of each key's stored
- * records are in put order.
+ * records are in put order. And no span in which records waited with no call in flight
+ * lasted longer than the buffer time, the back-off and the rate gate explain: a record
+ * held back by something that never lets go breaks none of the other checks when it at
+ * last fails on its time to live.
  * <p>
  * The seeds to run are chosen as {@link SimulationSeeds} says: 2,000 by default,
  * {@code -Dsimulation.seeds=N} for more, {@code -Dsimulation.seed=S} replays one.
@@ -70,7 +73,7 @@ class ProducerSimulationTests {
 
 	@Test
 	void everyFutureCompletesOnceSucceededRecordsAreStoredOnceAndKeysKeepTheirOrder() {
-		long[] totals = new long[5];
+		long[] totals = new long[6];
 		long seeds = SimulationSeeds.run(ProducerSimulationTests.class, FOUND, (seed) -> new Run(seed).execute(),
 				(run) -> {
 					totals[0] += run.futures.size();
@@ -78,10 +81,13 @@ class ProducerSimulationTests {
 					totals[2] += run.duplicates;
 					totals[3] += run.calls;
 					totals[4] += run.reshards;
+					// in hundredths of the allowance, the tightest run
+					totals[5] = Math.max(totals[5], run.longestIdle * 100 / run.allowedIdleNanos());
 				});
 		System.out.println("Producer simulation: " + seeds + " seeds, " + totals[0] + " records (" + totals[1]
 				+ " succeeded, " + totals[2] + " stored twice after a lost response), " + totals[3]
-				+ " PutRecords calls, " + totals[4] + " splits and merges, 0 violations");
+				+ " PutRecords calls, " + totals[4] + " splits and merges, longest wait with no call in flight "
+				+ totals[5] + " % of its allowance, 0 violations");
 	}
 
 	/**
@@ -132,6 +138,21 @@ class ProducerSimulationTests {
 		int calls;
 
 		int reshards;
+
+		/** PutRecords calls sent and not yet answered. */
+		int callsInFlight;
+
+		/** Records put whose futures are not completed yet. */
+		int unsettled;
+
+		/**
+		 * Since when records have waited with no call in flight, or -1 while a call is in
+		 * flight or nothing waits.
+		 */
+		long idleSince = -1;
+
+		/** The longest such wait, in nanoseconds. */
+		long longestIdle;
 
 		KinesisProducer producer;
 
@@ -233,8 +254,44 @@ class ProducerSimulationTests {
 				future = CompletableFuture.failedFuture(ex);
 			}
 			this.futures.add(future);
-			future.whenComplete((result, error) -> event(data + "/" + key + " "
-					+ ((error != null) ? "failed: " + AwsErrors.unwrap(error).getMessage() : "stored " + result)));
+			this.unsettled++;
+			noteIdle();
+			future.whenComplete((result, error) -> {
+				event(data + "/" + key + " "
+						+ ((error != null) ? "failed: " + AwsErrors.unwrap(error).getMessage() : "stored " + result));
+				this.unsettled--;
+				noteIdle();
+			});
+		}
+
+		/**
+		 * Follows the spans in which records wait and no call is in flight. Such a span
+		 * ends in a call or in the records' completion, and has a reason that runs out:
+		 * the buffer time, a retry's back-off, the rate gate. A span far longer than
+		 * those is a stall (a record held back by something that never lets go), which
+		 * the checks of what was stored cannot see when the record at last expires with
+		 * its time to live.
+		 */
+		private void noteIdle() {
+			boolean idle = this.callsInFlight == 0 && this.unsettled > 0;
+			long now = this.clock.nanoTime();
+			if (idle && this.idleSince < 0) {
+				this.idleSince = now;
+			}
+			else if (!idle && this.idleSince >= 0) {
+				this.longestIdle = Math.max(this.longestIdle, now - this.idleSince);
+				this.idleSince = -1;
+			}
+		}
+
+		/**
+		 * The longest a record may wait with no call in flight: the buffer time, the
+		 * longest back-off, and the rate gate's wait for a batch (at most a buffer time's
+		 * worth of records at the shard's rate), with a second to spare.
+		 */
+		private long allowedIdleNanos() {
+			return this.options.bufferTime().toNanos() * 2 + this.options.retryBackoffMax().toNanos()
+					+ TimeUnit.SECONDS.toNanos(1);
 		}
 
 		private void at(long time, Runnable action) {
@@ -251,6 +308,16 @@ class ProducerSimulationTests {
 		private void check(CompletableFuture<Void> closed) {
 			if (!closed.isDone()) {
 				this.violations.add("close did not complete within " + DEADLINE + " (a hang)");
+			}
+			noteIdle();
+			if (this.idleSince >= 0) {
+				this.longestIdle = Math.max(this.longestIdle, this.clock.nanoTime() - this.idleSince);
+			}
+			if (this.longestIdle > allowedIdleNanos()) {
+				this.violations.add("records waited " + TimeUnit.NANOSECONDS.toMillis(this.longestIdle)
+						+ " ms with no call in flight, longer than the "
+						+ TimeUnit.NANOSECONDS.toMillis(allowedIdleNanos())
+						+ " ms that buffer time, back-off and rate gate explain (a stall)");
 			}
 			Map<String, List<StoredUserRecord>> stored = storedByData();
 			Map<String, List<Integer>> storedOrderByKey = new HashMap<>();
@@ -395,6 +462,8 @@ class ProducerSimulationTests {
 			@Override
 			public CompletableFuture<PutRecordsResponse> putRecords(PutRecordsRequest request) {
 				Run.this.calls++;
+				Run.this.callsInFlight++;
+				noteIdle();
 				List<String> records = new ArrayList<>();
 				for (PutRecordsRequestEntry entry : request.records()) {
 					byte[] data = entry.data().asByteArray();
@@ -408,6 +477,8 @@ class ProducerSimulationTests {
 				}
 				event("PutRecords " + records);
 				return this.delegate.putRecords(request).whenComplete((response, error) -> {
+					Run.this.callsInFlight--;
+					noteIdle();
 					if (error != null && AwsErrors.TIMEOUT.equals(AwsErrors.errorType(error))) {
 						Run.this.maybeStoredTwice.addAll(records);
 					}

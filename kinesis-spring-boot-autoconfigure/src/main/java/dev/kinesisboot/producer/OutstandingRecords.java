@@ -20,6 +20,9 @@ final class OutstandingRecords {
 
 	private final List<Waiter> waiters = new ArrayList<>();
 
+	/** Waiters whose records are all settled, to complete once the lock is let go. */
+	private List<Waiter> finished;
+
 	/**
 	 * Numbers a record and counts it until {@link #settled(List)} or
 	 * {@link #settled(PendingRecord)} names it.
@@ -50,7 +53,8 @@ final class OutstandingRecords {
 	void settled(PendingRecord record) {
 		List<Waiter> done;
 		synchronized (this) {
-			done = settle(record, null);
+			settle(record);
+			done = takeFinished();
 		}
 		complete(done);
 	}
@@ -58,25 +62,27 @@ final class OutstandingRecords {
 	/**
 	 * Counts the records of completions that ran as settled: their futures are completed.
 	 * A record counts once, however often it is named.
-	 * @param completions completions that ran; those of records count
+	 * @param tasks tasks that ran; the records of those that are {@link Completion}s
+	 * count (others, such as the marker that a stop's failures ran, name none)
 	 */
-	void settled(List<? extends Runnable> completions) {
-		List<Waiter> done = null;
+	void settled(List<? extends Runnable> tasks) {
+		List<Waiter> done;
 		synchronized (this) {
-			for (Runnable completion : completions) {
-				if (completion instanceof RecordCompletion recordCompletion) {
-					done = settle(recordCompletion.record, done);
-				}
-				else if (completion instanceof StoredCallCompletion call) {
-					for (BatchEntry entry : call.batch.entries) {
-						for (int i = 0; i < entry.recordCount(); i++) {
-							done = settle(entry.record(i), done);
-						}
-					}
+			for (Runnable task : tasks) {
+				if (task instanceof Completion completion) {
+					completion.forEachRecord(this::settle);
 				}
 			}
+			done = takeFinished();
 		}
 		complete(done);
+	}
+
+	/** Under the lock. */
+	private List<Waiter> takeFinished() {
+		List<Waiter> done = this.finished;
+		this.finished = null;
+		return done;
 	}
 
 	private static void complete(List<Waiter> done) {
@@ -86,9 +92,9 @@ final class OutstandingRecords {
 	}
 
 	/** Under the lock. */
-	private List<Waiter> settle(PendingRecord record, List<Waiter> done) {
+	private void settle(PendingRecord record) {
 		if (record.putNumber == 0 || record.settled) {
-			return done;
+			return;
 		}
 		record.settled = true;
 		this.unsettled--;
@@ -96,11 +102,12 @@ final class OutstandingRecords {
 			Waiter waiter = this.waiters.get(i);
 			if (record.putNumber <= waiter.throughNumber && --waiter.remaining == 0) {
 				this.waiters.remove(i);
-				done = (done != null) ? done : new ArrayList<>();
-				done.add(waiter);
+				if (this.finished == null) {
+					this.finished = new ArrayList<>();
+				}
+				this.finished.add(waiter);
 			}
 		}
-		return done;
 	}
 
 	/** A wait for the records numbered up to a number, and how many of them are left. */

@@ -1,14 +1,13 @@
 package dev.kinesisboot.producer;
 
-/**
- * Completes one record's future, with where Kinesis stored it or with why it failed: run
- * with no lock held, on the callback executor. It names its record, so that the producer
- * stops tracking the record once its future is completed, without a callback of its own
- * on every future.
- */
-final class RecordCompletion implements Runnable {
+import java.util.function.Consumer;
 
-	final PendingRecord record;
+/**
+ * Completes one record's future, with where Kinesis stored it or with why it failed.
+ */
+final class RecordCompletion implements Completion {
+
+	private final PendingRecord record;
 
 	private final PutResult result;
 
@@ -38,6 +37,11 @@ final class RecordCompletion implements Runnable {
 	 */
 	static RecordCompletion failed(PendingRecord record, Throwable error) {
 		return new RecordCompletion(record, null, error);
+	}
+
+	@Override
+	public void forEachRecord(Consumer<PendingRecord> action) {
+		action.accept(this.record);
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.kinesisboot.producer;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
@@ -11,9 +12,9 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * that nothing failed, and the records are read on one thread instead of two. Notices a
  * shard the map does not know and reports it once.
  */
-final class StoredCallCompletion implements Runnable {
+final class StoredCallCompletion implements Completion {
 
-	final Batch batch;
+	private final Batch batch;
 
 	private final List<PutRecordsResultEntry> results;
 
@@ -33,6 +34,15 @@ final class StoredCallCompletion implements Runnable {
 		this.results = results;
 		this.shardMap = shardMap;
 		this.onUnknownShard = onUnknownShard;
+	}
+
+	@Override
+	public void forEachRecord(Consumer<PendingRecord> action) {
+		for (BatchEntry entry : this.batch.entries) {
+			for (int i = 0; i < entry.recordCount(); i++) {
+				action.accept(entry.record(i));
+			}
+		}
 	}
 
 	@Override

@@ -11,6 +11,13 @@ enum Scenario {
 	/** {@code KinesisProducer} with the no-op metrics collector. */
 	PRODUCER_NOOP("producer-noop", "KinesisProducer, NoOp metrics"),
 
+	/**
+	 * {@code KinesisProducer} whose futures complete on the thread that settles a call
+	 * (the SDK's completion thread), with no hand-off to the producer's callback thread:
+	 * what that hand-off costs.
+	 */
+	PRODUCER_DIRECT_CALLBACKS("producer-direct-callbacks", "KinesisProducer, futures completed on the SDK's thread"),
+
 	/** {@code KinesisProducer} with a Micrometer collector over a Prometheus registry. */
 	PRODUCER_MICROMETER("producer-micrometer", "KinesisProducer, Micrometer metrics (Prometheus registry)"),
 

@@ -147,6 +147,8 @@ final class ScenarioRunner {
 				yield runProducer(streamName, template, new MicrometerMetricsCollector(registry, METRICS_NAMESPACE),
 						registry, producerOptions());
 			}
+			case PRODUCER_DIRECT_CALLBACKS -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
+					producerOptions().toBuilder().callbackExecutor(Runnable::run).build());
 			case PRODUCER_RATE_LIMITED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,
 					producerOptions().toBuilder().rateLimitEnabled(true).build());
 			case PRODUCER_AGGREGATED -> runProducer(streamName, template, NoOpMetricsCollector.INSTANCE, null,

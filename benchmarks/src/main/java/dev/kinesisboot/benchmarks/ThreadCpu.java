@@ -1,6 +1,7 @@
 package dev.kinesisboot.benchmarks;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,9 @@ final class ThreadCpu {
 	}
 
 	private final Map<String, Ticks> ticksByThread;
+
+	/** Java threads started in this JVM so far. */
+	private final long startedThreads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
 
 	private ThreadCpu(Map<String, Ticks> ticksByThread) {
 		this.ticksByThread = ticksByThread;
@@ -101,8 +105,9 @@ final class ThreadCpu {
 		}
 		// threads that ended during the run took their time with them
 		nanosByGroup.put("ended", Math.max(0, processCpuNanos - counted));
-		StringJoiner split = new StringJoiner(", ", "",
-				String.format(Locale.ROOT, " µs/record; in the kernel %.1f", systemNanos / 1e3 / records));
+		long started = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - this.startedThreads;
+		StringJoiner split = new StringJoiner(", ", "", String.format(Locale.ROOT,
+				" µs/record; in the kernel %.1f; %d Java threads started", systemNanos / 1e3 / records, started));
 		nanosByGroup.forEach((group, nanos) -> {
 			if (nanos > 0) {
 				split.add(String.format(Locale.ROOT, "%s %.1f", group, nanos / 1e3 / records));

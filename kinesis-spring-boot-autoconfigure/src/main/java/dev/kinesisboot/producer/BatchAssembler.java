@@ -350,20 +350,44 @@ final class BatchAssembler {
 
 	/**
 	 * Under a rate limit, a shard's records go in batches: the shard waits until its
-	 * limits hold what it has queued (at most a buffer time's worth), instead of sending
-	 * a record or two each time a token comes back. Not when flushing or draining, nor
-	 * with aggregation, which packs records anyway.
+	 * limits hold what it could send (at most a buffer time's worth), instead of sending
+	 * a record or two each time a token comes back. What it could send is its fresh
+	 * records and its retries whose back-off is over: a retry still in back-off cannot go
+	 * with the batch, so waiting for its token would only hold the others back. Not when
+	 * flushing or draining, nor with aggregation, which packs records anyway.
 	 * @return 0 when the shard may send now, else the nanoseconds to wait
 	 */
 	private long rateGated(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
-		PendingRecord head = queue.first();
-		if (!this.gate.enabled() || this.options.aggregationEnabled() || head == null || draining
-				|| buffer.isFlushing(head)) {
+		if (!this.gate.enabled() || this.options.aggregationEnabled() || queue.first() == null || draining
+				|| flushing(queue.retries.peekFirst(), buffer) || flushing(queue.fresh.peekFirst(), buffer)) {
 			return 0;
 		}
 		long perBufferTime = this.options.recordsPerSecondPerShard() * this.options.bufferTime().toMillis() / 1000;
-		int wanted = (int) Math.min(Math.min(queue.size(), this.options.maxBatchRecords()), Math.max(1, perBufferTime));
-		return this.gate.nanosUntilRecords(queue.shardId, wanted, nowNanos);
+		int batch = (int) Math.min(this.options.maxBatchRecords(), Math.max(1, perBufferTime));
+		return this.gate.nanosUntilRecords(queue.shardId, Math.max(1, mayGo(queue, nowNanos, batch)), nowNanos);
+	}
+
+	private static boolean flushing(PendingRecord record, RecordBuffer buffer) {
+		return record != null && buffer.isFlushing(record);
+	}
+
+	/**
+	 * How many of a queue's records could go as far as their own times go, counted up to
+	 * a cap: its fresh records, and the retries whose back-off is over among those a pass
+	 * looks at.
+	 */
+	private int mayGo(ShardQueue queue, long nowNanos, int cap) {
+		int count = Math.min(queue.fresh.size(), cap);
+		int scanned = 0;
+		for (PendingRecord retry : queue.retries) {
+			if (count >= cap || scanned++ >= this.scanLimit) {
+				break;
+			}
+			if (retry.notBeforeNanos <= nowNanos) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 }

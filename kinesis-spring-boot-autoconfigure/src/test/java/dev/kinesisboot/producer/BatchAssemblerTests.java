@@ -203,6 +203,40 @@ class BatchAssemblerTests {
 	}
 
 	@Test
+	void rateLimitWaitForABatchCountsTheRecordsThatMayGoNotRetriesInBackOff() {
+		ProducerOptions options = ProducerOptions.builder().bufferTime(Duration.ofMillis(100)).build();
+		RateGate gate = new RateGate(options);
+		BatchAssembler assembler = new BatchAssembler(options, gate, this.keys);
+		List<PendingRecord> retries = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			PendingRecord retry = new PendingRecord(("r" + i).getBytes(), "r" + i, 3, 0,
+					Duration.ofMinutes(2).toNanos());
+			// numbered when it was put, as the buffer does: not part of a flush
+			retry.seq = i + 1;
+			retry.attempts = 1;
+			retry.notBeforeNanos = NOW + Duration.ofSeconds(5).toNanos();
+			retries.add(retry);
+		}
+		this.buffer.returnToFront(retries);
+		PendingRecord fresh = new PendingRecord("f".getBytes(), "f", 2, 0, Duration.ofMinutes(2).toNanos());
+		this.buffer.add(fresh);
+		String shardId = this.buffer.queues().iterator().next().shardId;
+		// the shard's records bucket is empty now: it gains one record a millisecond
+		while (gate.tryTake(shardId, 1, NOW) == 0) {
+			// take another
+		}
+
+		// the buffer time's worth of records (100) would take 100 ms; the one record that
+		// may go, about 1 ms
+		assertThat(assembler.nanosUntilDue(this.buffer, NOW, false))
+			.isLessThanOrEqualTo(Duration.ofMillis(2).toNanos());
+		List<Batch> batches = assembler.assemble(this.buffer, NOW + Duration.ofMillis(2).toNanos(), 1, false);
+
+		assertThat(batches).hasSize(1);
+		assertThat(data(batches.get(0))).containsExactly("f");
+	}
+
+	@Test
 	void packedEntryRefusedByTheRateLimitGoesBackWithItsKeysInOrder() {
 		ProducerOptions options = ProducerOptions.builder().orderedPerShard(true).aggregationEnabled(true).build();
 		RateGate gate = new RateGate(options);

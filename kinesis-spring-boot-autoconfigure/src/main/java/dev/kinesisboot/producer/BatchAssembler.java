@@ -353,41 +353,49 @@ final class BatchAssembler {
 	 * limits hold what it could send (at most a buffer time's worth), instead of sending
 	 * a record or two each time a token comes back. What it could send is its fresh
 	 * records and its retries whose back-off is over: a retry still in back-off cannot go
-	 * with the batch, so waiting for its token would only hold the others back. Not when
-	 * flushing or draining, nor with aggregation, which packs records anyway.
+	 * with the batch, so waiting for its token would only hold the others back. With
+	 * {@code orderedPerShard} the count also takes in records of a key that is in flight,
+	 * which a pass would skip: an over-count that costs at most a buffer time. Not when a
+	 * record that could go was flushed, nor when draining, nor with aggregation, which
+	 * packs records anyway.
 	 * @return 0 when the shard may send now, else the nanoseconds to wait
 	 */
 	private long rateGated(ShardQueue queue, RecordBuffer buffer, long nowNanos, boolean draining) {
-		if (!this.gate.enabled() || this.options.aggregationEnabled() || queue.first() == null || draining
-				|| flushing(queue.retries.peekFirst(), buffer) || flushing(queue.fresh.peekFirst(), buffer)) {
+		if (!this.gate.enabled() || this.options.aggregationEnabled() || queue.first() == null || draining) {
 			return 0;
 		}
 		long perBufferTime = this.options.recordsPerSecondPerShard() * this.options.bufferTime().toMillis() / 1000;
 		int batch = (int) Math.min(this.options.maxBatchRecords(), Math.max(1, perBufferTime));
-		return this.gate.nanosUntilRecords(queue.shardId, Math.max(1, mayGo(queue, nowNanos, batch)), nowNanos);
-	}
-
-	private static boolean flushing(PendingRecord record, RecordBuffer buffer) {
-		return record != null && buffer.isFlushing(record);
+		int mayGo = mayGo(queue, buffer, nowNanos, batch);
+		return (mayGo < 0) ? 0 : this.gate.nanosUntilRecords(queue.shardId, Math.max(1, mayGo), nowNanos);
 	}
 
 	/**
 	 * How many of a queue's records could go as far as their own times go, counted up to
 	 * a cap: its fresh records, and the retries whose back-off is over among those a pass
-	 * looks at.
+	 * looks at (they come back in any order, so each is looked at).
+	 * @return the count, or -1 when one of them was flushed (a flush does not wait for a
+	 * batch); fresh records are in put order, so the oldest tells
 	 */
-	private int mayGo(ShardQueue queue, long nowNanos, int cap) {
+	private int mayGo(ShardQueue queue, RecordBuffer buffer, long nowNanos, int cap) {
+		PendingRecord oldestFresh = queue.fresh.peekFirst();
+		if (oldestFresh != null && buffer.isFlushing(oldestFresh)) {
+			return -1;
+		}
 		int count = Math.min(queue.fresh.size(), cap);
 		int scanned = 0;
 		for (PendingRecord retry : queue.retries) {
-			if (count >= cap || scanned++ >= this.scanLimit) {
+			if (scanned++ >= this.scanLimit) {
 				break;
 			}
 			if (retry.notBeforeNanos <= nowNanos) {
+				if (buffer.isFlushing(retry)) {
+					return -1;
+				}
 				count++;
 			}
 		}
-		return count;
+		return Math.min(count, cap);
 	}
 
 }

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 interface Completion extends Runnable {
 
 	/**
-	 * Hands each record this task completes to an action.
+	 * Hands each record this task completes to an action. Called under the lock of the
+	 * producer's count of outstanding records: it must only hand records over.
 	 * @param action the action
 	 */
 	void forEachRecord(Consumer<PendingRecord> action);

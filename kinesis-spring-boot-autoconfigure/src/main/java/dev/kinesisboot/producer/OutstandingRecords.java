@@ -3,6 +3,7 @@ package dev.kinesisboot.producer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Counts the records put and not yet completed, so that {@code flush} and {@code close}
@@ -68,9 +69,10 @@ final class OutstandingRecords {
 	void settled(List<? extends Runnable> tasks) {
 		List<Waiter> done;
 		synchronized (this) {
+			Consumer<PendingRecord> settle = this::settle;
 			for (Runnable task : tasks) {
 				if (task instanceof Completion completion) {
-					completion.forEachRecord(this::settle);
+					completion.forEachRecord(settle);
 				}
 			}
 			done = takeFinished();

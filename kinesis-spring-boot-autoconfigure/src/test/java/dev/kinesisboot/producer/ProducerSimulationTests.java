@@ -286,11 +286,17 @@ class ProducerSimulationTests {
 
 		/**
 		 * The longest a record may wait with no call in flight: the buffer time, the
-		 * longest back-off, and the rate gate's wait for a batch (at most a buffer time's
-		 * worth of records at the shard's rate), with a second to spare.
+		 * longest back-off, and the rate gate's wait (for a batch, at most a buffer
+		 * time's worth of records at the shard's rate; for one record, one record's
+		 * time), with a second to spare. It counts on nothing else holding records back
+		 * with no call in flight: a shard-map refresh only moves queued records between
+		 * queues, a lost response is a call in flight until the client times out, a full
+		 * queue fails the put at once (a queue-full timeout of 0) and the close timeout
+		 * fails what is left. Option ranges that change those need a new bound.
 		 */
 		private long allowedIdleNanos() {
 			return this.options.bufferTime().toNanos() * 2 + this.options.retryBackoffMax().toNanos()
+					+ TimeUnit.SECONDS.toNanos(1) / this.options.recordsPerSecondPerShard()
 					+ TimeUnit.SECONDS.toNanos(1);
 		}
 

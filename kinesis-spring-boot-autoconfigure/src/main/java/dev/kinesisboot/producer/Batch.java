@@ -2,6 +2,7 @@ package dev.kinesisboot.producer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
@@ -53,12 +54,21 @@ final class Batch {
 
 	List<PendingRecord> userRecords() {
 		List<PendingRecord> records = new ArrayList<>(this.entries.size());
+		forEachRecord(records::add);
+		return records;
+	}
+
+	/**
+	 * Hands each user record of the batch to an action, in batch order (the members of a
+	 * packed entry in their order).
+	 * @param action the action
+	 */
+	void forEachRecord(Consumer<PendingRecord> action) {
 		for (BatchEntry entry : this.entries) {
 			for (int i = 0; i < entry.recordCount(); i++) {
-				records.add(entry.record(i));
+				action.accept(entry.record(i));
 			}
 		}
-		return records;
 	}
 
 	/**

@@ -382,7 +382,7 @@ final class BatchAssembler {
 		if (oldestFresh != null && buffer.isFlushing(oldestFresh)) {
 			return -1;
 		}
-		int count = Math.min(queue.fresh.size(), cap);
+		int count = queue.fresh.size();
 		int scanned = 0;
 		for (PendingRecord retry : queue.retries) {
 			if (scanned++ >= this.scanLimit) {

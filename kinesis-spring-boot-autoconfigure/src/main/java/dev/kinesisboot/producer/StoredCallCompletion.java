@@ -38,11 +38,7 @@ final class StoredCallCompletion implements Completion {
 
 	@Override
 	public void forEachRecord(Consumer<PendingRecord> action) {
-		for (BatchEntry entry : this.batch.entries) {
-			for (int i = 0; i < entry.recordCount(); i++) {
-				action.accept(entry.record(i));
-			}
-		}
+		this.batch.forEachRecord(action);
 	}
 
 	@Override
